@@ -70,12 +70,12 @@ def parse_list(raw: pd.DataFrame, spec: ListSpec, log: ProblemLog, file: str, sh
     """Turn one raw sheet (no header applied) into the canonical, typed list frame."""
     if raw.empty:
         log.files.append(FileSummary(file, sheet, spec.key, 0))
-        log.add(WARNING, "no rows", file, sheet=sheet, expected=f"List {spec.number} rows")
+        log.add(WARNING, "no rows", file, sheet=sheet, expected=f"{spec.label} rows")
         return empty_list(spec)
     header_pos, hits = _find_header(raw, spec)
     if hits < 2:
         log.add(FATAL, "not an Annex A list", file, sheet=sheet, row=1,
-                expected=f"the headings of List {spec.number} ({spec.title}), e.g. "
+                expected=f"the headings of {spec.label}, e.g. "
                 f"{spec.columns[0].heading!r}")  # fmt: skip
         return empty_list(spec)
     index = _heading_index(spec)
@@ -110,10 +110,11 @@ def parse_list(raw: pd.DataFrame, spec: ListSpec, log: ProblemLog, file: str, sh
         if problems is not None and not problems.empty:
             log.add_many(problems)
     for col in spec.columns:
-        if col.key not in seen:
+        if col.key not in seen and (col.required or spec.number):
             log.add(FATAL if col.required else WARNING, "missing column", file, sheet=sheet,
                     row=header_pos + 1, column=col.heading,
                     expected=f"a column headed {col.heading!r}")  # fmt: skip
+        if col.key not in seen:
             out[col.key] = pd.Series(pd.NA, index=out.index, dtype=_dtype(col.kind))
     out["_row"] = rows.astype("Int64")
     out = out.reset_index(drop=True)
@@ -121,7 +122,7 @@ def parse_list(raw: pd.DataFrame, spec: ListSpec, log: ProblemLog, file: str, sh
     log.files.append(summary)
     if out.empty:
         log.add(WARNING, "no rows", file, sheet=sheet,
-                expected=f"List {spec.number} rows under the heading row; the list is empty")
+                expected=f"{spec.label} rows under the heading row; the table is empty")
     out = _reject_rows(out, spec, log, summary, file, sheet)
     return out[[c.key for c in spec.columns] + ["_row"]]
 
@@ -148,8 +149,10 @@ def _reject_rows(frame: pd.DataFrame, spec: ListSpec, log: ProblemLog, summary: 
                                               "; excluded from timeliness measures"))
         if action == "reject":
             keep &= ~bad
+    # Only tables with an identifier can hold true duplicates (two audits alike are two audits).
     data_cols = [c.key for c in spec.columns]
-    dup = frame[data_cols].duplicated() & keep
+    has_id = any(c.kind == "id" for c in spec.columns)
+    dup = (frame[data_cols].duplicated() if has_id else pd.Series(False, index=frame.index)) & keep
     for row in frame.loc[dup, "_row"]:
         log.add(WARNING, "duplicate row", file, sheet=sheet, row=row,
                 expected="each row once; the repeat is excluded")

@@ -34,6 +34,11 @@ class ListSpec:
     required_values: tuple[str, ...] = ("child_id",)
     extra: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def label(self) -> str:
+        """How messages name the table: "List 3 (Referral)" or "SSDA903 episodes"."""
+        return f"List {self.number} ({self.title})" if self.number else self.title
+
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
 

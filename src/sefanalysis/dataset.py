@@ -1,0 +1,105 @@
+"""One authority's data, loaded, typed and validated: :func:`load_dataset`.
+
+Input layout (a directory)::
+
+    authority.yaml            la_code, la_name, region, extract_date
+    annex_a.xlsx | annex_a/   Ofsted Annex A lists (one sheet, or one CSV, per list)
+    ssda903/<2024-25>/*.csv   optional SSDA903 tables per collection year
+    workforce.csv audits.csv [supervision.csv complaints.csv]
+    population.csv            ONS mid-year estimates of children aged 0-17, by year
+    benchmarks.csv statistical_neighbours.csv [targets.csv]
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import DataError
+from .ingest.annex_a import read_annex_a_csv_dir, read_annex_a_workbook
+from .ingest.annex_a_spec import ANNEX_A
+from .ingest.authority import Authority, read_authority
+from .ingest.local_tables import LOCAL_TABLES, read_local_table
+from .ingest.problems import FATAL, ProblemLog
+from .ingest.ssda903 import read_ssda903
+
+
+@dataclass
+class Dataset:
+    """Everything the indicators read. Child-level frames never leave the analyst's machine."""
+
+    path: Path
+    authority: Authority
+    annex_a: dict[str, pd.DataFrame]
+    ssda903: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+    log: ProblemLog = field(default_factory=ProblemLog)
+
+    @property
+    def problems(self) -> pd.DataFrame:
+        return self.log.frame()
+
+    @property
+    def fatal(self) -> bool:
+        return bool(self.log.fatal)
+
+    def table(self, key: str) -> pd.DataFrame | None:
+        return self.tables.get(key)
+
+    @property
+    def population(self) -> pd.DataFrame | None:
+        return self.tables.get("population")
+
+    def files(self) -> pd.DataFrame:
+        """Input files with SHA-256 and rows read and rejected (for the manifest)."""
+        return self.log.files_frame()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
+    """Load and validate one authority's directory.
+
+    Problems are collected in ``dataset.log`` (see ``sefanalysis validate``). With ``strict``
+    a fatal problem raises :class:`DataError` with a one-line summary.
+    """
+    root = Path(path)
+    log = ProblemLog()
+    if not root.is_dir():
+        raise DataError(f"data directory {str(root)!r} does not exist or is not a directory")
+    authority = read_authority(root / "authority.yaml", log)
+    if (root / "annex_a.xlsx").exists():
+        annex = read_annex_a_workbook(root / "annex_a.xlsx", log)
+    elif (root / "annex_a").is_dir():
+        annex = read_annex_a_csv_dir(root / "annex_a", log)
+    else:
+        log.add(FATAL, "missing file", str(root / "annex_a.xlsx"),
+                expected="annex_a.xlsx (one sheet per list) or an annex_a/ folder of CSVs")
+        annex = read_annex_a_csv_dir(root / "__none__", ProblemLog())
+    ssda903 = read_ssda903(root / "ssda903", log) if (root / "ssda903").is_dir() else {}
+    tables = {key: read_local_table(key, root / f"{key}.csv", log) for key in LOCAL_TABLES}
+    hashes = {}
+    for summary in log.files:
+        file = Path(summary.file)
+        if file.is_file():
+            hashes.setdefault(file, _sha256(file))
+            summary.sha256 = hashes[file]
+    dataset = Dataset(root, authority, annex, ssda903, tables, log)
+    if strict and dataset.fatal:
+        first = log.fatal[0]
+        raise DataError(
+            f"{len(log.fatal)} fatal data problem(s) in {root}; first: {first.line()}"
+        )
+    return dataset
+
+
+__all__ = ["Dataset", "load_dataset", "ANNEX_A"]

@@ -1,0 +1,8 @@
+"""Indicators by ILACS judgement area, all declared in one registry."""
+
+from __future__ import annotations
+
+
+def load_all() -> None:
+    """Import every indicator module so that the registry is complete."""
+    from . import care_leavers, children_in_care, help_protection, leadership  # noqa: F401

@@ -1,0 +1,37 @@
+"""Helpers shared by the indicator modules."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .engine import Context
+
+DEMOGRAPHICS = ["child_id", "dob", "gender", "ethnicity", "disability", "team"]
+
+
+def keep(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    """The demographic columns the list has, plus ``cols`` (for breakdowns)."""
+    wanted = [c for c in DEMOGRAPHICS if c in frame] + [c for c in cols if c not in DEMOGRAPHICS]
+    return frame[wanted]
+
+
+def list_start(ctx: Context, key: str, date_col: str) -> pd.Timestamp | None:
+    """First day the list covers: ``annex_a_start`` in authority.yaml if given, else the first of
+    the month of the earliest date in ``date_col``."""
+    frame = ctx.list(key)
+    if frame.empty or frame[date_col].isna().all():
+        return None
+    first = pd.Timestamp(frame[date_col].min())
+    return first.replace(day=1)
+
+
+def cover(ctx: Context, indicator_id: str, key: str, date_col: str) -> None:
+    """Record the data coverage of ``indicator_id`` from list ``key``."""
+    start = list_start(ctx, key, date_col)
+    if start is not None:
+        ctx.coverage[indicator_id] = start
+
+
+def flag(series: pd.Series, value: str = "Yes") -> pd.Series:
+    """1.0 where the code equals ``value``, 0.0 where it is another code, missing where blank."""
+    return (series == value).astype("Float64").where(series.notna())

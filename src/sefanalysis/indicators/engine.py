@@ -1,0 +1,246 @@
+"""Compute registered indicators for one or many period ends, vectorised over units.
+
+Windows: a flow indicator counts events dated within the window's months ending on the period
+end, inclusive of both ends. A snapshot indicator counts what is open at the end of the period
+end day: started on or before it and not ended on or before it.
+
+Coverage: a value is only given where the data covers it; otherwise it is missing with a note
+(a window that starts before the data, a period end after the extract, a missing population).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..dataset import Dataset
+from ..errors import SefError
+from ..periods import parse_period_ends, window_months, window_start
+from .registry import AREAS, REGISTRY, Indicator
+
+OUTPUT_COLUMNS = ["indicator_id", "area", "title", "period_start", "period_end", "numerator",
+                  "denominator", "value", "unit", "polarity", "source", "note"]  # fmt: skip
+BREAKDOWNS = {"age_band", "gender", "ethnicity_group", "disability", "team"}
+AGE_BANDS = [(-99, 0, "Under 1"), (1, 4, "1 to 4"), (5, 9, "5 to 9"), (10, 15, "10 to 15"),
+             (16, 17, "16 to 17"), (18, 99, "18 and over")]  # fmt: skip
+
+
+@dataclass
+class Context:
+    """What an indicator function sees: the dataset, the periods and vectorised helpers."""
+
+    dataset: Dataset
+    periods: pd.DataFrame  # period_start, period_end (sorted)
+    window: str
+    params: dict[str, object] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    coverage: dict[str, pd.Timestamp] = field(default_factory=dict)
+
+    @property
+    def extract_date(self) -> pd.Timestamp | None:
+        return self.dataset.authority.extract_date
+
+    def list(self, key: str) -> pd.DataFrame:
+        return self.dataset.annex_a[key]
+
+    def in_window(self, frame: pd.DataFrame, date_col: str, window: str | None = None
+                  ) -> pd.DataFrame:
+        """Rows repeated once per period whose window contains ``frame[date_col]``."""
+        ends = self.periods["period_end"].to_numpy(dtype="datetime64[ns]")
+        if window is None or window == self.window:
+            starts = self.periods["period_start"].to_numpy(dtype="datetime64[ns]")
+        else:
+            starts = np.array([window_start(pd.Timestamp(e), window) for e in ends],
+                              dtype="datetime64[ns]")  # fmt: skip
+        frame = frame.loc[frame[date_col].notna()]
+        d = frame[date_col].to_numpy(dtype="datetime64[ns]")
+        lo = np.searchsorted(ends, d, side="left")
+        hi = np.searchsorted(starts, d, side="right")
+        return _explode(frame, lo, np.clip(hi - lo, 0, None), ends, at=d)
+
+    def open_at(self, frame: pd.DataFrame, start_col: str, end_col: str) -> pd.DataFrame:
+        """Rows repeated once per period end at which [start, end) is open."""
+        ends = self.periods["period_end"].to_numpy(dtype="datetime64[ns]")
+        frame = frame.loc[frame[start_col].notna()]
+        s = frame[start_col].to_numpy(dtype="datetime64[ns]")
+        e = frame[end_col].to_numpy(dtype="datetime64[ns]")
+        lo = np.searchsorted(ends, s, side="left")
+        hi = np.where(np.isnat(e), len(ends), np.searchsorted(ends, e, side="left"))
+        return _explode(frame, lo, np.clip(hi - lo, 0, None), ends, at=None)
+
+
+def _explode(frame: pd.DataFrame, lo: np.ndarray, counts: np.ndarray, ends: np.ndarray,
+             at: np.ndarray | None) -> pd.DataFrame:
+    idx = np.repeat(np.arange(len(frame)), counts)
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    pidx = np.repeat(lo, counts) + offsets
+    out = frame.iloc[idx].reset_index(drop=True)
+    out["period_end"] = ends[pidx]
+    out["_at"] = at[idx] if at is not None else ends[pidx]
+    return out
+
+
+def units(num: object, den: object = True, **extra: object) -> dict[str, object]:
+    """Column values for a unit frame (helper for readable indicator functions)."""
+    return {"num": num, "den": den, **extra}
+
+
+def _population(ds: Dataset, period_ends: pd.Series) -> pd.Series:
+    pop = ds.population
+    if pop is None or pop.empty:
+        return pd.Series(np.nan, index=period_ends.index)
+    by_year = pop.dropna(subset=["year", "population"]).set_index("year")["population"]
+    return period_ends.dt.year.map(by_year.astype(float))
+
+
+def _age_band(age: pd.Series) -> pd.Series:
+    out = pd.Series("Not recorded", index=age.index, dtype="string")
+    for lo, hi, label in AGE_BANDS:
+        out[(age >= lo) & (age <= hi)] = label
+    return out
+
+
+def _attach_breakdown(frame: pd.DataFrame, by: str) -> pd.Series:
+    from ..ingest.codes import ETHNICITY_GROUPS
+
+    if by == "age_band":
+        if "dob" not in frame:
+            return pd.Series("Not recorded", index=frame.index)
+        at = pd.to_datetime(frame["_at"])
+        dob = pd.to_datetime(frame["dob"])
+        age = at.dt.year - dob.dt.year - (
+            (at.dt.month < dob.dt.month) | ((at.dt.month == dob.dt.month) & (at.dt.day < dob.dt.day))
+        ).astype(int)
+        return _age_band(age)
+    if by == "ethnicity_group":
+        lookup = {code: group for group, codes in ETHNICITY_GROUPS.items() for code in codes}
+        src = frame["ethnicity"] if "ethnicity" in frame else pd.Series(pd.NA, index=frame.index)
+        return src.map(lookup).fillna("Not recorded")
+    if by not in frame:
+        return pd.Series("Not recorded", index=frame.index)
+    return frame[by].astype("string").fillna("Not recorded")
+
+
+def _aggregate(ind: Indicator, u: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    u = u.copy()
+    u["num"] = pd.to_numeric(u["num"], errors="coerce").astype(float)
+    u["den"] = pd.to_numeric(u["den"], errors="coerce").fillna(0).astype(float)
+    if ind.aggregate in {"mean", "median"}:
+        u = u.loc[(u["den"] > 0) & u["measure"].notna()]
+        g = u.groupby(keys, observed=True)["measure"]
+        out = pd.DataFrame({"numerator": g.sum() if ind.aggregate == "mean" else np.nan,
+                            "denominator": g.size().astype(float),
+                            "value": g.mean() if ind.aggregate == "mean" else g.median()})
+        return out.reset_index()
+    g = u.groupby(keys, observed=True)
+    out = pd.DataFrame({"numerator": g["num"].sum(), "denominator": g["den"].sum()})
+    return out.reset_index()
+
+
+def _values(ind: Indicator, agg: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
+    if ind.aggregate in {"mean", "median"}:
+        return agg
+    if ind.aggregate in {"count", "sum"}:
+        agg["value"] = agg["numerator"]
+        agg["denominator"] = np.nan
+    elif ind.aggregate == "pct":
+        agg["value"] = 100 * agg["numerator"] / agg["denominator"].where(agg["denominator"] > 0)
+    elif ind.aggregate == "ratio":
+        agg["value"] = agg["numerator"] / agg["denominator"].where(agg["denominator"] > 0)
+    elif ind.aggregate == "rate_per_10k":
+        agg["denominator"] = _population(ds, pd.to_datetime(agg["period_end"]))
+        agg["value"] = 10_000 * agg["numerator"] / agg["denominator"]
+    return agg
+
+
+def compute_indicators(dataset: Dataset, period_ends: str | list[str], window: str = "12m",
+                       ids: list[str] | None = None, area: str | None = None,
+                       by: str | None = None, params: dict[str, object] | None = None
+                       ) -> pd.DataFrame:
+    """Compute indicators: one row per indicator and period end (and group, with ``by``).
+
+    Columns: ``indicator_id, area, title, period_start, period_end, numerator, denominator,
+    value, unit, polarity, source, note`` (+ ``breakdown, group`` with ``by``). Percentages are
+    0-100, rates per 10,000 children aged 0-17 (population of the period end's year), nothing
+    is rounded, and a value the data cannot support is missing with the reason in ``note``.
+    """
+    from . import load_all
+
+    load_all()
+    ends = parse_period_ends(period_ends)
+    window_months(window)
+    if area is not None and area not in AREAS:
+        raise SefError(f"area {area!r} is not accepted: expected one of {', '.join(AREAS)}")
+    if by is not None and by not in BREAKDOWNS:
+        raise SefError(f"breakdown {by!r} is not accepted: expected one of {sorted(BREAKDOWNS)}")
+    selected = [i for i in REGISTRY.values() if (area is None or i.area == area)]
+    if ids is not None:
+        unknown = [i for i in ids if i not in REGISTRY]
+        if unknown:
+            raise SefError(f"unknown indicator id(s): {', '.join(unknown)}")
+        selected = [i for i in selected if i.id in ids]
+    periods = pd.DataFrame({"period_end": ends})
+    periods["period_start"] = [window_start(e, window) for e in ends]
+    ctx = Context(dataset, periods, window, params=dict(params or {}))
+    frames = [_one(ind, ctx, by) for ind in selected]
+    if not frames:
+        return pd.DataFrame(columns=OUTPUT_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _one(ind: Indicator, ctx: Context, by: str | None) -> pd.DataFrame:
+    ctx.notes.pop(ind.id, None)
+    assert ind.func is not None
+    u = ind.func(ctx)
+    keys = ["period_end"]
+    if by is not None:
+        u = u.assign(group=_attach_breakdown(u, by).to_numpy())
+        keys.append("group")
+    agg = _aggregate(ind, u, keys) if len(u) else pd.DataFrame(columns=keys + ["numerator",
+                                                                               "denominator"])
+    base = ctx.periods.copy()
+    if by is not None:
+        groups = sorted(agg["group"].dropna().unique()) if len(agg) else []
+        base = base.merge(pd.DataFrame({"group": groups}), how="cross")
+    agg["period_end"] = pd.to_datetime(agg["period_end"])
+    out = base.merge(agg, on=keys, how="left")
+    if ind.aggregate in {"count", "sum", "pct", "rate_per_10k", "ratio"}:
+        out["numerator"] = out["numerator"].fillna(0.0)
+        out["denominator"] = out["denominator"].fillna(0.0) if "denominator" in out else 0.0
+    out = _values(ind, out, ctx.dataset)
+    out["note"] = ctx.notes.get(ind.id, "")
+    out = _apply_coverage(ind, out, ctx)
+    out["indicator_id"], out["area"], out["title"] = ind.id, ind.area, ind.title
+    out["unit"], out["polarity"], out["source"] = ind.unit, ind.polarity, ind.source
+    if ind.unit == "rate_per_10k":
+        missing_pop = out["denominator"].isna()
+        out.loc[missing_pop, "note"] = "no population estimate for the year"
+    cols = OUTPUT_COLUMNS + (["breakdown", "group"] if by is not None else [])
+    if by is not None:
+        out["breakdown"] = by
+    return out[cols]
+
+
+def _apply_coverage(ind: Indicator, out: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Blank values the data cannot support, and say why."""
+    extract = ctx.extract_date
+    after = out["period_end"] > extract if extract is not None else False
+    reasons = pd.Series("", index=out.index, dtype="object")
+    if extract is not None:
+        reasons[after] = f"period end is after the data extract ({extract:%d/%m/%Y})"
+    cover = ctx.coverage.get(ind.id)
+    if cover is not None:
+        start_col = "period_start" if ind.kind == "flow" else "period_end"
+        early = out[start_col] < cover
+        reasons[early & (reasons == "")] = f"the data does not cover this period (from {cover:%d/%m/%Y})"
+    if ind.extract_only and extract is not None:
+        not_extract = out["period_end"] != extract
+        reasons[not_extract & (reasons == "")] = (
+            "only valid at the data extract date; the list holds the latest value only"
+        )
+    blank = reasons != ""
+    out.loc[blank, ["numerator", "denominator", "value"]] = np.nan
+    out.loc[blank, "note"] = reasons[blank]
+    return out
