@@ -1,0 +1,125 @@
+"""Charts for every notebook, in the UK Government Analysis Function style (``afcharts``).
+
+Every builder returns a :class:`Chart`: the figure, a headline title that states the finding, a
+subtitle (measure, geography, period), a data-driven alt text sentence and the data behind it.
+Colour never carries meaning alone: lines are labelled directly and markers differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from afcharts.af_colours import get_af_colours  # noqa: E402
+
+from .format import format_value, unit_label  # noqa: E402
+from .periods import short_label  # noqa: E402
+
+COLOURS = get_af_colours("categorical", number_of_colours=6)
+MARKERS = ["o", "s", "^", "D", "v", "P"]
+STYLE = "afcharts.afcharts"
+
+
+@dataclass
+class Chart:
+    name: str
+    figure: plt.Figure
+    title: str
+    subtitle: str
+    alt: str
+    data: pd.DataFrame
+
+    def save(self, folder: str | Path) -> list[Path]:
+        """Write ``<name>.png``, ``<name>.svg`` and the data as ``<name>.csv``."""
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = [out / f"{self.name}.png", out / f"{self.name}.svg", out / f"{self.name}.csv"]
+        self.figure.savefig(paths[0], dpi=110, bbox_inches="tight", metadata={"Software": None})
+        self.figure.savefig(paths[1], bbox_inches="tight", metadata={"Date": None})
+        self.data.to_csv(paths[2], index=False, lineterminator="\n")
+        return paths
+
+
+def _titles(fig: plt.Figure, ax: plt.Axes, title: str, subtitle: str) -> None:
+    ax.set_title(subtitle, fontsize=11, loc="left", color="#3D3D3D", pad=10)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=14, fontweight="bold")
+
+
+def trend_chart(series: pd.DataFrame, name: str, title: str, subtitle: str, unit: str,
+                comparators: pd.DataFrame | None = None) -> Chart:
+    """Line chart of ``value`` by ``period_end``; comparators (``label, period_end, value``)
+    are drawn as further labelled lines."""
+    data = series[["period_end", "value"]].assign(series=series.get("label", "This authority"))
+    if comparators is not None and len(comparators):
+        data = pd.concat([data, comparators.rename(columns={"label": "series"})[
+            ["period_end", "value", "series"]]], ignore_index=True)  # fmt: skip
+    data = data.sort_values(["series", "period_end"], kind="stable").reset_index(drop=True)
+    with plt.style.context(STYLE):
+        fig, ax = plt.subplots(figsize=(8, 4.2))
+        order = [s for s in data["series"].unique()]
+        for i, label in enumerate(order):
+            part = data.loc[data["series"] == label].dropna(subset=["value"])
+            if part.empty:
+                continue
+            style = "-" if i == 0 else "--"
+            ax.plot(part["period_end"], part["value"], style, marker=MARKERS[i % 6],
+                    color=COLOURS[i % 6], linewidth=2.5 if i == 0 else 1.8)  # fmt: skip
+            last = part.iloc[-1]
+            ax.annotate(f"{label}: {format_value(last['value'], unit)}",
+                        (last["period_end"], last["value"]), xytext=(8, 0),
+                        textcoords="offset points", va="center", fontsize=10,
+                        color=COLOURS[i % 6])  # fmt: skip
+        periods = sorted(series["period_end"].unique())
+        ax.set_xticks(periods, [short_label(pd.Timestamp(p)) for p in periods], rotation=0,
+                      fontsize=9)  # fmt: skip
+        ax.set_ylabel(unit_label(unit), fontsize=10)
+        ax.set_ylim(bottom=0)
+        ax.margins(x=0.02)
+        _titles(fig, ax, title, subtitle)
+        fig.tight_layout()
+    own = series.dropna(subset=["value"])
+    if own.empty:
+        alt = f"Line chart of {subtitle}: no values available."
+    else:
+        first, last = own.iloc[0], own.iloc[-1]
+        alt = (f"Line chart of {subtitle}. The value went from "
+               f"{format_value(first['value'], unit)} in {short_label(first['period_end'])} to "
+               f"{format_value(last['value'], unit)} in {short_label(last['period_end'])}.")
+        if comparators is not None and len(comparators):
+            alt += " Comparator lines: " + ", ".join(comparators["label"].unique()) + "."
+    plt.close(fig)
+    return Chart(name, fig, title, subtitle, alt, data)
+
+
+def bar_chart(frame: pd.DataFrame, name: str, title: str, subtitle: str, unit: str,
+              label_col: str = "group", value_col: str = "value") -> Chart:
+    """Horizontal bars, one per group, each labelled with its value."""
+    data = frame[[label_col, value_col]].reset_index(drop=True)
+    with plt.style.context(STYLE):
+        fig, ax = plt.subplots(figsize=(8, 0.45 * len(data) + 1.6))
+        ax.barh(data[label_col].astype(str), data[value_col].fillna(0), color=COLOURS[0])
+        for y, v in enumerate(data[value_col]):
+            ax.annotate(format_value(v, unit), (0 if pd.isna(v) else v, y), xytext=(4, 0),
+                        textcoords="offset points", va="center", fontsize=10)  # fmt: skip
+        ax.invert_yaxis()
+        ax.grid(axis="x")
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel(unit_label(unit), fontsize=10)
+        _titles(fig, ax, title, subtitle)
+        fig.tight_layout()
+    plt.close(fig)
+    shown = data.dropna(subset=[value_col])
+    if shown.empty:
+        alt = f"Bar chart of {subtitle}: no values available."
+    else:
+        top = shown.loc[shown[value_col].idxmax()]
+        low = shown.loc[shown[value_col].idxmin()]
+        alt = (f"Bar chart of {subtitle} for {len(data)} groups. Highest: {top[label_col]} "
+               f"({format_value(top[value_col], unit)}); lowest: {low[label_col]} "
+               f"({format_value(low[value_col], unit)}).")
+    return Chart(name, fig, title, subtitle, alt, data)

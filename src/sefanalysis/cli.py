@@ -1,0 +1,114 @@
+"""Command line: ``sefanalysis run | validate | demo-data | dictionary``.
+
+Errors are printed as one line (exit status 2 for bad input, 1 for a failed run); never a
+traceback unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from .errors import SefError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="sefanalysis", description=__doc__)
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the quarterly job")
+    run.add_argument("--period-end", help="quarter end, YYYY-MM-DD (e.g. 2024-12-31)")
+    run.add_argument("--data", help="the authority's data directory (default data/demo)")
+    run.add_argument("--out", help="where run folders go (default outputs)")
+    run.add_argument("--params", help="YAML file with period_end, data and out")
+    run.add_argument("--notebooks", help="folder of the notebooks (default notebooks/)")
+    val = sub.add_parser("validate", help="check a data directory and print the report")
+    val.add_argument("--data", required=True)
+    demo = sub.add_parser("demo-data", help="write the synthetic demonstration authority")
+    demo.add_argument("--out", default="data/demo")
+    demo.add_argument("--seed", type=int, default=2024)
+    demo.add_argument("--extract", default="2024-12-31", help="extract date (a quarter end)")
+    dic = sub.add_parser("dictionary", help="write the data dictionary as CSV")
+    dic.add_argument("--out", default="-")
+    return p
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .runner import run_quarter
+
+    params: dict[str, object] = {}
+    if args.params:
+        try:
+            params = yaml.safe_load(Path(args.params).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise SefError(f"cannot read parameters file {args.params!r}: {exc}") from None
+        if not isinstance(params, dict):
+            raise SefError(f"parameters file {args.params!r} must hold a YAML mapping")
+    period = args.period_end or params.get("period_end")
+    if period is None:
+        raise SefError("no period end given: use --period-end YYYY-MM-DD or --params FILE")
+    result = run_quarter(str(period), args.data or params.get("data") or "data/demo",
+                         args.out or params.get("out") or "outputs", args.notebooks)  # fmt: skip
+    if not result.ok:
+        failed = [f"{r.title} ({r.error})" for r in result.notebooks if r.status != "ok"]
+        print(f"error: run failed: {'; '.join(failed)}. Partial results (not a finished run) "
+              f"are in {result.folder}", file=sys.stderr)  # fmt: skip
+        return 1
+    print(f"Run complete: open {result.folder / 'index.html'}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .dataset import load_dataset
+    from .quality import print_report
+
+    ds = load_dataset(args.data)
+    print(print_report(ds))
+    return 1 if ds.fatal else 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import generate_demo
+    from .periods import parse_period_end
+
+    parse_period_end(args.extract)
+    path = generate_demo(args.out, seed=args.seed, extract=args.extract)
+    print(f"Demonstration authority written to {path}")
+    return 0
+
+
+def _dictionary(args: argparse.Namespace) -> int:
+    from .indicators.registry import data_dictionary
+
+    frame = data_dictionary()
+    if args.out == "-":
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        frame.to_csv(args.out, index=False)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handlers = {"run": _run, "validate": _validate, "demo-data": _demo, "dictionary": _dictionary}
+    try:
+        return handlers[args.command](args)
+    except SefError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the user gets one line, --debug gives the detail
+        if args.debug:
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)",
+              file=sys.stderr)  # fmt: skip
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

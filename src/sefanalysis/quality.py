@@ -1,0 +1,78 @@
+"""The data-quality report: what was read, what was rejected and why.
+
+Two forms: a detailed list (file, sheet, row, column, value, expected) for analysts, and a
+summary by file, problem and column for reviewers, which holds no child-level values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .dataset import Dataset
+from .report.display import table_html
+
+
+def summary(ds: Dataset) -> pd.DataFrame:
+    """Problems counted by severity, file, sheet, kind and column (no values, no row numbers)."""
+    problems = ds.problems
+    if problems.empty:
+        return pd.DataFrame(columns=["severity", "file", "sheet", "kind", "column", "count"])
+    problems = problems.assign(file=problems["file"].map(lambda f: Path(f).name))
+    grouped = problems.groupby(["severity", "file", "sheet", "kind", "column"], dropna=False)
+    return grouped.size().rename("count").reset_index()
+
+
+def files_table(ds: Dataset) -> pd.DataFrame:
+    files = ds.files()
+    if files.empty:
+        return files
+    return files.assign(file=files["file"].map(lambda f: Path(f).name))
+
+
+def print_report(ds: Dataset, limit: int = 50) -> str:
+    """Plain-text report for ``sefanalysis validate``."""
+    lines = [f"Data-quality report for {ds.path}", ""]
+    files = files_table(ds)
+    if not files.empty:
+        lines.append("Files read:")
+        for rec in files.itertuples(index=False):
+            where = rec.file + (f" [{rec.sheet}]" if rec.sheet else "")
+            lines.append(f"  {where}: {rec.rows_read} rows read, {rec.rows_rejected} rejected")
+        lines.append("")
+    problems = ds.log.problems
+    fatal = [p for p in problems if p.severity == "fatal"]
+    lines.append(f"{len(problems)} problem(s), {len(fatal)} fatal.")
+    for p in (fatal + [p for p in problems if p.severity != "fatal"])[:limit]:
+        lines.append("  " + p.line())
+    if len(problems) > limit:
+        lines.append(f"  ... and {len(problems) - limit} more (see the CSV report)")
+    return "\n".join(lines)
+
+
+def write_reports(ds: Dataset, folder: Path, analyst_folder: Path) -> None:
+    """``data_quality.html`` (summary, for reviewers) and the detailed CSV for analysts."""
+    folder.mkdir(parents=True, exist_ok=True)
+    analyst_folder.mkdir(parents=True, exist_ok=True)
+    ds.problems.to_csv(analyst_folder / "data_quality_detail.csv", index=False,
+                       lineterminator="\n")  # fmt: skip
+    summ = summary(ds)
+    summ.to_csv(folder / "data_quality_summary.csv", index=False, lineterminator="\n")
+    files = files_table(ds).drop(columns=["sha256"], errors="ignore")
+    body = (
+        "<h1>Data-quality report</h1>"
+        f"<p>{len(ds.problems)} problem(s) were found. Rows with a problem are left out of the "
+        "measures they affect only. The row-by-row list is in the analyst folder.</p>"
+        + table_html(files, "Files read, with rows read and rejected", "tbl-files")
+        + table_html(summ, "Problems by file, kind and column", "tbl-problems")
+    )
+    (folder / "data_quality.html").write_text(_page("Data-quality report", body), encoding="utf-8")
+
+
+def _page(title: str, body: str) -> str:
+    return (f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{title}'
+            "</title><style>body{font-family:Arial,sans-serif;max-width:60rem;margin:auto;"
+            "padding:1rem}table{border-collapse:collapse}th,td{border-bottom:1px solid #b1b4b6;"
+            "padding:.3rem .6rem;text-align:left}caption{text-align:left;font-weight:bold}"
+            f"</style></head><body><main>{body}</main></body></html>")

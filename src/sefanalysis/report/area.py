@@ -1,0 +1,175 @@
+"""What a judgement-area notebook calls: load, compute, and show each indicator with its
+headline sentence, chart and table; every chart and table is also written to the run folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..charts import trend_chart
+from ..dataset import Dataset, load_dataset
+from ..format import format_value
+from ..indicators.engine import compute_indicators
+from ..indicators.registry import AREAS, REGISTRY, Indicator
+from ..periods import parse_period_end, period_label, quarter_ends_back, snapshot_label
+from .display import show_figure, show_heading, show_table, show_text
+
+TABLE_COLUMNS = {"label": "Period", "value_text": "Value", "numerator": "Numerator",
+                 "denominator": "Denominator", "note": "Note"}  # fmt: skip
+
+
+def iso(ts: pd.Timestamp) -> str:
+    return ts.strftime("%Y-%m-%d")
+
+
+@dataclass
+class AreaReport:
+    """One run's indicators for the notebooks: ``AreaReport(period_end, data_dir, output_dir)``."""
+
+    period_end: str
+    data_dir: str
+    output_dir: str
+    quarters: int = 8
+    window: str = "12m"
+    dataset: Dataset = field(init=False)
+    values: pd.DataFrame = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.end = parse_period_end(self.period_end)
+        self.dataset = load_dataset(self.data_dir, strict=True)
+        self.periods = quarter_ends_back(self.end, self.quarters)
+        self.values = compute_indicators(self.dataset, [iso(p) for p in self.periods],
+                                         window=self.window)  # fmt: skip
+        self.out = Path(self.output_dir)
+
+    # ----------------------------------------------------------------------------- context
+    def label(self, ind: Indicator, period_end: pd.Timestamp) -> str:
+        if ind.kind == "snapshot":
+            return snapshot_label(period_end)
+        return f"in the {period_label(period_end, self.window)}"
+
+    def show_context(self) -> None:
+        """Who, when and how complete: the paragraph under each report's title."""
+        a = self.dataset.authority
+        extract = f"{a.extract_date:%d %B %Y}" if a.extract_date is not None else "not stated"
+        n_problems = len(self.dataset.problems)
+        show_text(
+            f"{a.la_name}. Flow measures cover the {period_label(self.end, self.window)} "
+            f"(the 12 months ending {self.end:%d %B %Y}); snapshot measures are "
+            f"{snapshot_label(self.end)}. Data extracted {extract}. Trends show the "
+            f"{self.quarters} quarter ends to {self.end:%B %Y}."
+        )
+        show_text(
+            f"Data quality: {n_problems} problem(s) were found while loading the data; each is "
+            "listed in the data-quality report, and affected rows are left out of the measures "
+            "they affect only."
+        )
+        if a.synthetic:
+            show_text("This is a synthetic demonstration authority: no real child is "
+                      "represented and the comparator values are synthetic.", "sef-warning")
+
+    # ----------------------------------------------------------------------------- comparators
+    def england(self, indicator_id: str) -> pd.DataFrame:
+        bench = self.dataset.table("benchmarks")
+        if bench is None or bench.empty:
+            return pd.DataFrame(columns=["label", "period_end", "value"])
+        eng = bench.loc[(bench["indicator_id"] == indicator_id) & (bench["area_type"] == "england")]
+        eng = eng.loc[eng["time_period"].between(self.periods[0], self.end)]
+        return pd.DataFrame({"label": "England", "period_end": eng["time_period"],
+                             "value": eng["value"].astype(float)})  # fmt: skip
+
+    # ----------------------------------------------------------------------------- statements
+    def statement(self, ind: Indicator) -> str:
+        """A sentence an analyst can paste into the SEF; it claims no change by itself."""
+        rows = self.values.loc[self.values["indicator_id"] == ind.id].set_index("period_end")
+        now = rows.loc[self.end]
+        if pd.isna(now["value"]):
+            return f"{ind.title}: no value {self.label(ind, self.end)} ({now['note']})."
+        text = f"{ind.title} was {format_value(now['value'], ind.unit)} {self.label(ind, self.end)}"
+        year_ago = self.end - pd.DateOffset(years=1) + pd.offsets.QuarterEnd(0)
+        if year_ago in rows.index and pd.notna(rows.loc[year_ago, "value"]):
+            text += f", compared with {format_value(rows.loc[year_ago, 'value'], ind.unit)} a year earlier"
+        eng = self.england(ind.id)
+        if len(eng):
+            latest = eng.sort_values("period_end").iloc[-1]
+            text += (f"; England {format_value(latest['value'], ind.unit)} "
+                     f"({snapshot_label(latest['period_end']).replace('at ', 'year to ')})")
+        return text + "."
+
+    # ----------------------------------------------------------------------------- tables
+    def trend_table(self, ind: Indicator) -> pd.DataFrame:
+        rows = self.values.loc[self.values["indicator_id"] == ind.id].copy()
+        rows["label"] = [self.label(ind, p).replace("in the ", "").capitalize()
+                         for p in rows["period_end"]]  # fmt: skip
+        rows["value_text"] = [format_value(v, ind.unit) for v in rows["value"]]
+        if ind.aggregate in {"count", "sum", "mean", "median"}:
+            rows["numerator"] = pd.NA
+        if ind.aggregate in {"count", "sum"}:
+            rows["denominator"] = pd.NA
+        table = rows[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
+        for col in ("Numerator", "Denominator"):
+            table[col] = [format_value(v, "count") if pd.notna(v) else "–" for v in table[col]]
+        return table.reset_index(drop=True)
+
+    def summary_table(self, area: str) -> pd.DataFrame:
+        latest = self.values.loc[(self.values["area"] == area)
+                                 & (self.values["period_end"] == self.end)]  # fmt: skip
+        year_ago = self.end - pd.DateOffset(years=1) + pd.offsets.QuarterEnd(0)
+        earlier = self.values.loc[(self.values["area"] == area)
+                                  & (self.values["period_end"] == year_ago)].set_index(
+            "indicator_id")["value"]  # fmt: skip
+        rows = []
+        for rec in latest.itertuples(index=False):
+            ind = REGISTRY[rec.indicator_id]
+            eng = self.england(ind.id)
+            rows.append({
+                "Indicator": ind.title,
+                "Latest": format_value(rec.value, ind.unit),
+                "A year earlier": format_value(earlier.get(ind.id), ind.unit),
+                "England (latest published)": format_value(
+                    eng.sort_values("period_end")["value"].iloc[-1] if len(eng) else None,
+                    ind.unit),
+                "Better if": {"higher_better": "Higher", "lower_better": "Lower"}.get(
+                    ind.polarity, "No polarity"),
+                "Note": rec.note,
+            })  # fmt: skip
+        return pd.DataFrame(rows)
+
+    # ----------------------------------------------------------------------------- display
+    def show_summary(self, area: str) -> None:
+        table = self.summary_table(area)
+        self._write_table(table, f"{area}_summary")
+        show_table(table, f"{AREAS[area]}: every indicator, {snapshot_label(self.end)} or "
+                   f"the {period_label(self.end, self.window)}", f"tbl-summary-{area}")
+
+    def show_indicator(self, indicator_id: str) -> None:
+        ind = REGISTRY[indicator_id]
+        show_heading(ind.title, 3, anchor=f"ind-{ind.id}")
+        show_text(self.statement(ind), "sef-headline")
+        series = self.values.loc[self.values["indicator_id"] == ind.id]
+        name = ind.id
+        subtitle = (f"{ind.title} ({ind.unit.replace('_', ' ')}), "
+                    f"{self.dataset.authority.la_name.split(' (')[0]}, "
+                    f"{'quarter ends' if ind.kind == 'snapshot' else 'rolling 12 months to quarter ends'}"
+                    f" {self.periods[0]:%b %Y} to {self.end:%b %Y}")  # fmt: skip
+        chart = trend_chart(series.assign(label=self.dataset.authority.la_name.split(" (")[0]),
+                            name, self.statement(ind).split(";")[0], subtitle, ind.unit,
+                            self.england(ind.id))  # fmt: skip
+        chart.save(self.out / "charts")
+        show_figure(chart)
+        table = self.trend_table(ind)
+        self._write_table(table, name)
+        show_table(table, f"{ind.title}: {self.quarters} quarter ends to {self.end:%B %Y}. "
+                   f"Source: {ind.source}.", f"tbl-{ind.id}")
+
+    def show_indicators(self, area: str) -> None:
+        for ind in REGISTRY.values():
+            if ind.area == area:
+                self.show_indicator(ind.id)
+
+    def _write_table(self, table: pd.DataFrame, name: str) -> None:
+        folder = self.out / "tables"
+        folder.mkdir(parents=True, exist_ok=True)
+        table.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")

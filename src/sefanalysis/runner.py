@@ -1,0 +1,194 @@
+"""The quarterly run: validate inputs, execute the notebooks one at a time with papermill, export
+reviewer HTML, and move the finished run into ``outputs/<period end>/`` only if all succeeded.
+
+Run folder::
+
+    outputs/2024-12-31/
+      index.html            links to everything below (for reviewers)
+      html/                 one report per judgement area (no code)
+      charts/ tables/       PNG, SVG and CSV for the annual report
+      data_dictionary.*     the indicator registry
+      data_quality.html     problems by file and kind (no child-level values)
+      manifest.json         parameters, inputs (SHA-256, rows), versions, timings
+      analyst/              ANALYST ONLY: executed notebooks and the row-level problem list
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import papermill as pm
+
+from . import __version__
+from .dataset import load_dataset
+from .errors import DataError
+from .indicators.registry import data_dictionary
+from .periods import parse_period_end
+from .quality import _page, write_reports
+from .report.display import table_html
+from .report.export import export_html
+
+NOTEBOOKS = [
+    ("01_help_and_protection", "Help and protection"),
+    ("02_children_in_care_and_care_leavers", "Children in care and care leavers"),
+    ("03_leadership", "Impact of leaders"),
+]
+PACKAGES = ["pandas", "numpy", "matplotlib", "papermill", "nbconvert", "holidays", "afcharts",
+            "statsmodels", "pandera", "openpyxl", "python-calamine"]  # fmt: skip
+
+
+@dataclass
+class NotebookResult:
+    name: str
+    title: str
+    status: str = "not run"
+    seconds: float = 0.0
+    error: str = ""
+
+
+@dataclass
+class RunResult:
+    folder: Path
+    ok: bool
+    notebooks: list[NotebookResult] = field(default_factory=list)
+
+
+def default_notebooks_dir() -> Path:
+    here = Path.cwd() / "notebooks"
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, cwd=Path(__file__).parent, timeout=10)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
+def _versions() -> dict[str, str]:
+    found = {"python": sys.version.split()[0], "sefanalysis": __version__}
+    for name in PACKAGES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def run_quarter(period_end: str, data: str | Path, out: str | Path = "outputs",
+                notebooks_dir: str | Path | None = None) -> RunResult:
+    """Run the quarterly job. Raises :class:`PeriodError` or :class:`DataError` before any
+    notebook starts; returns ``ok=False`` (after running the other notebooks) if one fails."""
+    end = parse_period_end(period_end)
+    label = end.strftime("%Y-%m-%d")
+    data = Path(data).resolve()
+    out = Path(out).resolve()
+    nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
+    missing = [n for n, _ in NOTEBOOKS if not (nb_dir / f"{n}.ipynb").exists()]
+    if missing:
+        raise DataError(f"notebook(s) not found in {nb_dir}: {', '.join(missing)}")
+
+    _say(f"sefanalysis {__version__}: run for period end {label}, data {data}")
+    started = time.perf_counter()
+    ds = load_dataset(data)
+    if ds.fatal:
+        failed = out / f"{label}.failed"
+        shutil.rmtree(failed, ignore_errors=True)
+        write_reports(ds, failed, failed / "analyst")
+        first = ds.log.fatal[0]
+        raise DataError(
+            f"{len(ds.log.fatal)} fatal data problem(s); no notebook was run. First: "
+            f"{first.line()}. Report: {failed / 'data_quality.html'}",
+            str(failed / "data_quality.html"),
+        )
+    _say(f"  inputs validated: {len(ds.files())} tables, {len(ds.problems)} non-fatal problem(s)")
+
+    tmp = out / f".{label}.partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "analyst" / "notebooks").mkdir(parents=True)
+    a = ds.authority
+    meta_base = {
+        "authority": a.la_name, "period_end": f"{end:%d %B %Y}",
+        "extract_date": f"{a.extract_date:%d %B %Y}" if a.extract_date is not None else "unknown",
+        "version": __version__, "commit": git_commit(),
+        "mode_note": "internal: figures are not suppressed; check before sharing outside the "
+                     "council",
+        "suppression_note": "This report is for internal use; small numbers are not suppressed.",
+    }  # fmt: skip
+    results = []
+    for i, (name, title) in enumerate(NOTEBOOKS, start=1):
+        res = NotebookResult(name, title)
+        _say(f"  [{i}/{len(NOTEBOOKS)}] {title} ...")
+        t0 = time.perf_counter()
+        executed = tmp / "analyst" / "notebooks" / f"{name}.ipynb"
+        try:
+            pm.execute_notebook(
+                str(nb_dir / f"{name}.ipynb"), str(executed),
+                parameters={"period_end": label, "data_dir": str(data), "output_dir": str(tmp)},
+                kernel_name="python3", cwd=str(nb_dir), progress_bar=False, log_output=False,
+            )  # fmt: skip
+            export_html(executed, tmp / "html" / f"{name}.html", {**meta_base, "title": title})
+            res.status = "ok"
+        except pm.PapermillExecutionError as exc:
+            res.status = "failed"
+            res.error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+        res.seconds = round(time.perf_counter() - t0, 2)
+        _say(f"      {res.status} in {res.seconds:.1f} s" + (f" ({res.error})" if res.error else ""))
+        results.append(res)
+
+    write_reports(ds, tmp, tmp / "analyst")
+    dictionary = data_dictionary()
+    dictionary.to_csv(tmp / "data_dictionary.csv", index=False, lineterminator="\n")
+    (tmp / "data_dictionary.html").write_text(_page("Data dictionary", "<h1>Data dictionary</h1>"
+        + table_html(dictionary, "Every indicator: definition, unit, polarity and source",
+                     "tbl-dictionary")), encoding="utf-8")  # fmt: skip
+    ok = all(r.status == "ok" for r in results)
+    _write_index(tmp, results, meta_base)
+    manifest = {
+        "sefanalysis": __version__, "git_commit": meta_base["commit"], "status": "complete" if ok
+        else "failed", "parameters": {"period_end": label, "data": str(data), "out": str(out)},
+        "inputs": ds.files().to_dict("records"), "versions": _versions(),
+        "notebooks": [r.__dict__ for r in results],
+        "seconds": round(time.perf_counter() - started, 2),
+    }  # fmt: skip
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+    final = out / (label if ok else f"{label}.failed")
+    shutil.rmtree(final, ignore_errors=True)
+    if ok:
+        shutil.rmtree(out / f"{label}.failed", ignore_errors=True)
+    tmp.rename(final)
+    return RunResult(final, ok, results)
+
+
+def _write_index(folder: Path, results: list[NotebookResult], meta: dict[str, str]) -> None:
+    items = "".join(
+        f'<li><a href="html/{r.name}.html">{html.escape(r.title)}</a></li>' if r.status == "ok"
+        else f"<li>{html.escape(r.title)}: FAILED ({html.escape(r.error)})</li>"
+        for r in results
+    )  # fmt: skip
+    tables = "".join(f'<li><a href="tables/{p.name}">{p.name}</a></li>'
+                     for p in sorted((folder / "tables").glob("*.csv")))  # fmt: skip
+    body = (f"<h1>Self-evaluation evidence: {html.escape(meta['authority'])}</h1>"
+            f"<p>Period end {meta['period_end']}; data extracted {meta['extract_date']}; "
+            f"sefanalysis {meta['version']}, commit {meta['commit']}.</p>"
+            f"<h2>Reports</h2><ul>{items}</ul>"
+            '<h2>Supporting material</h2><ul><li><a href="data_quality.html">Data-quality '
+            'report</a></li><li><a href="data_dictionary.html">Data dictionary</a></li></ul>'
+            f"<h2>Downloadable tables</h2><ul>{tables}</ul>")
+    (folder / "index.html").write_text(_page("Self-evaluation evidence", body), encoding="utf-8")
