@@ -7,6 +7,7 @@ Colour never carries meaning alone: lines are labelled directly and markers diff
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +47,8 @@ class Chart:
 
 
 def _titles(fig: plt.Figure, ax: plt.Axes, title: str, subtitle: str) -> None:
-    ax.set_title(subtitle, fontsize=11, loc="left", color="#3D3D3D", pad=10)
-    fig.suptitle(title, x=0.01, ha="left", fontsize=14, fontweight="bold")
+    ax.set_title(textwrap.fill(subtitle, 90), fontsize=10, loc="left", color="#3D3D3D", pad=10)
+    fig.suptitle(textwrap.fill(title, 75), x=0.01, ha="left", fontsize=13, fontweight="bold")
 
 
 def trend_chart(series: pd.DataFrame, name: str, title: str, subtitle: str, unit: str,
@@ -58,10 +59,12 @@ def trend_chart(series: pd.DataFrame, name: str, title: str, subtitle: str, unit
     if comparators is not None and len(comparators):
         data = pd.concat([data, comparators.rename(columns={"label": "series"})[
             ["period_end", "value", "series"]]], ignore_index=True)  # fmt: skip
+    order = list(dict.fromkeys(data["series"]))  # this authority first, then comparators
+    data["series"] = pd.Categorical(data["series"], categories=order, ordered=True)
     data = data.sort_values(["series", "period_end"], kind="stable").reset_index(drop=True)
+    data["series"] = data["series"].astype(str)
     with plt.style.context(STYLE):
         fig, ax = plt.subplots(figsize=(8, 4.2))
-        order = [s for s in data["series"].unique()]
         for i, label in enumerate(order):
             part = data.loc[data["series"] == label].dropna(subset=["value"])
             if part.empty:

@@ -103,3 +103,48 @@ def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
 
 
 __all__ = ["Dataset", "load_dataset", "ANNEX_A"]
+
+
+def fingerprint(path: str | Path) -> str:
+    """Identity of a data directory's contents: every file's name, size and modification time."""
+    from . import __version__
+
+    root = Path(path)
+    parts = [__version__]
+    for file in sorted(p for p in root.rglob("*") if p.is_file()):
+        stat = file.stat()
+        parts.append(f"{file.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def load_dataset_cached(path: str | Path, cache: str | Path, strict: bool = False) -> Dataset:
+    """:func:`load_dataset`, reusing ``cache`` (a pickle written by the runner) when the data
+    directory has not changed since. The cache holds child-level data: it lives in the run's
+    analyst-only folder."""
+    import pickle
+
+    cache = Path(cache)
+    key = fingerprint(path)
+    if cache.exists():
+        try:
+            with cache.open("rb") as fh:
+                stored_key, dataset = pickle.load(fh)
+            if stored_key == key:
+                if strict and dataset.fatal:
+                    return load_dataset(path, strict=True)
+                return dataset
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            pass
+    dataset = load_dataset(path, strict=strict)
+    save_cache(dataset, cache)
+    return dataset
+
+
+def save_cache(dataset: Dataset, cache: str | Path) -> None:
+    """Write the cache read by :func:`load_dataset_cached`."""
+    import pickle
+
+    cache = Path(cache)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with cache.open("wb") as fh:
+        pickle.dump((fingerprint(dataset.path), dataset), fh, protocol=pickle.HIGHEST_PROTOCOL)

@@ -28,7 +28,7 @@ from pathlib import Path
 import papermill as pm
 
 from . import __version__
-from .dataset import load_dataset
+from .dataset import load_dataset, save_cache
 from .errors import DataError
 from .indicators.registry import data_dictionary
 from .periods import parse_period_end
@@ -122,6 +122,7 @@ def run_quarter(period_end: str, data: str | Path, out: str | Path = "outputs",
     tmp = out / f".{label}.partial"
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "analyst" / "notebooks").mkdir(parents=True)
+    save_cache(ds, tmp / "analyst" / "dataset.pickle")  # the notebooks reuse the validated data
     a = ds.authority
     meta_base = {
         "authority": a.la_name, "period_end": f"{end:%d %B %Y}",

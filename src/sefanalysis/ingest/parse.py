@@ -34,6 +34,19 @@ def blank_mask(raw: pd.Series) -> pd.Series:
     return raw.isna() | as_text.isin(MISSING_MARKERS).fillna(True)
 
 
+def by_unique(raw: pd.Series, parse: object) -> tuple[pd.Series, pd.Series]:
+    """Apply ``parse(unique_values) -> (values, bad)`` to the distinct values only, then spread
+    the results back to every row (a column of 45,000 dates has a few thousand distinct ones)."""
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    values, bad = parse(pd.Series(uniques, dtype=object))  # type: ignore[operator]
+    take = np.where(codes < 0, len(uniques), codes)
+    values = pd.concat([values.reset_index(drop=True), pd.Series([pd.NA], dtype=values.dtype)],
+                       ignore_index=True)  # fmt: skip
+    bad_all = np.append(bad.to_numpy(dtype=bool), False)
+    return (pd.Series(values.to_numpy()[take], index=raw.index, dtype=values.dtype),
+            pd.Series(bad_all[take], index=raw.index))
+
+
 def _problems(mask: pd.Series, raw: pd.Series, kind: str, file: str, sheet: str,
               rows: pd.Series, column: str, expected: str) -> pd.DataFrame:
     bad = mask[mask].index
@@ -44,17 +57,8 @@ def _problems(mask: pd.Series, raw: pd.Series, kind: str, file: str, sheet: str,
     }, columns=PROBLEM_COLUMNS)  # fmt: skip
 
 
-def parse_dates(raw: pd.Series, **where: object) -> tuple[pd.Series, pd.DataFrame]:
-    """Dates from datetime cells, DD/MM/YYYY, ISO YYYY-MM-DD or Excel serial numbers.
-
-    Serial numbers are accepted between 1950 and 2100 only, so that a stray count or year is
-    reported rather than read as a date in 1905.
-    """
+def _dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     blank = blank_mask(raw)
-    if pd.api.types.is_datetime64_any_dtype(raw):
-        return raw.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]"), _problems(
-            blank & False, raw, "unparseable date", expected="", **where  # type: ignore[arg-type]
-        )
     text = raw.where(~blank).astype("string").str.strip()
     numeric = pd.to_numeric(text, errors="coerce")
     serial = numeric.between(SERIAL_MIN, SERIAL_MAX)
@@ -62,12 +66,25 @@ def parse_dates(raw: pd.Series, **where: object) -> tuple[pd.Series, pd.DataFram
     uk = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
     iso = pd.to_datetime(text.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
     out = from_serial.where(serial).fillna(uk).fillna(iso).astype("datetime64[ns]")
-    bad = ~blank & out.isna()
+    return out, ~blank & out.isna()
+
+
+def parse_dates(raw: pd.Series, **where: object) -> tuple[pd.Series, pd.DataFrame]:
+    """Dates from datetime cells, DD/MM/YYYY, ISO YYYY-MM-DD or Excel serial numbers.
+
+    Serial numbers are accepted between 1950 and 2100 only, so that a stray count or year is
+    reported rather than read as a date in 1905.
+    """
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        out = raw.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
+        return out, _problems(raw.isna() & False, raw, "unparseable date", expected="",
+                              **where)  # type: ignore[arg-type]
+    out, bad = by_unique(raw, _dates)
     problems = _problems(
         bad, raw, "unparseable date", expected="a date as DD/MM/YYYY, YYYY-MM-DD or an Excel date",
         **where,
     )  # type: ignore[arg-type]
-    return out, problems
+    return out.astype("datetime64[ns]"), problems
 
 
 def parse_ints(raw: pd.Series, **where: object) -> tuple[pd.Series, pd.DataFrame]:
@@ -101,22 +118,27 @@ def code_lookup(codes: dict[str, list[str]]) -> dict[str, str]:
 def parse_codes(raw: pd.Series, codes: dict[str, list[str]], **where: object
                 ) -> tuple[pd.Series, pd.DataFrame]:
     """Canonical codes from "a) Yes", "Yes", "Y", "U6: Foster placement", "N1 - Abuse"..."""
-    blank = blank_mask(raw)
     lookup = code_lookup(codes)
-    text = raw.where(~blank).astype("string").str.strip()
-    # Integers read from Excel as floats ("6.0") are codes too.
-    text = text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
-    unprefixed = text.str.replace(_LIST_PREFIX, "", regex=True).str.strip()
-    whole = unprefixed.str.lower().map(lookup)
-    token = unprefixed.str.extract(_CODE_TOKEN, expand=False).str.lower().map(lookup)
-    plain = text.str.lower().map(lookup)
-    out = whole.fillna(token).fillna(plain).astype("string")
+
+    def canon(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+        blank = blank_mask(values)
+        text = values.where(~blank).astype("string").str.strip()
+        # Integers read from Excel as floats ("6.0") are codes too.
+        text = text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+        unprefixed = text.str.replace(_LIST_PREFIX, "", regex=True).str.strip()
+        whole = unprefixed.str.lower().map(lookup)
+        token = unprefixed.str.extract(_CODE_TOKEN, expand=False).str.lower().map(lookup)
+        plain = text.str.lower().map(lookup)
+        out = whole.fillna(token).fillna(plain).astype("string")
+        return out, ~blank & out.isna()
+
+    out, bad = by_unique(raw, canon)
     expected = "one of " + ", ".join(codes)
     if len(expected) > 160:
         expected = expected[:157] + "..."
-    problems = _problems(~blank & out.isna(), raw, "unknown code", expected=expected,
+    problems = _problems(bad, raw, "unknown code", expected=expected,
                          **where)  # type: ignore[arg-type]
-    return out, problems
+    return out.astype("string"), problems
 
 
 def parse_text(raw: pd.Series) -> pd.Series:

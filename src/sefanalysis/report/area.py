@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..charts import trend_chart
-from ..dataset import Dataset, load_dataset
+from ..dataset import Dataset, load_dataset_cached
 from ..format import format_value
 from ..indicators.engine import compute_indicators
 from ..indicators.registry import AREAS, REGISTRY, Indicator
@@ -38,7 +38,8 @@ class AreaReport:
 
     def __post_init__(self) -> None:
         self.end = parse_period_end(self.period_end)
-        self.dataset = load_dataset(self.data_dir, strict=True)
+        cache = Path(self.output_dir) / "analyst" / "dataset.pickle"
+        self.dataset = load_dataset_cached(self.data_dir, cache, strict=True)
         self.periods = quarter_ends_back(self.end, self.quarters)
         self.values = compute_indicators(self.dataset, [iso(p) for p in self.periods],
                                          window=self.window)  # fmt: skip
