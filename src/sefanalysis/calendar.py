@@ -5,7 +5,7 @@ to an end date counts the days *after* the start date up to and including the en
 Saturdays, Sundays and England-and-Wales bank holidays (the ``holidays`` package, subdivision
 ``ENG``, substitute days included). An event completed on its start day takes 0 working days.
 So an assessment started on Friday 20 December 2024 and authorised on Friday 3 January 2025 took
-8 working days (23, 24, 27, 30, 31 December, 2 and 3 January; 25, 26 December and 1 January are
+7 working days (23, 24, 27, 30, 31 December, 2 and 3 January; 25, 26 December and 1 January are
 bank holidays).
 
 The count is the same whatever day of the week the start falls on: a start on a Saturday and an

@@ -56,7 +56,7 @@ def window_months(window: str) -> int:
 def window_start(period_end: pd.Timestamp, window: str) -> pd.Timestamp:
     """First day of the window ending on ``period_end`` (inclusive)."""
     months = window_months(window)
-    return (period_end - pd.DateOffset(months=months)) + pd.Timedelta(days=1)
+    return (period_end + pd.Timedelta(days=1)) - pd.DateOffset(months=months)
 
 
 def quarter_ends_back(period_end: str | pd.Timestamp, n: int) -> list[pd.Timestamp]:

@@ -344,8 +344,8 @@ def _lists(rng: np.random.Generator, h: dict, c: dict, extract: str) -> dict[str
     workers = np.array([f"SW{i:03d}" for i in range(1, 181)])
 
     def demo(frame: pd.DataFrame, at: str | np.ndarray | None = None) -> pd.DataFrame:
-        out = frame.join(kids[["dob", "gender", "ethnicity", "disability"]], on="child_id",
-                         rsuffix="_k")  # fmt: skip
+        out = frame.join(kids[["dob", "gender", "ethnicity", "disability"]].add_suffix("_k"),
+                         on="child_id")
         for col in ["dob", "gender", "ethnicity", "disability"]:
             if f"{col}_k" in out:
                 out[col] = out[f"{col}_k"]

@@ -18,6 +18,9 @@ def keep(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
 def list_start(ctx: Context, key: str, date_col: str) -> pd.Timestamp | None:
     """First day the list covers: ``annex_a_start`` in authority.yaml if given, else the first of
     the month of the earliest date in ``date_col``."""
+    stated = ctx.dataset.authority.annex_a_start
+    if stated is not None:
+        return stated
     frame = ctx.list(key)
     if frame.empty or frame[date_col].isna().all():
         return None

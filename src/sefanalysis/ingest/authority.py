@@ -19,6 +19,7 @@ class Authority:
     extract_date: pd.Timestamp | None = None
     financial_year_start_month: int = 4
     synthetic: bool = False
+    annex_a_start: pd.Timestamp | None = None  # first day the Annex A lists cover, if stated
 
 
 def read_authority(path: Path, log: ProblemLog) -> Authority:
@@ -46,6 +47,12 @@ def read_authority(path: Path, log: ProblemLog) -> Authority:
         log.add(FATAL, "unparseable date", str(path), column="extract_date", value=extract,
                 expected="a date written YYYY-MM-DD")
         extract_ts = None
+    start = data.get("annex_a_start")
+    start_ts = pd.to_datetime(str(start), errors="coerce") if start else None
+    if start and pd.isna(start_ts):
+        log.add(FATAL, "unparseable date", str(path), column="annex_a_start", value=start,
+                expected="a date written YYYY-MM-DD")
+        start_ts = None
     return Authority(
         la_code=str(data.get("la_code", "unknown")),
         la_name=str(data.get("la_name", "Unknown authority")),
@@ -53,4 +60,5 @@ def read_authority(path: Path, log: ProblemLog) -> Authority:
         extract_date=extract_ts,
         financial_year_start_month=int(data.get("financial_year_start_month", 4) or 4),
         synthetic=bool(data.get("synthetic", False)),
+        annex_a_start=start_ts,
     )
