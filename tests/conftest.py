@@ -25,15 +25,27 @@ def demo(demo_dir: Path) -> Dataset:
     return load_dataset(demo_dir)
 
 
-def write_dataset(root: Path, lists: dict[str, list[dict]] | None = None,
-                  extract: str = "2024-12-31", population: int = 10_000,
-                  tables: dict[str, pd.DataFrame] | None = None,
-                  annex_a_start: str | None = "2020-01-01") -> Path:
+def write_dataset(
+    root: Path,
+    lists: dict[str, list[dict]] | None = None,
+    extract: str = "2024-12-31",
+    population: int = 10_000,
+    tables: dict[str, pd.DataFrame] | None = None,
+    annex_a_start: str | None = "2020-01-01",
+) -> Path:
     """A small authority: Annex A lists as CSVs (canonical keys -> template headings)."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "authority.yaml").write_text(yaml.safe_dump({
-        "la_code": "E99999999", "la_name": "Testshire", "region": "Test region",
-        "extract_date": extract, **({"annex_a_start": annex_a_start} if annex_a_start else {})}))
+    (root / "authority.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "la_code": "E99999999",
+                "la_name": "Testshire",
+                "region": "Test region",
+                "extract_date": extract,
+                **({"annex_a_start": annex_a_start} if annex_a_start else {}),
+            }
+        )
+    )
     folder = root / "annex_a"
     folder.mkdir(exist_ok=True)
     for key, rows in (lists or {}).items():
@@ -46,7 +58,8 @@ def write_dataset(root: Path, lists: dict[str, list[dict]] | None = None,
         frame.columns = [c.heading for c in spec.columns]
         frame.to_csv(folder / f"list_{spec.number}.csv", index=False)
     pd.DataFrame({"year": range(2015, 2031), "population": population}).to_csv(
-        root / "population.csv", index=False)
+        root / "population.csv", index=False
+    )
     for name, frame in (tables or {}).items():
         frame.to_csv(root / f"{name}.csv", index=False)
     return root

@@ -19,5 +19,11 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["Dataset", "load_dataset", "compute_indicators", "data_dictionary", "REGISTRY",
-           "__version__"]
+__all__ = [
+    "Dataset",
+    "load_dataset",
+    "compute_indicators",
+    "data_dictionary",
+    "REGISTRY",
+    "__version__",
+]

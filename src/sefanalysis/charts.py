@@ -51,8 +51,14 @@ def _titles(fig: plt.Figure, ax: plt.Axes, title: str, subtitle: str) -> None:
     fig.suptitle(textwrap.fill(title, 75), x=0.01, ha="left", fontsize=13, fontweight="bold")
 
 
-def trend_chart(series: pd.DataFrame, name: str, title: str, subtitle: str, unit: str,
-                comparators: pd.DataFrame | None = None) -> Chart:
+def trend_chart(
+    series: pd.DataFrame,
+    name: str,
+    title: str,
+    subtitle: str,
+    unit: str,
+    comparators: pd.DataFrame | None = None,
+) -> Chart:
     """Line chart of ``value`` by ``period_end``; comparators (``label, period_end, value``)
     are drawn as further labelled lines."""
     data = series[["period_end", "value"]].assign(series=series.get("label", "This authority"))
@@ -90,17 +96,26 @@ def trend_chart(series: pd.DataFrame, name: str, title: str, subtitle: str, unit
         alt = f"Line chart of {subtitle}: no values available."
     else:
         first, last = own.iloc[0], own.iloc[-1]
-        alt = (f"Line chart of {subtitle}. The value went from "
-               f"{format_value(first['value'], unit)} in {short_label(first['period_end'])} to "
-               f"{format_value(last['value'], unit)} in {short_label(last['period_end'])}.")
+        alt = (
+            f"Line chart of {subtitle}. The value went from "
+            f"{format_value(first['value'], unit)} in {short_label(first['period_end'])} to "
+            f"{format_value(last['value'], unit)} in {short_label(last['period_end'])}."
+        )
         if comparators is not None and len(comparators):
             alt += " Comparator lines: " + ", ".join(comparators["label"].unique()) + "."
     plt.close(fig)
     return Chart(name, fig, title, subtitle, alt, data)
 
 
-def bar_chart(frame: pd.DataFrame, name: str, title: str, subtitle: str, unit: str,
-              label_col: str = "group", value_col: str = "value") -> Chart:
+def bar_chart(
+    frame: pd.DataFrame,
+    name: str,
+    title: str,
+    subtitle: str,
+    unit: str,
+    label_col: str = "group",
+    value_col: str = "value",
+) -> Chart:
     """Horizontal bars, one per group, each labelled with its value."""
     data = frame[[label_col, value_col]].reset_index(drop=True)
     with plt.style.context(STYLE):
@@ -122,7 +137,9 @@ def bar_chart(frame: pd.DataFrame, name: str, title: str, subtitle: str, unit: s
     else:
         top = shown.loc[shown[value_col].idxmax()]
         low = shown.loc[shown[value_col].idxmin()]
-        alt = (f"Bar chart of {subtitle} for {len(data)} groups. Highest: {top[label_col]} "
-               f"({format_value(top[value_col], unit)}); lowest: {low[label_col]} "
-               f"({format_value(low[value_col], unit)}).")
+        alt = (
+            f"Bar chart of {subtitle} for {len(data)} groups. Highest: {top[label_col]} "
+            f"({format_value(top[value_col], unit)}); lowest: {low[label_col]} "
+            f"({format_value(low[value_col], unit)})."
+        )
     return Chart(name, fig, title, subtitle, alt, data)

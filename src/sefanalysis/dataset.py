@@ -82,8 +82,12 @@ def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
     elif (root / "annex_a").is_dir():
         annex = read_annex_a_csv_dir(root / "annex_a", log)
     else:
-        log.add(FATAL, "missing file", str(root / "annex_a.xlsx"),
-                expected="annex_a.xlsx (one sheet per list) or an annex_a/ folder of CSVs")
+        log.add(
+            FATAL,
+            "missing file",
+            str(root / "annex_a.xlsx"),
+            expected="annex_a.xlsx (one sheet per list) or an annex_a/ folder of CSVs",
+        )
         annex = read_annex_a_csv_dir(root / "__none__", ProblemLog())
     ssda903 = read_ssda903(root / "ssda903", log) if (root / "ssda903").is_dir() else {}
     tables = {key: read_local_table(key, root / f"{key}.csv", log) for key in LOCAL_TABLES}
@@ -96,9 +100,7 @@ def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
     dataset = Dataset(root, authority, annex, ssda903, tables, log)
     if strict and dataset.fatal:
         first = log.fatal[0]
-        raise DataError(
-            f"{len(log.fatal)} fatal data problem(s) in {root}; first: {first.line()}"
-        )
+        raise DataError(f"{len(log.fatal)} fatal data problem(s) in {root}; first: {first.line()}")
     return dataset
 
 

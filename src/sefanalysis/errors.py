@@ -12,7 +12,7 @@ class PeriodError(SefError):
 
 
 class DataError(SefError):
-    """Input data that cannot be used; ``report_path`` points at the validation report if written."""
+    """Input data that cannot be used; ``report_path`` points at the validation report."""
 
     def __init__(self, message: str, report_path: str | None = None) -> None:
         super().__init__(message)

@@ -28,9 +28,7 @@ def parse_period_end(value: object) -> pd.Timestamp:
     try:
         ts = pd.Timestamp(text)
     except (ValueError, OverflowError):
-        raise PeriodError(
-            f"period end {text!r} is not a real date: expected {ACCEPTED}"
-        ) from None
+        raise PeriodError(f"period end {text!r} is not a real date: expected {ACCEPTED}") from None
     if (ts.month, ts.day) not in QUARTER_END_MONTH_DAYS:
         raise PeriodError(f"period end {text!r} is not a quarter end: expected {ACCEPTED}")
     return ts

@@ -71,8 +71,10 @@ def write_reports(ds: Dataset, folder: Path, analyst_folder: Path) -> None:
 
 
 def _page(title: str, body: str) -> str:
-    return (f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{title}'
-            "</title><style>body{font-family:Arial,sans-serif;max-width:60rem;margin:auto;"
-            "padding:1rem}table{border-collapse:collapse}th,td{border-bottom:1px solid #b1b4b6;"
-            "padding:.3rem .6rem;text-align:left}caption{text-align:left;font-weight:bold}"
-            f"</style></head><body><main>{body}</main></body></html>")
+    return (
+        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{title}'
+        "</title><style>body{font-family:Arial,sans-serif;max-width:60rem;margin:auto;"
+        "padding:1rem}table{border-collapse:collapse}th,td{border-bottom:1px solid #b1b4b6;"
+        "padding:.3rem .6rem;text-align:left}caption{text-align:left;font-weight:bold}"
+        f"</style></head><body><main>{body}</main></body></html>"
+    )

@@ -91,8 +91,12 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def run_quarter(period_end: str, data: str | Path, out: str | Path = "outputs",
-                notebooks_dir: str | Path | None = None) -> RunResult:
+def run_quarter(
+    period_end: str,
+    data: str | Path,
+    out: str | Path = "outputs",
+    notebooks_dir: str | Path | None = None,
+) -> RunResult:
     """Run the quarterly job. Raises :class:`PeriodError` or :class:`DataError` before any
     notebook starts; returns ``ok=False`` (after running the other notebooks) if one fails."""
     end = parse_period_end(period_end)
@@ -150,7 +154,9 @@ def run_quarter(period_end: str, data: str | Path, out: str | Path = "outputs",
             res.status = "failed"
             res.error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
         res.seconds = round(time.perf_counter() - t0, 2)
-        _say(f"      {res.status} in {res.seconds:.1f} s" + (f" ({res.error})" if res.error else ""))
+        _say(
+            f"      {res.status} in {res.seconds:.1f} s" + (f" ({res.error})" if res.error else "")
+        )
         results.append(res)
 
     write_reports(ds, tmp, tmp / "analyst")
@@ -185,11 +191,13 @@ def _write_index(folder: Path, results: list[NotebookResult], meta: dict[str, st
     )  # fmt: skip
     tables = "".join(f'<li><a href="tables/{p.name}">{p.name}</a></li>'
                      for p in sorted((folder / "tables").glob("*.csv")))  # fmt: skip
-    body = (f"<h1>Self-evaluation evidence: {html.escape(meta['authority'])}</h1>"
-            f"<p>Period end {meta['period_end']}; data extracted {meta['extract_date']}; "
-            f"sefanalysis {meta['version']}, commit {meta['commit']}.</p>"
-            f"<h2>Reports</h2><ul>{items}</ul>"
-            '<h2>Supporting material</h2><ul><li><a href="data_quality.html">Data-quality '
-            'report</a></li><li><a href="data_dictionary.html">Data dictionary</a></li></ul>'
-            f"<h2>Downloadable tables</h2><ul>{tables}</ul>")
+    body = (
+        f"<h1>Self-evaluation evidence: {html.escape(meta['authority'])}</h1>"
+        f"<p>Period end {meta['period_end']}; data extracted {meta['extract_date']}; "
+        f"sefanalysis {meta['version']}, commit {meta['commit']}.</p>"
+        f"<h2>Reports</h2><ul>{items}</ul>"
+        '<h2>Supporting material</h2><ul><li><a href="data_quality.html">Data-quality '
+        'report</a></li><li><a href="data_dictionary.html">Data dictionary</a></li></ul>'
+        f"<h2>Downloadable tables</h2><ul>{tables}</ul>"
+    )
     (folder / "index.html").write_text(_page("Self-evaluation evidence", body), encoding="utf-8")

@@ -21,16 +21,31 @@ def value(ds, ind, end=END, window="12m"):
 
 
 def ref(child, date, nfa="No", n12=0):
-    return {"child_id": child, "referral_date": date, "referral_nfa": nfa, "n_referrals_12m": n12,
-            "dob": "01/01/2015", "gender": "Female", "ethnicity": "WBRI"}
+    return {
+        "child_id": child,
+        "referral_date": date,
+        "referral_nfa": nfa,
+        "n_referrals_12m": n12,
+        "dob": "01/01/2015",
+        "gender": "Female",
+        "ethnicity": "WBRI",
+    }
 
 
 def test_contacts_and_conversion(make_dataset):
-    contacts = [{"child_id": c, "contact_date": d} for c, d in
-                [("A", "05/01/2024"), ("B", "10/02/2024"), ("C", "31/12/2024"),
-                 ("D", "31/12/2023"), ("E", "01/01/2025")]]  # D, E outside the window
-    ds = make_dataset({"contacts": contacts, "referrals": [ref("A", "2023-01-02"),
-                                                             ref("A", "2024-01-06")]})
+    contacts = [
+        {"child_id": c, "contact_date": d}
+        for c, d in [
+            ("A", "05/01/2024"),
+            ("B", "10/02/2024"),
+            ("C", "31/12/2024"),
+            ("D", "31/12/2023"),
+            ("E", "01/01/2025"),
+        ]
+    ]  # D, E outside the window
+    ds = make_dataset(
+        {"contacts": contacts, "referrals": [ref("A", "2023-01-02"), ref("A", "2024-01-06")]}
+    )
     # contacts in window: A, B, C = 3
     assert value(ds, "contacts")[2] == 3
     # referrals in window: A (2024-01-06) = 1 -> 1 / 3 = 33.3%
@@ -60,13 +75,17 @@ def test_re_referral_falls_back_to_list_count_before_history(make_dataset):
         ref("B", "2024-02-10", n12=0),  # no history, list says 0 -> not
         ref("A", "2024-03-01", n12=2),  # history shows A on 2024-01-10 -> re
     ]
-    ds = make_dataset({"referrals": refs})
+    ds = make_dataset({"referrals": refs}, annex_a_start="2024-01-01")  # the list starts here
     assert value(ds, "re_referral_pct") == (2, 3, pytest.approx(200 / 3))
 
 
 def test_referral_rate_and_nfa(make_dataset):
-    refs = [ref("A", "2024-02-01", nfa="Yes"), ref("B", "2024-03-01"), ref("C", "2024-04-01"),
-            ref("D", "2024-05-01")]
+    refs = [
+        ref("A", "2024-02-01", nfa="Yes"),
+        ref("B", "2024-03-01"),
+        ref("C", "2024-04-01"),
+        ref("D", "2024-05-01"),
+    ]
     ds = make_dataset({"referrals": refs}, population=20_000)
     # 4 referrals / 20,000 children * 10,000 = 2.0 per 10,000
     assert value(ds, "referral_rate_per_10k") == (4, 20_000, 2.0)
@@ -74,8 +93,12 @@ def test_referral_rate_and_nfa(make_dataset):
 
 
 def asmt(child, start, auth, support="Yes"):
-    return {"child_id": child, "asmt_start": start, "asmt_auth": auth,
-            "asmt_needs_support": support}
+    return {
+        "child_id": child,
+        "asmt_start": start,
+        "asmt_auth": auth,
+        "asmt_needs_support": support,
+    }
 
 
 def test_assessment_timeliness(make_dataset):
@@ -119,7 +142,7 @@ def test_s47_and_icpc(make_dataset):
         # = 14 wd (Mon 6 May is a bank holiday) -> within 15
         s47("A", "2024-04-24", "2024-05-15", "Yes"),
         s47("B", "2024-04-24", "2024-05-17", "No"),  # 14 + 16, 17 May = 16 wd -> late
-        s47("C", "2024-07-01"),                       # no conference
+        s47("C", "2024-07-01"),  # no conference
         s47("D", "2024-07-10", "2024-07-01", "Yes"),  # ICPC before strategy: excluded
         s47("E", "2023-12-20", "2024-01-05", "Yes"),  # started before the window, ICPC in it
     ]
@@ -135,8 +158,13 @@ def test_s47_and_icpc(make_dataset):
 
 
 def cp(child, start, end=None, prev=0, visit=None):
-    return {"child_id": child, "cpp_start": start, "cpp_end": end, "n_previous_cpp": prev,
-            "last_visit": visit}
+    return {
+        "child_id": child,
+        "cpp_start": start,
+        "cpp_end": end,
+        "n_previous_cpp": prev,
+        "last_visit": visit,
+    }
 
 
 def test_child_protection_plans(make_dataset):
@@ -166,18 +194,25 @@ def test_child_protection_plans(make_dataset):
 
 
 def test_cin_open_at_period_end(make_dataset):
-    rows = [{"child_id": "A", "cin_start": "2024-01-01", "cin_end": None},
-            {"child_id": "B", "cin_start": "2023-01-01", "cin_end": "2024-12-31"},
-            {"child_id": "C", "cin_start": "2023-01-01", "cin_end": "2025-01-01"}]
+    rows = [
+        {"child_id": "A", "cin_start": "2024-01-01", "cin_end": None},
+        {"child_id": "B", "cin_start": "2023-01-01", "cin_end": "2024-12-31"},
+        {"child_id": "C", "cin_start": "2023-01-01", "cin_end": "2025-01-01"},
+    ]
     ds = make_dataset({"cin": rows})
     assert value(ds, "cin_count")[2] == 2  # A and C; B closed on the day
 
 
 def test_empty_denominators_are_missing_not_zero(make_dataset):
-    ds = make_dataset({"referrals": [ref("A", "2023-03-01")],
-                       "assessments": [asmt("A", "2023-03-01", "2023-03-02")]})
-    frame = compute_indicators(ds, END, ids=["assessments_within_45wd_pct", "re_referral_pct",
-                                             "assessment_median_wd"])
+    ds = make_dataset(
+        {
+            "referrals": [ref("A", "2023-03-01")],
+            "assessments": [asmt("A", "2023-03-01", "2023-03-02")],
+        }
+    )
+    frame = compute_indicators(
+        ds, END, ids=["assessments_within_45wd_pct", "re_referral_pct", "assessment_median_wd"]
+    )
     assert frame["value"].isna().all()
     assert (frame.loc[frame["indicator_id"] == "re_referral_pct", "denominator"] == 0).all()
 
@@ -191,10 +226,12 @@ def test_window_options(make_dataset):
 
 
 def test_period_after_extract_and_before_data_are_missing(make_dataset):
-    ds = make_dataset({"referrals": [ref("A", "2024-01-15")]}, extract="2024-06-30",
-                      annex_a_start=None)  # coverage from the earliest referral: January 2024
-    frame = compute_indicators(ds, ["2023-12-31", "2024-06-30", "2024-12-31"], window="6m",
-                               ids=["referrals"]).set_index("period_end")
+    ds = make_dataset(
+        {"referrals": [ref("A", "2024-01-15")]}, extract="2024-06-30", annex_a_start=None
+    )  # coverage from the earliest referral: January 2024
+    frame = compute_indicators(
+        ds, ["2023-12-31", "2024-06-30", "2024-12-31"], window="6m", ids=["referrals"]
+    ).set_index("period_end")
     assert frame.loc["2024-06-30", "value"] == 1
     assert math.isnan(frame.loc["2024-12-31", "value"])  # after the extract
     assert math.isnan(frame.loc["2023-12-31", "value"])  # before the data
@@ -202,16 +239,21 @@ def test_period_after_extract_and_before_data_are_missing(make_dataset):
 
 
 def test_breakdown_by_gender(make_dataset):
-    refs = [ref("A", "2024-02-01"), ref("B", "2024-03-01"), {**ref("C", "2024-04-01"),
-                                                             "gender": "Male"}]
+    refs = [
+        ref("A", "2024-02-01"),
+        ref("B", "2024-03-01"),
+        {**ref("C", "2024-04-01"), "gender": "Male"},
+    ]
     ds = make_dataset({"referrals": refs})
     frame = compute_indicators(ds, END, ids=["referrals"], by="gender").set_index("group")
     assert frame.loc["Female", "value"] == 2 and frame.loc["Male", "value"] == 1
 
 
 def test_breakdown_by_age_band(make_dataset):
-    refs = [{**ref("A", "2024-02-01"), "dob": "2024-01-15"},  # under 1 at the referral
-            {**ref("B", "2024-03-01"), "dob": "2008-01-01"}]  # 16 at the referral
+    refs = [
+        {**ref("A", "2024-02-01"), "dob": "2024-01-15"},  # under 1 at the referral
+        {**ref("B", "2024-03-01"), "dob": "2008-01-01"},
+    ]  # 16 at the referral
     ds = make_dataset({"referrals": refs})
     frame = compute_indicators(ds, END, ids=["referrals"], by="age_band").set_index("group")
     assert frame.loc["Under 1", "value"] == 1 and frame.loc["16 to 17", "value"] == 1

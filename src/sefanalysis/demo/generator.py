@@ -77,8 +77,9 @@ class _Ids:
         return np.array([f"WS{i}" for i in out]) if n else np.array([], dtype=str)
 
 
-def _new_children(rng: np.random.Generator, ids: _Ids, at: np.ndarray, ages: np.ndarray
-                  ) -> pd.DataFrame:
+def _new_children(
+    rng: np.random.Generator, ids: _Ids, at: np.ndarray, ages: np.ndarray
+) -> pd.DataFrame:
     """New synthetic children aged ``ages`` on dates ``at``."""
     n = len(at)
     dob = at - (ages * 365.25).astype(int) - rng.integers(0, 365, n)
@@ -161,11 +162,10 @@ def _simulate_help(rng: np.random.Generator, ids: _Ids, prof: Profile, end: str)
     c2["source"] = rng.choice(src, n_extra, p=src_p / src_p.sum())
     kids = pd.concat([kids, new_kids], ignore_index=True)
     contacts = pd.concat([c1.drop(columns="referral_date"), c2], ignore_index=True)
-    contacts = contacts.merge(kids, on="child_id").drop_duplicates(["child_id", "contact_date",
-                                                                      "source"])
-    contacts = contacts.loc[
-        age_years(_nd(contacts["dob"]), _nd(contacts["contact_date"])) < 18
-    ]
+    contacts = contacts.merge(kids, on="child_id").drop_duplicates(
+        ["child_id", "contact_date", "source"]
+    )
+    contacts = contacts.loc[age_years(_nd(contacts["dob"]), _nd(contacts["contact_date"])) < 18]
 
     # Assessments for referrals that were not NFA.
     a = ref.loc[ref["referral_nfa"] == "No"].copy()
@@ -217,8 +217,9 @@ def _simulate_help(rng: np.random.Generator, ids: _Ids, prof: Profile, end: str)
     return {"kids": kids, "ref": ref, "contacts": contacts, "asmt": a, "s47": s47, "cp": cp}
 
 
-def _simulate_care(rng: np.random.Generator, ids: _Ids, prof: Profile, end: str, help_: dict
-                   ) -> dict:
+def _simulate_care(
+    rng: np.random.Generator, ids: _Ids, prof: Profile, end: str, help_: dict
+) -> dict:
     # Periods of care: pre-history entrants (fresh children) and entrants from assessments.
     pre_n = int(prof.cla_entrants_per_year * 14)
     pre_dates = sample_dates(rng, pre_n, "2006-04-01", "2019-12-31")
@@ -336,6 +337,13 @@ def _simulate_care(rng: np.random.Generator, ids: _Ids, prof: Profile, end: str,
     return {"kids": kids, "periods": periods, "episodes": eps}
 
 
+def _leavers(per: pd.DataFrame) -> pd.Series:
+    """Children entitled to leaving-care support: in care 13 weeks or more, leaving aged 16+."""
+    aged = age_years(_nd(per["dob"]), _nd(per["cla_end"])) >= 16
+    long = (per["cla_end"] - per["cla_start"]).dt.days >= 91
+    return per.loc[aged & long, "child_id"]
+
+
 def _lists(rng: np.random.Generator, h: dict, c: dict, extract: str) -> dict[str, pd.DataFrame]:
     """Annex A lists 1-11 as at ``extract`` covering EXPORT_START onwards."""
     x = _d(extract)
@@ -344,8 +352,9 @@ def _lists(rng: np.random.Generator, h: dict, c: dict, extract: str) -> dict[str
     workers = np.array([f"SW{i:03d}" for i in range(1, 181)])
 
     def demo(frame: pd.DataFrame, at: str | np.ndarray | None = None) -> pd.DataFrame:
-        out = frame.join(kids[["dob", "gender", "ethnicity", "disability"]].add_suffix("_k"),
-                         on="child_id")
+        out = frame.join(
+            kids[["dob", "gender", "ethnicity", "disability"]].add_suffix("_k"), on="child_id"
+        )
         for col in ["dob", "gender", "ethnicity", "disability"]:
             if f"{col}_k" in out:
                 out[col] = out[f"{col}_k"]
@@ -397,31 +406,42 @@ def _lists(rng: np.random.Generator, h: dict, c: dict, extract: str) -> dict[str
     per = c["periods"]
     iv = merge_intervals(
         np.concatenate([a_all["child_id"], h["cp"]["child_id"], per["child_id"]]),
-        np.concatenate([_nd(a_all["referral_date"]), _nd(h["cp"]["cpp_start"]),
-                        _nd(per["cla_start"])]),
+        np.concatenate(
+            [_nd(a_all["referral_date"]), _nd(h["cp"]["cpp_start"]), _nd(per["cla_start"])]
+        ),
         np.concatenate([_nd(ends), _nd(h["cp"]["cpp_end"]) + 30, _nd(per["cla_end"])]),
     )
-    iv = iv.loc[(iv["start"] <= pd.Timestamp(x)) & (iv["end"].isna() | (iv["end"] >= pd.Timestamp(lo)))]
+    iv = iv.loc[
+        (iv["start"] <= pd.Timestamp(x)) & (iv["end"].isna() | (iv["end"] >= pd.Timestamp(lo)))
+    ]
     cin = iv.rename(columns={"child_id": "x", "child": "child_id", "start": "cin_start",
                              "end": "cin_end"}).copy()  # fmt: skip
     cin_open = cin["cin_end"] > pd.Timestamp(x)
     cin.loc[cin_open, "cin_end"] = pd.NaT
     k = len(cin)
-    cin["primary_need"] = rng.choice(["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8", "N9"], k,
-                                     p=[0.56, 0.1, 0.04, 0.06, 0.14, 0.02, 0.005, 0.035, 0.04])
-    cin["cin_closure_reason"] = np.where(cin["cin_end"].isna(), None,
-                                         rng.choice(["RC7", "RC8", "RC9", "RC4", "RC5"], k,
-                                                    p=[0.55, 0.25, 0.1, 0.04, 0.06]))
+    cin["primary_need"] = rng.choice(
+        ["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8", "N9"],
+        k,
+        p=[0.56, 0.1, 0.04, 0.06, 0.14, 0.02, 0.005, 0.035, 0.04],
+    )
+    cin["cin_closure_reason"] = np.where(
+        cin["cin_end"].isna(),
+        None,
+        rng.choice(["RC7", "RC8", "RC9", "RC4", "RC5"], k, p=[0.55, 0.25, 0.1, 0.04, 0.06]),
+    )
     in_care = per.loc[(per["cla_start"] <= x) & (per["cla_end"] > x), "child_id"]
     on_cp = h["cp"].loc[(h["cp"]["cpp_start"] <= x) & (h["cp"]["cpp_end"] > x), "child_id"]
     cin["case_status"] = np.select(
         [cin["cin_end"].notna(), cin["child_id"].isin(in_care), cin["child_id"].isin(on_cp)],
-        ["Closed episode", "Looked after child", "Child Protection plan"], "Child in need plan")
+        ["Closed episode", "Looked after child", "Child Protection plan"],
+        "Child in need plan",
+    )
     cin["last_seen"] = np.where(cin["cin_end"].isna(), x - rng.integers(0, 60, k),
                                 _nd(cin["cin_end"]).astype("datetime64[D]")
                                 - rng.integers(0, 30, k))  # fmt: skip
-    cin["last_seen"] = np.maximum(_nd(cin["last_seen"]).astype("datetime64[D]"),
-                                  _nd(cin["cin_start"]).astype("datetime64[D]"))
+    cin["last_seen"] = np.maximum(
+        _nd(cin["last_seen"]).astype("datetime64[D]"), _nd(cin["cin_start"]).astype("datetime64[D]")
+    )
     cin["team"] = np.where(cin["case_status"] == "Looked after child", "Children in Care",
                            rng.choice(TEAMS[1:5], k))  # fmt: skip
     allocated = rng.random(k) > 0.015
@@ -438,7 +458,8 @@ def _lists(rng: np.random.Generator, h: dict, c: dict, extract: str) -> dict[str
     p["placement_provider"] = p["period_id"].map(cur["PLACE_PROVIDER"])
     p["legal_status"] = p["period_id"].map(cur["LS"])
     p["legal_status_start"] = p["period_id"].map(
-        eps.loc[eps["DECOM"] <= x].groupby("period_id")["DECOM"].min())
+        eps.loc[eps["DECOM"] <= x].groupby("period_id")["DECOM"].min()
+    )
     real_moves = eps.loc[(eps["RNE"].isin(["S", "P", "B"])) & (eps["DECOM"] <= x)]
     p["placement_start"] = p["period_id"].map(real_moves.groupby("period_id")["DECOM"].max())
     in12 = real_moves.loc[real_moves["DEC"] > x - 365]
@@ -461,20 +482,23 @@ def _lists(rng: np.random.Generator, h: dict, c: dict, extract: str) -> dict[str
     p["second_period_12m"] = "No"
     p["uasc"] = np.where(p["uasc"], "Yes", "No")
     p["placement_location"] = np.where(rng.random(n) < 0.62, "In", "Out")
-    p["placement_la"] = np.where(p["placement_location"] == "In", "Westshire",
-                                 rng.choice(["Northshire", "Eastmoor", "Southvale"], n))
+    p["placement_la"] = np.where(
+        p["placement_location"] == "In",
+        "Westshire",
+        rng.choice(["Northshire", "Eastmoor", "Southvale"], n),
+    )
     miss = rng.random(n) < 0.11
     p["n_missing_12m"] = np.where(miss, rng.integers(1, 8, n), 0)
     p["n_absent_12m"] = np.where(rng.random(n) < 0.05, rng.integers(1, 4, n), 0)
     p["rhi_offered"] = np.where(miss, np.where(rng.random(n) < 0.85, "Yes", "No"), None)
-    p["rhi_accepted"] = np.where(miss & (p["rhi_offered"] == "Yes"),
-                                 np.where(rng.random(n) < 0.6, "Yes", "No"), None)
+    p["rhi_accepted"] = np.where(
+        miss & (p["rhi_offered"] == "Yes"), np.where(rng.random(n) < 0.6, "Yes", "No"), None
+    )
     p["team"] = "Children in Care"
     p["worker"] = np.where(rng.random(n) > 0.01, rng.choice(workers, n), None)
 
     # Care leavers at the extract: left care aged 16+ having been in care 13 weeks or more.
-    left = per.loc[(per["cla_end"] <= x) & (per["reason_ceased"].isin(["E5", "E6", "E17", "E8"]))
-                   & ((per["cla_end"] - per["cla_start"]).dt.days >= 91)].copy()  # fmt: skip
+    left = per.loc[(per["cla_end"] <= x) & per["child_id"].isin(_leavers(per))].copy()
     left["age"] = age_years(_nd(left["dob"]), x)
     cl = left.loc[(left["age"] >= 18) & (left["age"] <= 21)].copy()
     m = len(cl)
@@ -484,8 +508,11 @@ def _lists(rng: np.random.Generator, h: dict, c: dict, extract: str) -> dict[str
     acc = rng.choice(list("DEUTBZKCS"), m, p=[0.3, 0.08, 0.3, 0.08, 0.08, 0.08, 0.03, 0.03, 0.02])
     cl["accommodation"] = np.where(touch, acc, "R")
     cl["suitability"] = np.where(touch & (rng.random(m) < 0.9), "Suitable", "Unsuitable")
-    act = rng.choice(["F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6"], m,
-                     p=[0.07, 0.01, 0.17, 0.03, 0.04, 0.01, 0.15, 0.06, 0.1, 0.3, 0.06])
+    act = rng.choice(
+        ["F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6"],
+        m,
+        p=[0.07, 0.01, 0.17, 0.03, 0.04, 0.01, 0.15, 0.06, 0.1, 0.3, 0.06],
+    )
     cl["activity"] = np.where(touch, act, "G5")
     cl["pathway_review"] = x - rng.integers(0, 230, m)
     cl["latest_contact"] = x - rng.integers(0, 90, m)
@@ -497,7 +524,9 @@ def _lists(rng: np.random.Generator, h: dict, c: dict, extract: str) -> dict[str
 
     # Adoption (List 10): adopted in the last 12 months, and children with a live ADM decision.
     ad = per.loc[per["adopted"] & (per["cla_end"] > x - 365) & (per["cla_start"] <= x)].copy()
-    placed_ep = eps.loc[eps["PLACE"].isin(["A3", "A4", "A5", "A6"])].groupby("period_id")["DECOM"].min()
+    placed_ep = (
+        eps.loc[eps["PLACE"].isin(["A3", "A4", "A5", "A6"])].groupby("period_id")["DECOM"].min()
+    )
     ad["placed"] = ad["period_id"].map(placed_ep)
     q = len(ad)
     placed = _nd(ad["placed"]).astype("datetime64[D]")
@@ -561,7 +590,7 @@ def _ssda903(rng: np.random.Generator, c: dict, extract: str, root: Path) -> Non
     """SSDA903 CSV tables per collection year (the last one an in-year extract to ``extract``)."""
     eps, per, kids = c["episodes"], c["periods"], c["kids"].set_index("child_id")
     x = _d(extract)
-    first = 2021
+    first = int(str(extract)[:4]) - 6  # six returns: every care leaver aged 18-21 appears
     last = int(str(extract)[:4]) - (0 if str(extract)[5:7] > "03" else 1)
     for y in range(first, last + 1):
         ys, ye = _d(f"{y}-04-01"), min(_d(f"{y + 1}-03-31"), x)
@@ -578,8 +607,21 @@ def _ssda903(rng: np.random.Generator, c: dict, extract: str, root: Path) -> Non
                                "UPN": "", "MOTHER": "", "MC_DOB": pd.NaT})  # fmt: skip
         out = e.rename(columns={"child_id": "CHILD"})
         out["HOME_POST"] = out["PL_POST"] = out["URN"] = ""
-        cols = ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-                "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"]
+        cols = [
+            "CHILD",
+            "DECOM",
+            "RNE",
+            "LS",
+            "CIN",
+            "PLACE",
+            "PLACE_PROVIDER",
+            "DEC",
+            "REC",
+            "REASON_PLACE_CHANGE",
+            "HOME_POST",
+            "PL_POST",
+            "URN",
+        ]
         tables = {"header": header, "episodes": out[cols]}
         # OC2: in care continuously for 12 months or more at the year end.
         p = per.loc[(per["cla_start"] <= ye - 365) & (per["cla_end"] > ye)].copy()
@@ -600,7 +642,7 @@ def _ssda903(rng: np.random.Generator, c: dict, extract: str, root: Path) -> Non
             "INTERVENTION_RECEIVED": 0, "INTERVENTION_OFFERED": 0,
         })  # fmt: skip
         # OC3: care leavers whose 17th-21st birthday falls in the year.
-        left = per.loc[per["reason_ceased"].isin(["E5", "E6", "E17", "E8"]) & (per["cla_end"] < ys)]
+        left = per.loc[per["child_id"].isin(_leavers(per)) & (per["cla_end"] < ys)]
         age_end = age_years(_nd(left["dob"]), ye)
         cl = left.loc[(age_end >= 17) & (age_end <= 21)]
         m = len(cl)
@@ -701,7 +743,8 @@ def _local_tables(rng: np.random.Generator, prof: Profile, extract: str, root: P
     years = np.arange(2015, int(extract[:4]) + 2)
     pop = (prof.population * (1 + 0.004 * (years - 2022))).round().astype(int)
     pd.DataFrame({"year": years, "population": pop}).to_csv(
-        root / "population.csv", index=False, lineterminator="\n")
+        root / "population.csv", index=False, lineterminator="\n"
+    )
     _benchmarks(rng, root)
 
 
@@ -733,25 +776,40 @@ def _benchmarks(rng: np.random.Generator, root: Path) -> None:
                                                                       for c in las],
                                       "area_type": "la", "value": values}))  # fmt: skip
             region_value = values[regions == "Northern"].mean().round(1)
-            rows.append(pd.DataFrame({"indicator_id": [indicator] * 2, "time_period": period,
-                                      "area_code": ["E92000001", "E12000099"],
-                                      "area_name": ["England", "Northern region"],
-                                      "area_type": ["england", "region"],
-                                      "value": [round(centre * drift, 1), region_value]}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "indicator_id": [indicator] * 2,
+                        "time_period": period,
+                        "area_code": ["E92000001", "E12000099"],
+                        "area_name": ["England", "Northern region"],
+                        "area_type": ["england", "region"],
+                        "value": [round(centre * drift, 1), region_value],
+                    }
+                )
+            )
     pd.concat(rows, ignore_index=True).to_csv(root / "benchmarks.csv", index=False,
                                               lineterminator="\n")  # fmt: skip
     neighbours = rng.choice(np.array(las)[regions == "Northern"], 10, replace=False)
-    pd.DataFrame({"area_code": neighbours, "area_name": [f"Authority {c[-3:]}" for c in neighbours],
-                  "rank": np.arange(1, 11)}).to_csv(root / "statistical_neighbours.csv",
-                                                    index=False, lineterminator="\n")
+    pd.DataFrame(
+        {
+            "area_code": neighbours,
+            "area_name": [f"Authority {c[-3:]}" for c in neighbours],
+            "rank": np.arange(1, 11),
+        }
+    ).to_csv(root / "statistical_neighbours.csv", index=False, lineterminator="\n")
     pd.DataFrame({"indicator_id": ["assessments_within_45wd_pct", "re_referral_pct",
                                    "icpc_within_15wd_pct", "sw_vacancy_rate_pct"],
                   "target": [85, 20, 85, 12], "tolerance": [3, 2, 5, 3]}).to_csv(
         root / "targets.csv", index=False, lineterminator="\n")  # fmt: skip
 
 
-def generate_demo(out: str | Path, seed: int = 2024, extract: str = DEFAULT_EXTRACT,
-                  profile: Profile | None = None) -> Path:
+def generate_demo(
+    out: str | Path,
+    seed: int = 2024,
+    extract: str = DEFAULT_EXTRACT,
+    profile: Profile | None = None,
+) -> Path:
     """Write the demonstration authority to ``out`` and return its path."""
     prof = profile or Profile()
     root = Path(out)

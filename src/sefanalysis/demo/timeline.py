@@ -14,8 +14,14 @@ def days(a: str | np.datetime64, b: str | np.datetime64) -> np.ndarray:
     return np.arange(np.datetime64(a, "D"), np.datetime64(b, "D") + DAY)
 
 
-def sample_dates(rng: np.random.Generator, n: int, start: str, end: str,
-                 trend: float = 0.0, weekday_only: bool = False) -> np.ndarray:
+def sample_dates(
+    rng: np.random.Generator,
+    n: int,
+    start: str,
+    end: str,
+    trend: float = 0.0,
+    weekday_only: bool = False,
+) -> np.ndarray:
     """``n`` dates in [start, end], with a linear trend in intensity (``trend`` = relative change
     over the span), a summer and Christmas dip, and fewer events at weekends."""
     d = days(start, end)
@@ -59,8 +65,13 @@ def add_years(d: np.ndarray, years: int) -> np.ndarray:
 def merge_intervals(child: np.ndarray, start: np.ndarray, end: np.ndarray) -> pd.DataFrame:
     """Union of overlapping [start, end] intervals per child (open ends as NaT)."""
     far = np.datetime64("2262-01-01", "D")
-    frame = pd.DataFrame({"child": child, "start": start.astype("datetime64[D]"),
-                          "end": np.where(pd.isna(end), far, end).astype("datetime64[D]")})
+    frame = pd.DataFrame(
+        {
+            "child": child,
+            "start": start.astype("datetime64[D]"),
+            "end": np.where(pd.isna(end), far, end).astype("datetime64[D]"),
+        }
+    )
     frame = frame.sort_values(["child", "start"], kind="stable")
     run_max = frame.groupby("child")["end"].cummax()
     prev_max = run_max.groupby(frame["child"]).shift()

@@ -33,37 +33,68 @@ def _meta(id_: str, title: str, numerator: str, polarity: str = "higher_better")
                 source="Annex A List 9", publication=PUB, extract_only=True)  # fmt: skip
 
 
-@indicator(id="cl_count", title="Care leavers", area=AREA, unit="count", polarity="neutral",
-           kind="snapshot", aggregate="count", numerator="Care leavers on List 9",
-           denominator="", source="Annex A List 9", publication=PUB, extract_only=True)
+@indicator(
+    id="cl_count",
+    title="Care leavers",
+    area=AREA,
+    unit="count",
+    polarity="neutral",
+    kind="snapshot",
+    aggregate="count",
+    numerator="Care leavers on List 9",
+    denominator="",
+    source="Annex A List 9",
+    publication=PUB,
+    extract_only=True,
+)
 def cl_count(ctx: Context) -> pd.DataFrame:
     return _leavers(ctx).assign(num=1.0, den=1.0)
 
 
-@indicator(**_meta("cl_in_touch_pct", "Care leavers the authority is in touch with",
-                   "Care leavers with 'LA in Touch' = Yes"))
+@indicator(
+    **_meta(
+        "cl_in_touch_pct",
+        "Care leavers the authority is in touch with",
+        "Care leavers with 'LA in Touch' = Yes",
+    )
+)
 def cl_in_touch_pct(ctx: Context) -> pd.DataFrame:
     cl = _leavers(ctx)
     return cl.assign(num=(cl["in_touch"] == "YES").astype(float), den=1.0)
 
 
-@indicator(**_meta("cl_suitable_accommodation_pct", "Care leavers in suitable accommodation",
-                   "Care leavers whose accommodation is recorded as suitable"))
+@indicator(
+    **_meta(
+        "cl_suitable_accommodation_pct",
+        "Care leavers in suitable accommodation",
+        "Care leavers whose accommodation is recorded as suitable",
+    )
+)
 def cl_suitable_accommodation_pct(ctx: Context) -> pd.DataFrame:
     cl = _leavers(ctx)
     return cl.assign(num=(cl["suitability"] == "Suitable").astype(float), den=1.0)
 
 
-@indicator(**_meta("cl_eet_pct", "Care leavers in education, employment or training",
-                   "Care leavers with activity F1, P1, F2, P2, F4, P4, F5, P5 (F3, P3 before "
-                   "2023)"))
+@indicator(
+    **_meta(
+        "cl_eet_pct",
+        "Care leavers in education, employment or training",
+        "Care leavers with activity F1, P1, F2, P2, F4, P4, F5, P5 (F3, P3 before 2023)",
+    )
+)
 def cl_eet_pct(ctx: Context) -> pd.DataFrame:
     cl = _leavers(ctx)
     return cl.assign(num=cl["activity"].isin(EET_ACTIVITY).astype(float), den=1.0)
 
 
-@indicator(**_meta("cl_neet_pct", "Care leavers not in education, employment or training",
-                   "Care leavers with activity G4, G5 or G6", polarity="lower_better"))
+@indicator(
+    **_meta(
+        "cl_neet_pct",
+        "Care leavers not in education, employment or training",
+        "Care leavers with activity G4, G5 or G6",
+        polarity="lower_better",
+    )
+)
 def cl_neet_pct(ctx: Context) -> pd.DataFrame:
     cl = _leavers(ctx)
     return cl.assign(num=cl["activity"].isin(NEET_ACTIVITY).astype(float), den=1.0)

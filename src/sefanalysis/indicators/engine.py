@@ -45,8 +45,9 @@ class Context:
     def list(self, key: str) -> pd.DataFrame:
         return self.dataset.annex_a[key]
 
-    def in_window(self, frame: pd.DataFrame, date_col: str, window: str | None = None
-                  ) -> pd.DataFrame:
+    def in_window(
+        self, frame: pd.DataFrame, date_col: str, window: str | None = None
+    ) -> pd.DataFrame:
         """Rows repeated once per period whose window contains ``frame[date_col]``."""
         ends = self.periods["period_end"].to_numpy(dtype="datetime64[ns]")
         if window is None or window == self.window:
@@ -71,8 +72,9 @@ class Context:
         return _explode(frame, lo, np.clip(hi - lo, 0, None), ends, at=None)
 
 
-def _explode(frame: pd.DataFrame, lo: np.ndarray, counts: np.ndarray, ends: np.ndarray,
-             at: np.ndarray | None) -> pd.DataFrame:
+def _explode(
+    frame: pd.DataFrame, lo: np.ndarray, counts: np.ndarray, ends: np.ndarray, at: np.ndarray | None
+) -> pd.DataFrame:
     idx = np.repeat(np.arange(len(frame)), counts)
     offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
     pidx = np.repeat(lo, counts) + offsets
@@ -110,9 +112,14 @@ def _attach_breakdown(frame: pd.DataFrame, by: str) -> pd.Series:
             return pd.Series("Not recorded", index=frame.index)
         at = pd.to_datetime(frame["_at"])
         dob = pd.to_datetime(frame["dob"])
-        age = at.dt.year - dob.dt.year - (
-            (at.dt.month < dob.dt.month) | ((at.dt.month == dob.dt.month) & (at.dt.day < dob.dt.day))
-        ).astype(int)
+        age = (
+            at.dt.year
+            - dob.dt.year
+            - (
+                (at.dt.month < dob.dt.month)
+                | ((at.dt.month == dob.dt.month) & (at.dt.day < dob.dt.day))
+            ).astype(int)
+        )
         return _age_band(age)
     if by == "ethnicity_group":
         lookup = {code: group for group, codes in ETHNICITY_GROUPS.items() for code in codes}
@@ -130,9 +137,13 @@ def _aggregate(ind: Indicator, u: pd.DataFrame, keys: list[str]) -> pd.DataFrame
     if ind.aggregate in {"mean", "median"}:
         u = u.loc[(u["den"] > 0) & u["measure"].notna()]
         g = u.groupby(keys, observed=True)["measure"]
-        out = pd.DataFrame({"numerator": g.sum() if ind.aggregate == "mean" else np.nan,
-                            "denominator": g.size().astype(float),
-                            "value": g.mean() if ind.aggregate == "mean" else g.median()})
+        out = pd.DataFrame(
+            {
+                "numerator": g.sum() if ind.aggregate == "mean" else np.nan,
+                "denominator": g.size().astype(float),
+                "value": g.mean() if ind.aggregate == "mean" else g.median(),
+            }
+        )
         return out.reset_index()
     g = u.groupby(keys, observed=True)
     out = pd.DataFrame({"numerator": g["num"].sum(), "denominator": g["den"].sum()})
@@ -155,10 +166,15 @@ def _values(ind: Indicator, agg: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
     return agg
 
 
-def compute_indicators(dataset: Dataset, period_ends: str | list[str], window: str = "12m",
-                       ids: list[str] | None = None, area: str | None = None,
-                       by: str | None = None, params: dict[str, object] | None = None
-                       ) -> pd.DataFrame:
+def compute_indicators(
+    dataset: Dataset,
+    period_ends: str | list[str],
+    window: str = "12m",
+    ids: list[str] | None = None,
+    area: str | None = None,
+    by: str | None = None,
+    params: dict[str, object] | None = None,
+) -> pd.DataFrame:
     """Compute indicators: one row per indicator and period end (and group, with ``by``).
 
     Columns: ``indicator_id, area, title, period_start, period_end, numerator, denominator,
@@ -198,8 +214,11 @@ def _one(ind: Indicator, ctx: Context, by: str | None) -> pd.DataFrame:
     if by is not None:
         u = u.assign(group=_attach_breakdown(u, by).to_numpy())
         keys.append("group")
-    agg = _aggregate(ind, u, keys) if len(u) else pd.DataFrame(columns=keys + ["numerator",
-                                                                               "denominator"])
+    agg = (
+        _aggregate(ind, u, keys)
+        if len(u)
+        else pd.DataFrame(columns=keys + ["numerator", "denominator"])
+    )
     base = ctx.periods.copy()
     if by is not None:
         groups = sorted(agg["group"].dropna().unique()) if len(agg) else []
@@ -234,7 +253,9 @@ def _apply_coverage(ind: Indicator, out: pd.DataFrame, ctx: Context) -> pd.DataF
     if cover is not None:
         start_col = "period_start" if ind.kind == "flow" else "period_end"
         early = out[start_col] < cover
-        reasons[early & (reasons == "")] = f"the data does not cover this period (from {cover:%d/%m/%Y})"
+        reasons[early & (reasons == "")] = (
+            f"the data does not cover this period (from {cover:%d/%m/%Y})"
+        )
     if ind.extract_only and extract is not None:
         not_extract = out["period_end"] != extract
         reasons[not_extract & (reasons == "")] = (

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..calendar import working_days
-from .common import cover, flag, keep
+from .common import cover, flag, keep, list_start
 from .engine import Context
 from .registry import indicator
 
@@ -24,18 +24,37 @@ def _count(ctx: Context, ind_id: str, key: str, date_col: str) -> pd.DataFrame:
     return events.assign(num=1.0, den=1.0)
 
 
-@indicator(id="contacts", title="Contacts received", short_title="Contacts", area=AREA,
-           unit="count", polarity="neutral", kind="flow", aggregate="count",
-           numerator="Contacts (one per child) dated in the window", denominator="",
-           source="Annex A List 1", publication="Ofsted Annex A List 1")
+@indicator(
+    id="contacts",
+    title="Contacts received",
+    short_title="Contacts",
+    area=AREA,
+    unit="count",
+    polarity="neutral",
+    kind="flow",
+    aggregate="count",
+    numerator="Contacts (one per child) dated in the window",
+    denominator="",
+    source="Annex A List 1",
+    publication="Ofsted Annex A List 1",
+)
 def contacts(ctx: Context) -> pd.DataFrame:
     return _count(ctx, "contacts", "contacts", "contact_date")
 
 
-@indicator(id="contact_to_referral_pct", title="Contacts that led to a referral",
-           area=AREA, unit="pct", polarity="neutral", kind="flow", aggregate="pct",
-           numerator="Referrals dated in the window", denominator="Contacts dated in the window",
-           source="Annex A Lists 1 and 3", publication="ChAT contact conversion")
+@indicator(
+    id="contact_to_referral_pct",
+    title="Contacts that led to a referral",
+    area=AREA,
+    unit="pct",
+    polarity="neutral",
+    kind="flow",
+    aggregate="pct",
+    numerator="Referrals dated in the window",
+    denominator="Contacts dated in the window",
+    source="Annex A Lists 1 and 3",
+    publication="ChAT contact conversion",
+)
 def contact_to_referral_pct(ctx: Context) -> pd.DataFrame:
     cover(ctx, "contact_to_referral_pct", "contacts", "contact_date")
     refs = ctx.in_window(keep(ctx.list("referrals"), "referral_date"), "referral_date")
@@ -43,32 +62,58 @@ def contact_to_referral_pct(ctx: Context) -> pd.DataFrame:
     return pd.concat([refs.assign(num=1.0, den=0.0), cons.assign(num=0.0, den=1.0)])
 
 
-@indicator(id="referrals", title="Referrals received", short_title="Referrals", area=AREA,
-           unit="count", polarity="neutral", kind="flow", aggregate="count",
-           numerator="Referrals dated in the window (a child may have several)", denominator="",
-           source="Annex A List 3", publication=CIN)
+@indicator(
+    id="referrals",
+    title="Referrals received",
+    short_title="Referrals",
+    area=AREA,
+    unit="count",
+    polarity="neutral",
+    kind="flow",
+    aggregate="count",
+    numerator="Referrals dated in the window (a child may have several)",
+    denominator="",
+    source="Annex A List 3",
+    publication=CIN,
+)
 def referrals(ctx: Context) -> pd.DataFrame:
     return _count(ctx, "referrals", "referrals", "referral_date")
 
 
-@indicator(id="referral_rate_per_10k", title="Referrals per 10,000 children", area=AREA,
-           unit="rate_per_10k", polarity="neutral", kind="flow", aggregate="rate_per_10k",
-           numerator="Referrals dated in the window",
-           denominator="ONS mid-year estimate of children aged 0-17 (year of the period end)",
-           exclusions="Not annualised: a 3 or 6 month window gives a 3 or 6 month rate",
-           source="Annex A List 3; population.csv", publication=CIN + ", table A1")
+@indicator(
+    id="referral_rate_per_10k",
+    title="Referrals per 10,000 children",
+    area=AREA,
+    unit="rate_per_10k",
+    polarity="neutral",
+    kind="flow",
+    aggregate="rate_per_10k",
+    numerator="Referrals dated in the window",
+    denominator="ONS mid-year estimate of children aged 0-17 (year of the period end)",
+    exclusions="Not annualised: a 3 or 6 month window gives a 3 or 6 month rate",
+    source="Annex A List 3; population.csv",
+    publication=CIN + ", table A1",
+)
 def referral_rate_per_10k(ctx: Context) -> pd.DataFrame:
     return _count(ctx, "referral_rate_per_10k", "referrals", "referral_date")
 
 
-@indicator(id="re_referral_pct", title="Re-referrals within 12 months", area=AREA, unit="pct",
-           polarity="lower_better", kind="flow", aggregate="pct",
-           numerator="Referrals in the window whose child had another referral in the 12 "
-           "calendar months before it (a referral exactly 12 months after the last counts)",
-           denominator="Referrals dated in the window",
-           exclusions="Where the data does not reach back 12 months from a referral, List 3's "
-           "'Number of Referrals in Last 12 Months' >= 1 is used instead",
-           source="Annex A List 3", publication=CIN + ", table A1 (re-referrals)")
+@indicator(
+    id="re_referral_pct",
+    title="Re-referrals within 12 months",
+    area=AREA,
+    unit="pct",
+    polarity="lower_better",
+    kind="flow",
+    aggregate="pct",
+    numerator="Referrals in the window whose child had another referral in the 12 "
+    "calendar months before it (a referral exactly 12 months after the last counts)",
+    denominator="Referrals dated in the window",
+    exclusions="Where the data does not reach back 12 months from a referral, List 3's "
+    "'Number of Referrals in Last 12 Months' >= 1 is used instead",
+    source="Annex A List 3",
+    publication=CIN + ", table A1 (re-referrals)",
+)
 def re_referral_pct(ctx: Context) -> pd.DataFrame:
     refs = ctx.list("referrals")
     cover(ctx, "re_referral_pct", "referrals", "referral_date")
@@ -77,32 +122,50 @@ def re_referral_pct(ctx: Context) -> pd.DataFrame:
     # earliest referral of the same child on or after (date - 12 months), before this one
     look_back = refs["referral_date"] - pd.DateOffset(months=12)
     history = prev.notna() & (prev >= look_back)
-    data_start = refs["referral_date"].min()
-    complete = look_back >= data_start
+    data_start = list_start(ctx, "referrals", "referral_date")
+    complete = look_back >= data_start if data_start is not None else look_back.isna()
     from_count = refs["n_referrals_12m"].fillna(0) >= 1
     is_re = history | (~complete & from_count)
     units = keep(refs, "referral_date").assign(num=is_re.astype(float).to_numpy(), den=1.0)
     return ctx.in_window(units, "referral_date")
 
 
-@indicator(id="referral_nfa_pct", title="Referrals with no further action", area=AREA,
-           unit="pct", polarity="neutral", kind="flow", aggregate="pct",
-           numerator="Referrals in the window marked 'Referral NFA?' = Yes",
-           denominator="Referrals in the window with 'Referral NFA?' recorded",
-           source="Annex A List 3", publication=CIN)
+@indicator(
+    id="referral_nfa_pct",
+    title="Referrals with no further action",
+    area=AREA,
+    unit="pct",
+    polarity="neutral",
+    kind="flow",
+    aggregate="pct",
+    numerator="Referrals in the window marked 'Referral NFA?' = Yes",
+    denominator="Referrals in the window with 'Referral NFA?' recorded",
+    source="Annex A List 3",
+    publication=CIN,
+)
 def referral_nfa_pct(ctx: Context) -> pd.DataFrame:
     cover(ctx, "referral_nfa_pct", "referrals", "referral_date")
     refs = ctx.list("referrals")
     f = flag(refs["referral_nfa"])
-    units = keep(refs, "referral_date").assign(num=f.fillna(0).to_numpy(),
-                                               den=f.notna().astype(float).to_numpy())
+    units = keep(refs, "referral_date").assign(
+        num=f.fillna(0).to_numpy(), den=f.notna().astype(float).to_numpy()
+    )
     return ctx.in_window(units, "referral_date")
 
 
-@indicator(id="early_help_assessments", title="Early help assessments started", area=AREA,
-           unit="count", polarity="neutral", kind="flow", aggregate="count",
-           numerator="Early help assessments with a start date in the window", denominator="",
-           source="Annex A List 2", publication="Ofsted Annex A List 2")
+@indicator(
+    id="early_help_assessments",
+    title="Early help assessments started",
+    area=AREA,
+    unit="count",
+    polarity="neutral",
+    kind="flow",
+    aggregate="count",
+    numerator="Early help assessments with a start date in the window",
+    denominator="",
+    source="Annex A List 2",
+    publication="Ofsted Annex A List 2",
+)
 def early_help_assessments(ctx: Context) -> pd.DataFrame:
     return _count(ctx, "early_help_assessments", "early_help", "eh_start")
 
@@ -114,55 +177,98 @@ def _assessments(ctx: Context, ind_id: str) -> pd.DataFrame:
     return a.assign(wd=working_days(a["asmt_start"], a["asmt_auth"]))
 
 
-@indicator(id="assessments_completed", title="Assessments completed", area=AREA, unit="count",
-           polarity="neutral", kind="flow", aggregate="count",
-           numerator="Assessments authorised in the window", denominator="",
-           source="Annex A List 4", publication=CIN + ", table C1")
+@indicator(
+    id="assessments_completed",
+    title="Assessments completed",
+    area=AREA,
+    unit="count",
+    polarity="neutral",
+    kind="flow",
+    aggregate="count",
+    numerator="Assessments authorised in the window",
+    denominator="",
+    source="Annex A List 4",
+    publication=CIN + ", table C1",
+)
 def assessments_completed(ctx: Context) -> pd.DataFrame:
     a = _assessments(ctx, "assessments_completed")
     return ctx.in_window(a, "asmt_auth").assign(num=1.0, den=1.0)
 
 
-@indicator(id="assessment_rate_per_10k", title="Assessments completed per 10,000 children",
-           area=AREA, unit="rate_per_10k", polarity="neutral", kind="flow",
-           aggregate="rate_per_10k", numerator="Assessments authorised in the window",
-           denominator="ONS mid-year estimate of children aged 0-17",
-           exclusions="Not annualised", source="Annex A List 4; population.csv",
-           publication=CIN + ", table C1")
+@indicator(
+    id="assessment_rate_per_10k",
+    title="Assessments completed per 10,000 children",
+    area=AREA,
+    unit="rate_per_10k",
+    polarity="neutral",
+    kind="flow",
+    aggregate="rate_per_10k",
+    numerator="Assessments authorised in the window",
+    denominator="ONS mid-year estimate of children aged 0-17",
+    exclusions="Not annualised",
+    source="Annex A List 4; population.csv",
+    publication=CIN + ", table C1",
+)
 def assessment_rate_per_10k(ctx: Context) -> pd.DataFrame:
     a = _assessments(ctx, "assessment_rate_per_10k")
     return ctx.in_window(a, "asmt_auth").assign(num=1.0, den=1.0)
 
 
-@indicator(id="assessments_within_45wd_pct", title="Assessments completed within 45 working days",
-           area=AREA, unit="pct", polarity="higher_better", kind="flow", aggregate="pct",
-           numerator="Assessments authorised in the window within 45 working days of their start",
-           denominator="Assessments authorised in the window with a valid duration",
-           exclusions="Authorisation before the start date (reported as a data problem)",
-           source="Annex A List 4", publication=CIN + ", table C2")
+@indicator(
+    id="assessments_within_45wd_pct",
+    title="Assessments completed within 45 working days",
+    area=AREA,
+    unit="pct",
+    polarity="higher_better",
+    kind="flow",
+    aggregate="pct",
+    numerator="Assessments authorised in the window within 45 working days of their start",
+    denominator="Assessments authorised in the window with a valid duration",
+    exclusions="Authorisation before the start date (reported as a data problem)",
+    source="Annex A List 4",
+    publication=CIN + ", table C2",
+)
 def assessments_within_45wd_pct(ctx: Context) -> pd.DataFrame:
     a = _assessments(ctx, "assessments_within_45wd_pct")
     a = a.loc[a["wd"] >= 0]
-    return ctx.in_window(a, "asmt_auth").assign(num=lambda f: (f["wd"] <= 45).astype(float),
-                                                den=1.0)
+    return ctx.in_window(a, "asmt_auth").assign(
+        num=lambda f: (f["wd"] <= 45).astype(float), den=1.0
+    )
 
 
-@indicator(id="assessment_median_wd", title="Median assessment duration (working days)",
-           area=AREA, unit="days", polarity="lower_better", kind="flow", aggregate="median",
-           numerator="", denominator="Assessments authorised in the window with a valid duration",
-           source="Annex A List 4", publication=CIN + ", table C2")
+@indicator(
+    id="assessment_median_wd",
+    title="Median assessment duration (working days)",
+    area=AREA,
+    unit="days",
+    polarity="lower_better",
+    kind="flow",
+    aggregate="median",
+    numerator="",
+    denominator="Assessments authorised in the window with a valid duration",
+    source="Annex A List 4",
+    publication=CIN + ", table C2",
+)
 def assessment_median_wd(ctx: Context) -> pd.DataFrame:
     a = _assessments(ctx, "assessment_median_wd")
     a = a.loc[a["wd"] >= 0]
     return ctx.in_window(a, "asmt_auth").assign(num=np.nan, den=1.0, measure=lambda f: f["wd"])
 
 
-@indicator(id="assessment_nfa_pct", title="Assessments ending with no further action",
-           area=AREA, unit="pct", polarity="neutral", kind="flow", aggregate="pct",
-           numerator="Assessments authorised in the window where the child was not assessed as "
-           "needing children's social care support",
-           denominator="Assessments authorised in the window with the outcome recorded",
-           source="Annex A List 4", publication=CIN + ", table C3")
+@indicator(
+    id="assessment_nfa_pct",
+    title="Assessments ending with no further action",
+    area=AREA,
+    unit="pct",
+    polarity="neutral",
+    kind="flow",
+    aggregate="pct",
+    numerator="Assessments authorised in the window where the child was not assessed as "
+    "needing children's social care support",
+    denominator="Assessments authorised in the window with the outcome recorded",
+    source="Annex A List 4",
+    publication=CIN + ", table C3",
+)
 def assessment_nfa_pct(ctx: Context) -> pd.DataFrame:
     a = _assessments(ctx, "assessment_nfa_pct")
     known = a["asmt_needs_support"].isin(["Yes", "No"])
@@ -177,28 +283,54 @@ def _s47(ctx: Context, ind_id: str) -> pd.DataFrame:
     return s.assign(wd=working_days(s["strategy_date"], s["icpc_date"]))
 
 
-@indicator(id="s47_enquiries", title="Section 47 enquiries started", area=AREA, unit="count",
-           polarity="neutral", kind="flow", aggregate="count",
-           numerator="S47 enquiries whose initiating strategy discussion is in the window",
-           denominator="", source="Annex A List 5", publication=CIN + ", table D1")
+@indicator(
+    id="s47_enquiries",
+    title="Section 47 enquiries started",
+    area=AREA,
+    unit="count",
+    polarity="neutral",
+    kind="flow",
+    aggregate="count",
+    numerator="S47 enquiries whose initiating strategy discussion is in the window",
+    denominator="",
+    source="Annex A List 5",
+    publication=CIN + ", table D1",
+)
 def s47_enquiries(ctx: Context) -> pd.DataFrame:
     return ctx.in_window(_s47(ctx, "s47_enquiries"), "strategy_date").assign(num=1.0, den=1.0)
 
 
-@indicator(id="s47_rate_per_10k", title="Section 47 enquiries per 10,000 children", area=AREA,
-           unit="rate_per_10k", polarity="neutral", kind="flow", aggregate="rate_per_10k",
-           numerator="S47 enquiries started in the window",
-           denominator="ONS mid-year estimate of children aged 0-17", exclusions="Not annualised",
-           source="Annex A List 5; population.csv", publication=CIN + ", table D1")
+@indicator(
+    id="s47_rate_per_10k",
+    title="Section 47 enquiries per 10,000 children",
+    area=AREA,
+    unit="rate_per_10k",
+    polarity="neutral",
+    kind="flow",
+    aggregate="rate_per_10k",
+    numerator="S47 enquiries started in the window",
+    denominator="ONS mid-year estimate of children aged 0-17",
+    exclusions="Not annualised",
+    source="Annex A List 5; population.csv",
+    publication=CIN + ", table D1",
+)
 def s47_rate_per_10k(ctx: Context) -> pd.DataFrame:
     return ctx.in_window(_s47(ctx, "s47_rate_per_10k"), "strategy_date").assign(num=1.0, den=1.0)
 
 
-@indicator(id="s47_to_icpc_pct", title="Section 47 enquiries leading to an initial conference",
-           area=AREA, unit="pct", polarity="neutral", kind="flow", aggregate="pct",
-           numerator="Initial child protection conferences held in the window",
-           denominator="S47 enquiries started in the window", source="Annex A List 5",
-           publication=CIN + ", table D1")
+@indicator(
+    id="s47_to_icpc_pct",
+    title="Section 47 enquiries leading to an initial conference",
+    area=AREA,
+    unit="pct",
+    polarity="neutral",
+    kind="flow",
+    aggregate="pct",
+    numerator="Initial child protection conferences held in the window",
+    denominator="S47 enquiries started in the window",
+    source="Annex A List 5",
+    publication=CIN + ", table D1",
+)
 def s47_to_icpc_pct(ctx: Context) -> pd.DataFrame:
     s = _s47(ctx, "s47_to_icpc_pct")
     held = ctx.in_window(s, "icpc_date").assign(num=1.0, den=0.0)
@@ -206,26 +338,43 @@ def s47_to_icpc_pct(ctx: Context) -> pd.DataFrame:
     return pd.concat([held, started])
 
 
-@indicator(id="icpc_within_15wd_pct", title="Initial conferences within 15 working days",
-           area=AREA, unit="pct", polarity="higher_better", kind="flow", aggregate="pct",
-           numerator="ICPCs held in the window within 15 working days of the strategy discussion "
-           "that initiated the S47 enquiry",
-           denominator="ICPCs held in the window with a valid duration",
-           exclusions="ICPC dated before the strategy discussion (reported as a data problem). "
-           "DfE measures from the S47 start date; Annex A holds the strategy discussion date",
-           source="Annex A List 5", publication=CIN + ", table C4")
+@indicator(
+    id="icpc_within_15wd_pct",
+    title="Initial conferences within 15 working days",
+    area=AREA,
+    unit="pct",
+    polarity="higher_better",
+    kind="flow",
+    aggregate="pct",
+    numerator="ICPCs held in the window within 15 working days of the strategy discussion "
+    "that initiated the S47 enquiry",
+    denominator="ICPCs held in the window with a valid duration",
+    exclusions="ICPC dated before the strategy discussion (reported as a data problem). "
+    "DfE measures from the S47 start date; Annex A holds the strategy discussion date",
+    source="Annex A List 5",
+    publication=CIN + ", table C4",
+)
 def icpc_within_15wd_pct(ctx: Context) -> pd.DataFrame:
     s = _s47(ctx, "icpc_within_15wd_pct")
     s = s.loc[s["wd"] >= 0]
-    return ctx.in_window(s, "icpc_date").assign(num=lambda f: (f["wd"] <= 15).astype(float),
-                                                den=1.0)
+    return ctx.in_window(s, "icpc_date").assign(
+        num=lambda f: (f["wd"] <= 15).astype(float), den=1.0
+    )
 
 
-@indicator(id="icpc_to_cpp_pct", title="Initial conferences resulting in a child protection plan",
-           area=AREA, unit="pct", polarity="neutral", kind="flow", aggregate="pct",
-           numerator="ICPCs held in the window that resulted in a plan",
-           denominator="ICPCs held in the window with the outcome recorded",
-           source="Annex A List 5", publication="ChAT conference conversion")
+@indicator(
+    id="icpc_to_cpp_pct",
+    title="Initial conferences resulting in a child protection plan",
+    area=AREA,
+    unit="pct",
+    polarity="neutral",
+    kind="flow",
+    aggregate="pct",
+    numerator="ICPCs held in the window that resulted in a plan",
+    denominator="ICPCs held in the window with the outcome recorded",
+    source="Annex A List 5",
+    publication="ChAT conference conversion",
+)
 def icpc_to_cpp_pct(ctx: Context) -> pd.DataFrame:
     s = _s47(ctx, "icpc_to_cpp_pct")
     f = flag(s["icpc_to_cpp"])
@@ -239,19 +388,36 @@ def _open_cin(ctx: Context, ind_id: str) -> pd.DataFrame:
     return ctx.open_at(keep(cin, "cin_start", "cin_end"), "cin_start", "cin_end")
 
 
-@indicator(id="cin_count", title="Children in need", area=AREA, unit="count", polarity="neutral",
-           kind="snapshot", aggregate="count",
-           numerator="Episodes of need open at the period end (includes children on a plan and "
-           "in care)", denominator="", source="Annex A List 6", publication=CIN + ", table B1")
+@indicator(
+    id="cin_count",
+    title="Children in need",
+    area=AREA,
+    unit="count",
+    polarity="neutral",
+    kind="snapshot",
+    aggregate="count",
+    numerator="Episodes of need open at the period end (includes children on a plan and in care)",
+    denominator="",
+    source="Annex A List 6",
+    publication=CIN + ", table B1",
+)
 def cin_count(ctx: Context) -> pd.DataFrame:
     return _open_cin(ctx, "cin_count").assign(num=1.0, den=1.0)
 
 
-@indicator(id="cin_rate_per_10k", title="Children in need per 10,000 children", area=AREA,
-           unit="rate_per_10k", polarity="neutral", kind="snapshot", aggregate="rate_per_10k",
-           numerator="Episodes of need open at the period end",
-           denominator="ONS mid-year estimate of children aged 0-17",
-           source="Annex A List 6; population.csv", publication=CIN + ", table B1")
+@indicator(
+    id="cin_rate_per_10k",
+    title="Children in need per 10,000 children",
+    area=AREA,
+    unit="rate_per_10k",
+    polarity="neutral",
+    kind="snapshot",
+    aggregate="rate_per_10k",
+    numerator="Episodes of need open at the period end",
+    denominator="ONS mid-year estimate of children aged 0-17",
+    source="Annex A List 6; population.csv",
+    publication=CIN + ", table B1",
+)
 def cin_rate_per_10k(ctx: Context) -> pd.DataFrame:
     return _open_cin(ctx, "cin_rate_per_10k").assign(num=1.0, den=1.0)
 
@@ -261,41 +427,74 @@ def _plans(ctx: Context, ind_id: str, date_col: str = "cpp_end") -> pd.DataFrame
     return keep(ctx.list("cp"), "cpp_start", "cpp_end", "n_previous_cpp", "last_visit")
 
 
-@indicator(id="cpp_count", title="Children on a child protection plan", area=AREA,
-           unit="count", polarity="neutral", kind="snapshot", aggregate="count",
-           numerator="Plans open at the period end", denominator="", source="Annex A List 7",
-           publication=CIN + ", table D2")
+@indicator(
+    id="cpp_count",
+    title="Children on a child protection plan",
+    area=AREA,
+    unit="count",
+    polarity="neutral",
+    kind="snapshot",
+    aggregate="count",
+    numerator="Plans open at the period end",
+    denominator="",
+    source="Annex A List 7",
+    publication=CIN + ", table D2",
+)
 def cpp_count(ctx: Context) -> pd.DataFrame:
     plans = _plans(ctx, "cpp_count")
     return ctx.open_at(plans, "cpp_start", "cpp_end").assign(num=1.0, den=1.0)
 
 
-@indicator(id="cpp_rate_per_10k", title="Children on a plan per 10,000 children", area=AREA,
-           unit="rate_per_10k", polarity="neutral", kind="snapshot", aggregate="rate_per_10k",
-           numerator="Plans open at the period end",
-           denominator="ONS mid-year estimate of children aged 0-17",
-           source="Annex A List 7; population.csv", publication=CIN + ", table D2")
+@indicator(
+    id="cpp_rate_per_10k",
+    title="Children on a plan per 10,000 children",
+    area=AREA,
+    unit="rate_per_10k",
+    polarity="neutral",
+    kind="snapshot",
+    aggregate="rate_per_10k",
+    numerator="Plans open at the period end",
+    denominator="ONS mid-year estimate of children aged 0-17",
+    source="Annex A List 7; population.csv",
+    publication=CIN + ", table D2",
+)
 def cpp_rate_per_10k(ctx: Context) -> pd.DataFrame:
     plans = _plans(ctx, "cpp_rate_per_10k")
     return ctx.open_at(plans, "cpp_start", "cpp_end").assign(num=1.0, den=1.0)
 
 
-@indicator(id="cpp_starts", title="Child protection plans started", area=AREA, unit="count",
-           polarity="neutral", kind="flow", aggregate="count",
-           numerator="Plans with a start date in the window", denominator="",
-           source="Annex A List 7", publication=CIN + ", table D1")
+@indicator(
+    id="cpp_starts",
+    title="Child protection plans started",
+    area=AREA,
+    unit="count",
+    polarity="neutral",
+    kind="flow",
+    aggregate="count",
+    numerator="Plans with a start date in the window",
+    denominator="",
+    source="Annex A List 7",
+    publication=CIN + ", table D1",
+)
 def cpp_starts(ctx: Context) -> pd.DataFrame:
     plans = _plans(ctx, "cpp_starts")
     return ctx.in_window(plans, "cpp_start").assign(num=1.0, den=1.0)
 
 
-@indicator(id="cpp_second_or_subsequent_pct", title="Child protection plans for a second or "
-           "subsequent time", area=AREA, unit="pct", polarity="lower_better", kind="flow",
-           aggregate="pct",
-           numerator="Plans started in the window where the child had a previous plan at any "
-           "time ('Number of Previous Child Protection Plans' >= 1, or an earlier plan in the data)",
-           denominator="Plans started in the window", source="Annex A List 7",
-           publication=CIN + ", table D3")
+@indicator(
+    id="cpp_second_or_subsequent_pct",
+    title="Child protection plans for a second or subsequent time",
+    area=AREA,
+    unit="pct",
+    polarity="lower_better",
+    kind="flow",
+    aggregate="pct",
+    numerator="Plans started in the window where the child had a previous plan at any "
+    "time ('Number of Previous Child Protection Plans' >= 1, or an earlier plan in the data)",
+    denominator="Plans started in the window",
+    source="Annex A List 7",
+    publication=CIN + ", table D3",
+)
 def cpp_second_or_subsequent_pct(ctx: Context) -> pd.DataFrame:
     plans = _plans(ctx, "cpp_second_or_subsequent_pct").sort_values(["child_id", "cpp_start"])
     earlier = plans.groupby("child_id").cumcount() > 0
@@ -309,35 +508,63 @@ def _ended(ctx: Context, ind_id: str) -> pd.DataFrame:
     return ctx.in_window(plans, "cpp_end")
 
 
-@indicator(id="cpp_ended_2yrs_plus_pct", title="Plans ended that had lasted 2 years or more",
-           area=AREA, unit="pct", polarity="lower_better", kind="flow", aggregate="pct",
-           numerator="Plans ended in the window whose end date is on or after the start date "
-           "plus 2 calendar years", denominator="Plans ended in the window",
-           source="Annex A List 7", publication=CIN + ", table D7")
+@indicator(
+    id="cpp_ended_2yrs_plus_pct",
+    title="Plans ended that had lasted 2 years or more",
+    area=AREA,
+    unit="pct",
+    polarity="lower_better",
+    kind="flow",
+    aggregate="pct",
+    numerator="Plans ended in the window whose end date is on or after the start date "
+    "plus 2 calendar years",
+    denominator="Plans ended in the window",
+    source="Annex A List 7",
+    publication=CIN + ", table D7",
+)
 def cpp_ended_2yrs_plus_pct(ctx: Context) -> pd.DataFrame:
     ended = _ended(ctx, "cpp_ended_2yrs_plus_pct")
     long = ended["cpp_end"] >= ended["cpp_start"] + pd.DateOffset(years=2)
     return ended.assign(num=long.astype(float).to_numpy(), den=1.0)
 
 
-@indicator(id="cpp_ended_under_3m_pct", title="Plans ended within 3 months of starting",
-           area=AREA, unit="pct", polarity="lower_better", kind="flow", aggregate="pct",
-           numerator="Plans ended in the window whose end date is before the start date plus 3 "
-           "calendar months", denominator="Plans ended in the window",
-           source="Annex A List 7", publication=CIN + ", table D7")
+@indicator(
+    id="cpp_ended_under_3m_pct",
+    title="Plans ended within 3 months of starting",
+    area=AREA,
+    unit="pct",
+    polarity="lower_better",
+    kind="flow",
+    aggregate="pct",
+    numerator="Plans ended in the window whose end date is before the start date plus 3 "
+    "calendar months",
+    denominator="Plans ended in the window",
+    source="Annex A List 7",
+    publication=CIN + ", table D7",
+)
 def cpp_ended_under_3m_pct(ctx: Context) -> pd.DataFrame:
     ended = _ended(ctx, "cpp_ended_under_3m_pct")
     short = ended["cpp_end"] < ended["cpp_start"] + pd.DateOffset(months=3)
     return ended.assign(num=short.astype(float).to_numpy(), den=1.0)
 
 
-@indicator(id="cpp_visit_within_4wks_pct", title="Children on a plan visited in the last 4 weeks",
-           area=AREA, unit="pct", polarity="higher_better", kind="snapshot", aggregate="pct",
-           numerator="Children on a plan at the period end whose last statutory visit was in the "
-           "28 days up to it", denominator="Children on a plan at the period end",
-           exclusions="Only valid when the period end is the extract date: the list holds the "
-           "latest visit only", source="Annex A List 7", publication="Local standard (ChAT)",
-           extract_only=True)
+@indicator(
+    id="cpp_visit_within_4wks_pct",
+    title="Children on a plan visited in the last 4 weeks",
+    area=AREA,
+    unit="pct",
+    polarity="higher_better",
+    kind="snapshot",
+    aggregate="pct",
+    numerator="Children on a plan at the period end whose last statutory visit was in the "
+    "28 days up to it",
+    denominator="Children on a plan at the period end",
+    exclusions="Only valid when the period end is the extract date: the list holds the "
+    "latest visit only",
+    source="Annex A List 7",
+    publication="Local standard (ChAT)",
+    extract_only=True,
+)
 def cpp_visit_within_4wks_pct(ctx: Context) -> pd.DataFrame:
     plans = ctx.open_at(_plans(ctx, "cpp_visit_within_4wks_pct"), "cpp_start", "cpp_end")
     gap = (plans["period_end"] - plans["last_visit"]).dt.days

@@ -51,7 +51,9 @@ class Indicator:
 REGISTRY: dict[str, Indicator] = {}
 
 
-def indicator(**meta: object) -> Callable[[Callable[..., pd.DataFrame]], Callable[..., pd.DataFrame]]:
+def indicator(
+    **meta: object,
+) -> Callable[[Callable[..., pd.DataFrame]], Callable[..., pd.DataFrame]]:
     """Register the decorated unit function under ``meta["id"]`` with its metadata."""
 
     def register(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:

@@ -65,8 +65,9 @@ def _find_header(raw: pd.DataFrame, spec: ListSpec) -> tuple[int, int]:
     return best
 
 
-def parse_list(raw: pd.DataFrame, spec: ListSpec, log: ProblemLog, file: str, sheet: str = ""
-               ) -> pd.DataFrame:
+def parse_list(
+    raw: pd.DataFrame, spec: ListSpec, log: ProblemLog, file: str, sheet: str = ""
+) -> pd.DataFrame:
     """Turn one raw sheet (no header applied) into the canonical, typed list frame."""
     if raw.empty:
         log.files.append(FileSummary(file, sheet, spec.key, 0))
@@ -121,14 +122,25 @@ def parse_list(raw: pd.DataFrame, spec: ListSpec, log: ProblemLog, file: str, sh
     summary = FileSummary(file, sheet, spec.key, len(out))
     log.files.append(summary)
     if out.empty:
-        log.add(WARNING, "no rows", file, sheet=sheet,
-                expected=f"{spec.label} rows under the heading row; the table is empty")
+        log.add(
+            WARNING,
+            "no rows",
+            file,
+            sheet=sheet,
+            expected=f"{spec.label} rows under the heading row; the table is empty",
+        )
     out = _reject_rows(out, spec, log, summary, file, sheet)
     return out[[c.key for c in spec.columns] + ["_row"]]
 
 
-def _reject_rows(frame: pd.DataFrame, spec: ListSpec, log: ProblemLog, summary: FileSummary,
-                 file: str, sheet: str) -> pd.DataFrame:
+def _reject_rows(
+    frame: pd.DataFrame,
+    spec: ListSpec,
+    log: ProblemLog,
+    summary: FileSummary,
+    file: str,
+    sheet: str,
+) -> pd.DataFrame:
     """Remove rows that no indicator can use, reporting each: missing key values, duplicates,
     and (where the list says so) end dates before start dates."""
     keep = pd.Series(True, index=frame.index)
@@ -136,17 +148,35 @@ def _reject_rows(frame: pd.DataFrame, spec: ListSpec, log: ProblemLog, summary: 
         missing = frame[key].isna() & keep
         heading = spec.column(key).heading
         for row in frame.loc[missing, "_row"]:
-            log.add(WARNING, "missing required value", file, sheet=sheet, row=row, column=heading,
-                    expected=f"a value in {heading!r}; row excluded")
+            log.add(
+                WARNING,
+                "missing required value",
+                file,
+                sheet=sheet,
+                row=row,
+                column=heading,
+                expected=f"a value in {heading!r}; row excluded",
+            )
         keep &= ~missing
     for start, end, action in spec.intervals:
         bad = (frame[end] < frame[start]).fillna(False) & keep
         for rec in frame.loc[bad, ["_row", start, end]].itertuples(index=False):
-            log.add(WARNING, "end before start", file, sheet=sheet, row=rec[0],
-                    column=spec.column(end).heading, value=f"{rec[2]:%d/%m/%Y}",
-                    expected=f"a date on or after {spec.column(start).heading!r} "
-                    f"({rec[1]:%d/%m/%Y})" + ("; row excluded" if action == "reject" else
-                                              "; excluded from timeliness measures"))
+            log.add(
+                WARNING,
+                "end before start",
+                file,
+                sheet=sheet,
+                row=rec[0],
+                column=spec.column(end).heading,
+                value=f"{rec[2]:%d/%m/%Y}",
+                expected=f"a date on or after {spec.column(start).heading!r} "
+                f"({rec[1]:%d/%m/%Y})"
+                + (
+                    "; row excluded"
+                    if action == "reject"
+                    else "; excluded from timeliness measures"
+                ),
+            )
         if action == "reject":
             keep &= ~bad
     # Only tables with an identifier can hold true duplicates (two audits alike are two audits).
@@ -154,8 +184,14 @@ def _reject_rows(frame: pd.DataFrame, spec: ListSpec, log: ProblemLog, summary: 
     has_id = any(c.kind == "id" for c in spec.columns)
     dup = (frame[data_cols].duplicated() if has_id else pd.Series(False, index=frame.index)) & keep
     for row in frame.loc[dup, "_row"]:
-        log.add(WARNING, "duplicate row", file, sheet=sheet, row=row,
-                expected="each row once; the repeat is excluded")
+        log.add(
+            WARNING,
+            "duplicate row",
+            file,
+            sheet=sheet,
+            row=row,
+            expected="each row once; the repeat is excluded",
+        )
     keep &= ~dup
     summary.rows_rejected = int((~keep).sum())
     return frame.loc[keep].reset_index(drop=True)
@@ -167,8 +203,13 @@ def read_annex_a_workbook(path: Path, log: ProblemLog) -> dict[str, pd.DataFrame
         sheets = pd.read_excel(path, sheet_name=None, header=None, engine="calamine",
                                dtype=object)  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - any reader failure means "not a workbook"
-        log.add(FATAL, "unreadable file", str(path), value=type(exc).__name__,
-                expected="an Excel workbook (.xlsx) with one sheet per Annex A list")
+        log.add(
+            FATAL,
+            "unreadable file",
+            str(path),
+            value=type(exc).__name__,
+            expected="an Excel workbook (.xlsx) with one sheet per Annex A list",
+        )
         return {spec.key: empty_list(spec) for spec in ANNEX_A}
     found: dict[int, tuple[str, pd.DataFrame]] = {}
     for name, raw in sheets.items():
@@ -203,15 +244,21 @@ def read_csv_raw(file: Path, log: ProblemLog) -> pd.DataFrame | None:
         except pd.errors.EmptyDataError:
             return pd.DataFrame()
         except (pd.errors.ParserError, ValueError) as exc:
-            log.add(FATAL, "unreadable file", str(file), value=str(exc).splitlines()[0],
-                    expected="a comma-separated text file with one heading row")
+            log.add(
+                FATAL,
+                "unreadable file",
+                str(file),
+                value=str(exc).splitlines()[0],
+                expected="a comma-separated text file with one heading row",
+            )
             return None
     log.add(FATAL, "unreadable file", str(file), expected="UTF-8 or Windows-1252 text")
     return None
 
 
-def _collect(found: dict[int, tuple[str, pd.DataFrame]], log: ProblemLog, source: str,
-             per_file: bool = False) -> dict[str, pd.DataFrame]:
+def _collect(
+    found: dict[int, tuple[str, pd.DataFrame]], log: ProblemLog, source: str, per_file: bool = False
+) -> dict[str, pd.DataFrame]:
     lists: dict[str, pd.DataFrame] = {}
     for spec in ANNEX_A:
         if spec.number not in found:

@@ -26,14 +26,23 @@ def read_authority(path: Path, log: ProblemLog) -> Authority:
     """Read ``authority.yaml``; missing or malformed settings are fatal problems."""
     fallback = Authority("unknown", "Unknown authority", "unknown")
     if not path.exists():
-        log.add(FATAL, "missing file", str(path),
-                expected="authority.yaml with la_code, la_name, region and extract_date")
+        log.add(
+            FATAL,
+            "missing file",
+            str(path),
+            expected="authority.yaml with la_code, la_name, region and extract_date",
+        )
         return fallback
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        log.add(FATAL, "unreadable file", str(path), value=type(exc).__name__,
-                expected="a YAML file of settings")
+        log.add(
+            FATAL,
+            "unreadable file",
+            str(path),
+            value=type(exc).__name__,
+            expected="a YAML file of settings",
+        )
         return fallback
     if not isinstance(data, dict):
         log.add(FATAL, "unreadable file", str(path), expected="a YAML mapping of settings")
@@ -44,14 +53,26 @@ def read_authority(path: Path, log: ProblemLog) -> Authority:
     extract = data.get("extract_date")
     extract_ts = pd.to_datetime(str(extract), errors="coerce") if extract else None
     if extract and pd.isna(extract_ts):
-        log.add(FATAL, "unparseable date", str(path), column="extract_date", value=extract,
-                expected="a date written YYYY-MM-DD")
+        log.add(
+            FATAL,
+            "unparseable date",
+            str(path),
+            column="extract_date",
+            value=extract,
+            expected="a date written YYYY-MM-DD",
+        )
         extract_ts = None
     start = data.get("annex_a_start")
     start_ts = pd.to_datetime(str(start), errors="coerce") if start else None
     if start and pd.isna(start_ts):
-        log.add(FATAL, "unparseable date", str(path), column="annex_a_start", value=start,
-                expected="a date written YYYY-MM-DD")
+        log.add(
+            FATAL,
+            "unparseable date",
+            str(path),
+            column="annex_a_start",
+            value=start,
+            expected="a date written YYYY-MM-DD",
+        )
         start_ts = None
     return Authority(
         la_code=str(data.get("la_code", "unknown")),

@@ -95,13 +95,25 @@ REQUIRED_FILES = ("population",)
 _NON_NEGATIVE = pa.Check.ge(0)
 RANGE_SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "workforce": pa.DataFrameSchema(
-        {c: pa.Column(nullable=True, checks=_NON_NEGATIVE) for c in [
-            "fte_in_post", "agency_fte", "vacancy_fte", "starters_fte", "leavers_fte",
-            "case_holding_fte", "cases_held", "sickness_days_lost"]}  # fmt: skip
+        {
+            c: pa.Column(nullable=True, checks=_NON_NEGATIVE)
+            for c in [
+                "fte_in_post",
+                "agency_fte",
+                "vacancy_fte",
+                "starters_fte",
+                "leavers_fte",
+                "case_holding_fte",
+                "cases_held",
+                "sickness_days_lost",
+            ]
+        }  # fmt: skip
     ),
     "population": pa.DataFrameSchema(
-        {"population": pa.Column(nullable=True, checks=pa.Check.gt(0)),
-         "year": pa.Column(nullable=True, checks=pa.Check.in_range(1990, 2100))},  # fmt: skip
+        {
+            "population": pa.Column(nullable=True, checks=pa.Check.gt(0)),
+            "year": pa.Column(nullable=True, checks=pa.Check.in_range(1990, 2100)),
+        },  # fmt: skip
         unique=["year"],
     ),
 }
@@ -122,8 +134,15 @@ def check_ranges(key: str, frame: pd.DataFrame, log: ProblemLog, file: str) -> p
         idx = rec.index
         column = rec.column if isinstance(rec.column, str) else ""
         row = out.loc[idx, "_row"] if idx is not None and idx in out.index else None
-        log.add(WARNING, "value out of range", file, row=row, column=column,
-                value=rec.failure_case, expected=str(rec.check))
+        log.add(
+            WARNING,
+            "value out of range",
+            file,
+            row=row,
+            column=column,
+            value=rec.failure_case,
+            expected=str(rec.check),
+        )
         if column and idx in out.index and column != "year":
             out.loc[idx, column] = pd.NA
     return out

@@ -43,12 +43,22 @@ def by_unique(raw: pd.Series, parse: object) -> tuple[pd.Series, pd.Series]:
     values = pd.concat([values.reset_index(drop=True), pd.Series([pd.NA], dtype=values.dtype)],
                        ignore_index=True)  # fmt: skip
     bad_all = np.append(bad.to_numpy(dtype=bool), False)
-    return (pd.Series(values.to_numpy()[take], index=raw.index, dtype=values.dtype),
-            pd.Series(bad_all[take], index=raw.index))
+    return (
+        pd.Series(values.to_numpy()[take], index=raw.index, dtype=values.dtype),
+        pd.Series(bad_all[take], index=raw.index),
+    )
 
 
-def _problems(mask: pd.Series, raw: pd.Series, kind: str, file: str, sheet: str,
-              rows: pd.Series, column: str, expected: str) -> pd.DataFrame:
+def _problems(
+    mask: pd.Series,
+    raw: pd.Series,
+    kind: str,
+    file: str,
+    sheet: str,
+    rows: pd.Series,
+    column: str,
+    expected: str,
+) -> pd.DataFrame:
     bad = mask[mask].index
     return pd.DataFrame({
         "severity": WARNING, "kind": kind, "file": file, "sheet": sheet,
@@ -60,12 +70,13 @@ def _problems(mask: pd.Series, raw: pd.Series, kind: str, file: str, sheet: str,
 def _dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     blank = blank_mask(raw)
     text = raw.where(~blank).astype("string").str.strip()
-    numeric = pd.to_numeric(text, errors="coerce")
-    serial = numeric.between(SERIAL_MIN, SERIAL_MAX)
-    from_serial = _EXCEL_EPOCH + pd.to_timedelta(numeric.where(serial).round(), unit="D")
+    numeric = pd.to_numeric(text, errors="coerce").astype("float64").to_numpy()
+    serial = (numeric >= SERIAL_MIN) & (numeric <= SERIAL_MAX)
+    days = np.where(serial, np.round(numeric), np.nan)
+    from_serial = pd.Series(_EXCEL_EPOCH + pd.to_timedelta(days, unit="D"), index=raw.index)
     uk = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
     iso = pd.to_datetime(text.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
-    out = from_serial.where(serial).fillna(uk).fillna(iso).astype("datetime64[ns]")
+    out = from_serial.fillna(uk).fillna(iso).astype("datetime64[ns]")
     return out, ~blank & out.isna()
 
 
@@ -77,11 +88,13 @@ def parse_dates(raw: pd.Series, **where: object) -> tuple[pd.Series, pd.DataFram
     """
     if pd.api.types.is_datetime64_any_dtype(raw):
         out = raw.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
-        return out, _problems(raw.isna() & False, raw, "unparseable date", expected="",
-                              **where)  # type: ignore[arg-type]
+        return out, _problems(raw.isna() & False, raw, "unparseable date", expected="", **where)  # type: ignore[arg-type]
     out, bad = by_unique(raw, _dates)
     problems = _problems(
-        bad, raw, "unparseable date", expected="a date as DD/MM/YYYY, YYYY-MM-DD or an Excel date",
+        bad,
+        raw,
+        "unparseable date",
+        expected="a date as DD/MM/YYYY, YYYY-MM-DD or an Excel date",
         **where,
     )  # type: ignore[arg-type]
     return out.astype("datetime64[ns]"), problems
@@ -92,8 +105,9 @@ def parse_ints(raw: pd.Series, **where: object) -> tuple[pd.Series, pd.DataFrame
     blank = blank_mask(raw)
     num = pd.to_numeric(raw.where(~blank).astype("string").str.strip(), errors="coerce")
     ok = num.notna() & (num >= 0) & (num == num.round())
-    problems = _problems(~blank & ~ok, raw, "invalid number", expected="a whole number, 0 or more",
-                         **where)  # type: ignore[arg-type]
+    problems = _problems(
+        ~blank & ~ok, raw, "invalid number", expected="a whole number, 0 or more", **where
+    )  # type: ignore[arg-type]
     return num.where(ok).astype("Int64"), problems
 
 
@@ -101,8 +115,7 @@ def parse_numbers(raw: pd.Series, **where: object) -> tuple[pd.Series, pd.DataFr
     """Any real number (``Float64``); anything else is missing and reported."""
     blank = blank_mask(raw)
     num = pd.to_numeric(raw.where(~blank).astype("string").str.strip(), errors="coerce")
-    problems = _problems(~blank & num.isna(), raw, "invalid number", expected="a number",
-                         **where)  # type: ignore[arg-type]
+    problems = _problems(~blank & num.isna(), raw, "invalid number", expected="a number", **where)  # type: ignore[arg-type]
     return num.astype("Float64"), problems
 
 
@@ -115,8 +128,9 @@ def code_lookup(codes: dict[str, list[str]]) -> dict[str, str]:
     return table
 
 
-def parse_codes(raw: pd.Series, codes: dict[str, list[str]], **where: object
-                ) -> tuple[pd.Series, pd.DataFrame]:
+def parse_codes(
+    raw: pd.Series, codes: dict[str, list[str]], **where: object
+) -> tuple[pd.Series, pd.DataFrame]:
     """Canonical codes from "a) Yes", "Yes", "Y", "U6: Foster placement", "N1 - Abuse"..."""
     lookup = code_lookup(codes)
 
@@ -136,8 +150,7 @@ def parse_codes(raw: pd.Series, codes: dict[str, list[str]], **where: object
     expected = "one of " + ", ".join(codes)
     if len(expected) > 160:
         expected = expected[:157] + "..."
-    problems = _problems(bad, raw, "unknown code", expected=expected,
-                         **where)  # type: ignore[arg-type]
+    problems = _problems(bad, raw, "unknown code", expected=expected, **where)  # type: ignore[arg-type]
     return out.astype("string"), problems
 
 

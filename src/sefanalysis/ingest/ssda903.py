@@ -40,7 +40,7 @@ SSDA903: dict[str, ListSpec] = {
     ]),
     "episodes": _t("episodes", [
         Column("CHILD", "CHILD", "id"), Column("DECOM", "DECOM", "date"),
-        Column("RNE", "RNE", "code", {c: [] for c in "S L P T B U".split()}),
+        Column("RNE", "RNE", "code", {c: [] for c in ["S", "L", "P", "T", "B", "U"]}),
         Column("LS", "LS", "code", C.LEGAL_STATUS),
         Column("CIN", "CIN", "code", C.PRIMARY_NEED),
         Column("PLACE", "PLACE", "code", C.PLACEMENT_TYPE),
@@ -78,7 +78,7 @@ SSDA903: dict[str, ListSpec] = {
         Column("REASON_PLACED_CEASED", "REASON_PLACED_CEASED", "code", C.NO_LONGER_ADOPT),
     ], intervals=(("DATE_PLACED", "DATE_PLACED_CEASED", "report"),)),
     "previous_permanence": _t("previous_permanence", _child_dob() + [
-        Column("PREV_PERM", "PREV_PERM", "code", {c: [] for c in "P1 P2 P3 P4 Z1".split()}),
+        Column("PREV_PERM", "PREV_PERM", "code", {c: [] for c in ["P1", "P2", "P3", "P4", "Z1"]}),
         Column("LA_PERM", "LA_PERM", "text", required=False),
         Column("DATE_PERM", "DATE_PERM", "text", required=False),
     ]),
@@ -119,9 +119,15 @@ def read_ssda903_folder(folder: Path, log: ProblemLog, year: str = "") -> dict[s
             valid = C.PLACEMENT_CODES_BY_YEAR[year]
             bad = frame["PLACE"].notna() & ~frame["PLACE"].isin(valid)
             for rec in frame.loc[bad, ["_row", "PLACE"]].itertuples(index=False):
-                log.add(WARNING, "code not valid in this collection year", str(file), row=rec[0],
-                        column="PLACE", value=rec[1],
-                        expected=f"a {year} placement code: {', '.join(sorted(valid))}")
+                log.add(
+                    WARNING,
+                    "code not valid in this collection year",
+                    str(file),
+                    row=rec[0],
+                    column="PLACE",
+                    value=rec[1],
+                    expected=f"a {year} placement code: {', '.join(sorted(valid))}",
+                )
         frame["collection_year"] = year
         tables[key] = frame
     return tables
@@ -134,8 +140,12 @@ def read_ssda903(root: Path, log: ProblemLog) -> dict[str, pd.DataFrame]:
     for folder in years:
         year = collection_year(folder.name)
         if year is None:
-            log.add(WARNING, "unrecognised folder", str(folder),
-                    expected="an SSDA903 collection-year folder named like 2024-25")
+            log.add(
+                WARNING,
+                "unrecognised folder",
+                str(folder),
+                expected="an SSDA903 collection-year folder named like 2024-25",
+            )
             continue
         for key, frame in read_ssda903_folder(folder, log, year).items():
             stacked.setdefault(key, []).append(frame)

@@ -68,8 +68,11 @@ class AreaReport:
             "they affect only."
         )
         if a.synthetic:
-            show_text("This is a synthetic demonstration authority: no real child is "
-                      "represented and the comparator values are synthetic.", "sef-warning")
+            show_text(
+                "This is a synthetic demonstration authority: no real child is "
+                "represented and the comparator values are synthetic.",
+                "sef-warning",
+            )
 
     # ----------------------------------------------------------------------------- comparators
     def england(self, indicator_id: str) -> pd.DataFrame:
@@ -91,12 +94,15 @@ class AreaReport:
         text = f"{ind.title} was {format_value(now['value'], ind.unit)} {self.label(ind, self.end)}"
         year_ago = self.end - pd.DateOffset(years=1) + pd.offsets.QuarterEnd(0)
         if year_ago in rows.index and pd.notna(rows.loc[year_ago, "value"]):
-            text += f", compared with {format_value(rows.loc[year_ago, 'value'], ind.unit)} a year earlier"
+            before = format_value(rows.loc[year_ago, "value"], ind.unit)
+            text += f", compared with {before} a year earlier"
         eng = self.england(ind.id)
         if len(eng):
             latest = eng.sort_values("period_end").iloc[-1]
-            text += (f"; England {format_value(latest['value'], ind.unit)} "
-                     f"({snapshot_label(latest['period_end']).replace('at ', 'year to ')})")
+            text += (
+                f"; England {format_value(latest['value'], ind.unit)} "
+                f"({snapshot_label(latest['period_end']).replace('at ', 'year to ')})"
+            )
         return text + "."
 
     # ----------------------------------------------------------------------------- tables
@@ -142,8 +148,12 @@ class AreaReport:
     def show_summary(self, area: str) -> None:
         table = self.summary_table(area)
         self._write_table(table, f"{area}_summary")
-        show_table(table, f"{AREAS[area]}: every indicator, {snapshot_label(self.end)} or "
-                   f"the {period_label(self.end, self.window)}", f"tbl-summary-{area}")
+        show_table(
+            table,
+            f"{AREAS[area]}: every indicator, {snapshot_label(self.end)} or "
+            f"the {period_label(self.end, self.window)}",
+            f"tbl-summary-{area}",
+        )
 
     def show_indicator(self, indicator_id: str) -> None:
         ind = REGISTRY[indicator_id]
@@ -151,10 +161,10 @@ class AreaReport:
         show_text(self.statement(ind), "sef-headline")
         series = self.values.loc[self.values["indicator_id"] == ind.id]
         name = ind.id
+        basis = "quarter ends" if ind.kind == "snapshot" else "rolling 12 months to quarter ends"
         subtitle = (f"{ind.title} ({ind.unit.replace('_', ' ')}), "
                     f"{self.dataset.authority.la_name.split(' (')[0]}, "
-                    f"{'quarter ends' if ind.kind == 'snapshot' else 'rolling 12 months to quarter ends'}"
-                    f" {self.periods[0]:%b %Y} to {self.end:%b %Y}")  # fmt: skip
+                    f"{basis} {self.periods[0]:%b %Y} to {self.end:%b %Y}")  # fmt: skip
         chart = trend_chart(series.assign(label=self.dataset.authority.la_name.split(" (")[0]),
                             name, self.statement(ind).split(";")[0], subtitle, ind.unit,
                             self.england(ind.id))  # fmt: skip
@@ -162,8 +172,11 @@ class AreaReport:
         show_figure(chart)
         table = self.trend_table(ind)
         self._write_table(table, name)
-        show_table(table, f"{ind.title}: {self.quarters} quarter ends to {self.end:%B %Y}. "
-                   f"Source: {ind.source}.", f"tbl-{ind.id}")
+        show_table(
+            table,
+            f"{ind.title}: {self.quarters} quarter ends to {self.end:%B %Y}. Source: {ind.source}.",
+            f"tbl-{ind.id}",
+        )
 
     def show_indicators(self, area: str) -> None:
         for ind in REGISTRY.values():

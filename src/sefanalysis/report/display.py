@@ -22,9 +22,11 @@ def figure_html(chart: Chart) -> str:
     chart.figure.savefig(buf, format="png", dpi=100, bbox_inches="tight",
                          metadata={"Software": None})  # fmt: skip
     data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return (f'<figure class="sef-figure"><img src="data:image/png;base64,{data}" '
-            f'alt="{html.escape(chart.alt, quote=True)}" />'
-            f"<figcaption>{html.escape(chart.subtitle)}</figcaption></figure>")
+    return (
+        f'<figure class="sef-figure"><img src="data:image/png;base64,{data}" '
+        f'alt="{html.escape(chart.alt, quote=True)}" />'
+        f"<figcaption>{html.escape(chart.subtitle)}</figcaption></figure>"
+    )
 
 
 def show_figure(chart: Chart) -> None:

@@ -1,0 +1,96 @@
+"""End to end: the three notebooks run by papermill on the demonstration authority."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from sefanalysis.checks.html import check_html
+from sefanalysis.cli import main
+from sefanalysis.indicators.registry import REGISTRY
+
+pytestmark = pytest.mark.notebook
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+EXPECTED = {
+    "01_help_and_protection": [
+        "Help and protection",
+        "Re-referrals within 12 months",
+        "Assessments completed within 45 working days",
+    ],
+    "02_children_in_care_and_care_leavers": [
+        "Children in care and care leavers",
+        "Children in care",
+        "Care leavers",
+    ],
+    "03_leadership": ["Impact of leaders", "Social worker vacancy rate"],
+}
+
+
+@pytest.fixture(scope="module")
+def run_folder(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("outputs")
+    status = main(["run", "--period-end", "2024-12-31", "--data", str(demo_dir), "--out",
+                   str(out), "--notebooks", str(NOTEBOOKS)])  # fmt: skip
+    assert status == 0
+    return out / "2024-12-31"
+
+
+def test_html_reports_exist_without_code_and_with_headings(run_folder):
+    for name, headings in EXPECTED.items():
+        page = run_folder / "html" / f"{name}.html"
+        assert page.exists()
+        assert check_html(page, headings) == []
+
+
+def test_every_indicator_of_each_area_is_shown(run_folder):
+    text = {n: (run_folder / "html" / f"{n}.html").read_text() for n in EXPECTED}
+    page = {
+        "help_protection": "01_help_and_protection",
+        "children_in_care": "02_children_in_care_and_care_leavers",
+        "care_leavers": "02_children_in_care_and_care_leavers",
+        "leadership": "03_leadership",
+    }
+    for ind in REGISTRY.values():
+        assert f'id="ind-{ind.id}"' in text[page[ind.area]], ind.id
+
+
+def test_charts_tables_manifest_and_index(run_folder):
+    assert (run_folder / "charts" / "re_referral_pct.png").exists()
+    assert (run_folder / "charts" / "re_referral_pct.svg").exists()
+    assert (run_folder / "charts" / "re_referral_pct.csv").exists()
+    assert (run_folder / "tables" / "help_protection_summary.csv").exists()
+    manifest = json.loads((run_folder / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert all(nb["status"] == "ok" for nb in manifest["notebooks"])
+    assert all(len(f["sha256"]) == 64 for f in manifest["inputs"])
+    index = (run_folder / "index.html").read_text()
+    for target in ["html/01_help_and_protection.html", "data_quality.html", "data_dictionary.html"]:
+        assert target in index
+    for nb in (run_folder / "analyst" / "notebooks").glob("*.ipynb"):
+        assert nbformat.read(nb, as_version=4).metadata["papermill"]["exception"] is not True
+
+
+def test_bad_period_end_is_one_line_exit_2_nothing_written(tmp_path, capsys, demo_dir):
+    for bad in ["2024-12-30", "2024-13-31", "Q3"]:
+        status = main(["run", "--period-end", bad, "--data", str(demo_dir), "--out",
+                       str(tmp_path / "out")])  # fmt: skip
+        err = capsys.readouterr().err.strip()
+        assert status == 2 and "\n" not in err and "31 March, 30 June" in err
+        assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_malformed_file_fails_before_any_notebook(tmp_path, capsys, demo_dir):
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir, data)
+    (data / "population.csv").write_text("this,is\nnot,a population file\n")
+    status = main(["run", "--period-end", "2024-12-31", "--data", str(data), "--out",
+                   str(tmp_path / "out"), "--notebooks", str(NOTEBOOKS)])  # fmt: skip
+    err = capsys.readouterr().err.strip()
+    assert status == 2 and "no notebook was run" in err and "data_quality.html" in err
+    assert not (tmp_path / "out" / "2024-12-31").exists()
+    assert (tmp_path / "out" / "2024-12-31.failed" / "data_quality.html").exists()
