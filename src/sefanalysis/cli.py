@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--extract", default="2024-12-31", help="extract date (a quarter end)")
     dic = sub.add_parser("dictionary", help="write the data dictionary as CSV")
     dic.add_argument("--out", default="-")
+    docs = sub.add_parser("docs", help="regenerate docs/indicators.md and docs/inputs.md")
+    docs.add_argument("--out", default="docs")
     return p
 
 
@@ -91,9 +93,23 @@ def _dictionary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _docs(args: argparse.Namespace) -> int:
+    from .docs import write_docs
+
+    for path in write_docs(args.out):
+        print(f"wrote {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"run": _run, "validate": _validate, "demo-data": _demo, "dictionary": _dictionary}
+    handlers = {
+        "run": _run,
+        "validate": _validate,
+        "demo-data": _demo,
+        "dictionary": _dictionary,
+        "docs": _docs,
+    }
     try:
         return handlers[args.command](args)
     except SefError as exc:

@@ -111,3 +111,22 @@ def test_indicator_invariants(tmp_path_factory, refs, asmts, outsider):
     again = compute_indicators(load_dataset(root2), ["2023-12-31", "2024-12-31"], ids=ids)
     for a, b in zip(base["value"], again["value"], strict=True):
         assert (math.isnan(a) and math.isnan(b)) or a == b
+
+
+@SETTINGS
+@given(
+    rows=st.lists(st.lists(junk_cell, min_size=9, max_size=9), max_size=6),
+    table=st.sampled_from(["episodes", "header", "oc2", "oc3", "missing", "reviews"]),
+)
+def test_ssda903_loader_never_raises_on_junk(tmp_path_factory, rows, table):
+    from sefanalysis.ingest.problems import ProblemLog
+    from sefanalysis.ingest.ssda903 import SSDA903, read_ssda903_folder
+
+    folder = tmp_path_factory.mktemp("903") / "2024-25"
+    folder.mkdir()
+    headings = [c.heading for c in SSDA903[table].columns][:9]
+    frame = pd.DataFrame([r[: len(headings)] for r in rows], columns=headings)
+    frame.to_csv(folder / f"{table}.csv", index=False)
+    log = ProblemLog()
+    read_ssda903_folder(folder, log, "2024-25")
+    assert isinstance(log.frame(), pd.DataFrame)

@@ -150,3 +150,57 @@ def test_missing_directory_is_a_clear_error(tmp_path):
 def test_demo_loads_without_a_single_problem(demo):
     assert demo.problems.empty
     assert set(demo.ssda903) >= {"header", "episodes", "oc2", "oc3"}
+
+
+@needs_shared
+def test_d2i_fake_episode_inconsistencies_are_reported_row_by_row():
+    log = ProblemLog()
+    read_ssda903_folder(EXTERNAL / "ssda903_d2i_fake", log)
+    overlaps = [p for p in log.problems if p.kind == "overlapping episodes"]
+    assert overlaps and all(p.row and p.value for p in overlaps)
+    assert any(p.kind == "open episode followed by another" for p in log.problems)
+
+
+def test_ssda903_chain_rules(tmp_path):
+    folder = tmp_path / "2024-25"
+    folder.mkdir()
+    pd.DataFrame(
+        {
+            "CHILD": ["1", "2"],
+            "SEX": [1, 2],
+            "DOB": ["01/01/2015", "01/01/2012"],
+            "ETHNIC": ["WBRI", "WBRI"],
+        }
+    ).to_csv(folder / "header.csv", index=False)
+    cols = ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC"]
+    pd.DataFrame([
+        ["1", "01/04/2024", "S", "C2", "N1", "U4", "PR1", "10/05/2024", "X1"],
+        ["1", "01/05/2024", "P", "C2", "N1", "U6", "PR1", "", ""],  # starts before the last ended
+        ["3", "01/06/2024", "S", "C2", "N1", "U6", "PR1", "", ""],  # not in header
+    ], columns=cols).to_csv(folder / "episodes.csv", index=False)  # fmt: skip
+    log = ProblemLog()
+    read_ssda903_folder(folder, log, "2024-25")
+    kinds = {(p.kind, p.row) for p in log.problems}
+    assert ("overlapping episodes", 2) in kinds
+    assert ("child not in header", 4) in kinds
+
+
+def test_placement_code_retired_in_2025_26_is_reported(tmp_path):
+    folder = tmp_path / "2025-26"
+    folder.mkdir()
+    cols = ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC"]
+    pd.DataFrame([["1", "01/05/2025", "S", "C2", "N1", "H5", "PR1", "", ""]],
+                 columns=cols).to_csv(folder / "episodes.csv", index=False)  # fmt: skip
+    log = ProblemLog()
+    read_ssda903_folder(folder, log, "2025-26")
+    assert [p.kind for p in log.problems] == ["code not valid in this collection year"]
+
+
+def test_missing_required_column_is_fatal(tmp_path):
+    folder = write_dataset(tmp_path / "la")
+    pd.DataFrame([["A", "01/03/2024"]], columns=["Child Unique ID", "Date of referral"]).to_csv(
+        folder / "annex_a" / "list_3.csv", index=False
+    )
+    ds = load_dataset(folder)
+    missing = {p.column for p in ds.log.fatal if p.kind == "missing column"}
+    assert "Referral NFA?" in missing and "Number of Referrals in Last 12 Months" in missing

@@ -600,11 +600,6 @@ def _ssda903(rng: np.random.Generator, c: dict, extract: str, root: Path) -> Non
         e["DEC"] = np.where(e["DEC"] > ye, NAT, e["DEC"])
         e.loc[e["DEC"].isna(), ["REC", "REASON_PLACE_CHANGE"]] = ["", ""]
         e.loc[e["DEC"].isna(), "REC"] = None
-        children = e["child_id"].unique()
-        hd = kids.loc[children].reset_index()
-        header = pd.DataFrame({"CHILD": hd["child_id"], "SEX": np.where(hd["gender"] == "Female",
-                               2, 1), "DOB": hd["dob"], "ETHNIC": hd["ethnicity"],
-                               "UPN": "", "MOTHER": "", "MC_DOB": pd.NaT})  # fmt: skip
         out = e.rename(columns={"child_id": "CHILD"})
         out["HOME_POST"] = out["PL_POST"] = out["URN"] = ""
         cols = [
@@ -622,7 +617,7 @@ def _ssda903(rng: np.random.Generator, c: dict, extract: str, root: Path) -> Non
             "PL_POST",
             "URN",
         ]
-        tables = {"header": header, "episodes": out[cols]}
+        tables = {"episodes": out[cols]}
         # OC2: in care continuously for 12 months or more at the year end.
         p = per.loc[(per["cla_start"] <= ye - 365) & (per["cla_end"] > ye)].copy()
         n = len(p)
@@ -672,6 +667,14 @@ def _ssda903(rng: np.random.Generator, c: dict, extract: str, root: Path) -> Non
         us = per.loc[per["uasc"] & (per["cla_start"] <= ye) & (per["cla_end"] >= ys)]
         tables["uasc"] = pd.DataFrame({"CHILD": us["child_id"],
                                        "DUC": add_years(_nd(us["dob"]), 18)})  # fmt: skip
+        # Header: every child in any table of the return (care leavers in OC3 included).
+        children = pd.unique(pd.concat([t["CHILD"] for t in tables.values()]))
+        hd = kids.loc[children].reset_index()
+        tables["header"] = pd.DataFrame({
+            "CHILD": hd["child_id"], "SEX": np.where(hd["gender"] == "Female", 2, 1),
+            "DOB": hd["dob"], "ETHNIC": hd["ethnicity"], "UPN": "", "MOTHER": "",
+            "MC_DOB": pd.NaT,
+        })  # fmt: skip
         for name, frame in tables.items():
             frame = frame.sort_values(list(frame.columns[:2]), kind="stable")
             for col in frame.columns:

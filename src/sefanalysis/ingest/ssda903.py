@@ -130,7 +130,54 @@ def read_ssda903_folder(folder: Path, log: ProblemLog, year: str = "") -> dict[s
                 )
         frame["collection_year"] = year
         tables[key] = frame
+    check_consistency(tables, log, folder)
     return tables
+
+
+def check_consistency(tables: dict[str, pd.DataFrame], log: ProblemLog, folder: Path) -> None:
+    """Cross-row and cross-table rules of the SSDA903 guide, reported row by row (the rows are
+    kept; the children-in-care measures use the episodes as they are, and say so)."""
+    eps = tables.get("episodes")
+    file = str(folder / "episodes.csv")
+    if eps is not None and len(eps):
+        e = eps.sort_values(["CHILD", "DECOM"], kind="stable")
+        nxt_start = e.groupby("CHILD")["DECOM"].shift(-1)
+        has_next = nxt_start.notna()
+        open_before = has_next & e["DEC"].isna()
+        overlap = has_next & e["DEC"].notna() & (e["DEC"] > nxt_start)
+        gap = has_next & e["DEC"].notna() & (e["DEC"] < nxt_start) & e["REC"].eq("X1")
+        same_start = has_next & (nxt_start == e["DECOM"])
+        rules = [
+            (open_before, "open episode followed by another",
+             "an end date (DEC) when the child has a later episode"),
+            (overlap, "overlapping episodes", "DEC on or before the next episode's DECOM"),
+            (gap, "broken episode chain",
+             "with REC = X1 (episode continues), the next episode to start on DEC"),
+            (same_start, "duplicate episode start", "one episode per child per DECOM"),
+        ]  # fmt: skip
+        for mask, kind, expected in rules:
+            for rec in e.loc[mask, ["_row", "CHILD"]].itertuples(index=False):
+                log.add(WARNING, kind, file, row=rec[0], column="DEC", value=rec[1],
+                        expected=expected)  # fmt: skip
+    header = tables.get("header")
+    if header is None:
+        return
+    known = set(header["CHILD"].dropna())
+    for key in ("episodes", "oc2", "oc3", "missing", "reviews"):
+        frame = tables.get(key)
+        if frame is None or frame.empty:
+            continue
+        orphan = ~frame["CHILD"].isin(known) & frame["CHILD"].notna()
+        for rec in frame.loc[orphan, ["_row", "CHILD"]].itertuples(index=False):
+            log.add(
+                WARNING,
+                "child not in header",
+                str(folder / f"{key}.csv"),
+                row=rec[0],
+                column="CHILD",
+                value=rec[1],
+                expected="a child listed in header.csv",
+            )
 
 
 def read_ssda903(root: Path, log: ProblemLog) -> dict[str, pd.DataFrame]:

@@ -1,0 +1,89 @@
+"""Generated documentation pages, so that the docs cannot drift from the code:
+``docs/indicators.md`` from the indicator registry and ``docs/inputs.md`` from the input specs.
+Regenerate with ``sefanalysis docs``; a test fails when the committed pages are out of date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .indicators.registry import AREAS, REGISTRY, data_dictionary
+from .ingest.annex_a_spec import ANNEX_A, ListSpec
+from .ingest.local_tables import LOCAL_TABLES, REQUIRED_FILES
+from .ingest.ssda903 import SSDA903
+
+KINDS = {"id": "identifier", "text": "text", "date": "date", "int": "whole number",
+         "number": "number", "code": "code"}  # fmt: skip
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def indicators_markdown() -> str:
+    data_dictionary()  # loads every indicator module
+    lines = ["# Indicator dictionary", "",
+             "Generated from the indicator registry by `sefanalysis docs`; do not edit by hand.",
+             "Flow indicators count events in the window ending on the period end; snapshot "
+             "indicators count what is open at the end of the period end day.", ""]  # fmt: skip
+    for area, name in AREAS.items():
+        lines += [f"## {name}", ""]
+        for ind in REGISTRY.values():
+            if ind.area != area:
+                continue
+            lines += [f"### `{ind.id}`: {ind.title}", "",
+                      f"- Unit: {ind.unit}; polarity: {ind.polarity.replace('_', ' ')}; "
+                      f"kind: {ind.kind}" + ("; valid at the extract date only"
+                                             if ind.extract_only else ""),
+                      f"- Numerator: {ind.numerator or '(a count)'}"]  # fmt: skip
+            if ind.denominator:
+                lines.append(f"- Denominator: {ind.denominator}")
+            if ind.exclusions:
+                lines.append(f"- Exclusions and notes: {ind.exclusions}")
+            lines += [f"- Source: {ind.source}", f"- Mirrors: {ind.publication}", ""]
+    return "\n".join(lines)
+
+
+def _spec_table(spec: ListSpec) -> list[str]:
+    rows = ["| Column heading | Key | Type | Required | Accepted codes |", "|---|---|---|---|---|"]
+    for col in spec.columns:
+        codes = ", ".join(col.codes) if col.codes else ""
+        if len(codes) > 120:
+            codes = codes[:117] + "..."
+        rows.append(f"| {_cell(col.heading)} | `{col.key}` | {KINDS[col.kind]} | "
+                    f"{'yes' if col.required else 'no'} | {_cell(codes)} |")  # fmt: skip
+    return rows + [""]
+
+
+def inputs_markdown() -> str:
+    lines = [
+        "# Input data dictionary",
+        "",
+        "Generated from the loaders' specifications by `sefanalysis docs`; do not edit.",
+        "Headings are matched ignoring case, spacing, apostrophe style and punctuation. "
+        'Codes may carry Ofsted\'s list prefix ("a) Yes") or not; dates may be DD/MM/YYYY, '
+        "YYYY-MM-DD or Excel serial numbers.",
+        "",
+        "## Ofsted Annex A lists",
+        "",
+        "`annex_a.xlsx` with one sheet per list, or `annex_a/list_<n>.csv`.",
+        "",
+    ]
+    for spec in ANNEX_A:
+        lines += [f"### List {spec.number}: {spec.title}", ""] + _spec_table(spec)
+    lines += ["## SSDA903 tables", "", "`ssda903/<collection year, e.g. 2024-25>/<table>.csv`.", ""]
+    for key, spec in SSDA903.items():
+        lines += [f"### {key}.csv", ""] + _spec_table(spec)
+    lines += ["## Local tables", ""]
+    for key, spec in LOCAL_TABLES.items():
+        need = "required" if key in REQUIRED_FILES else "optional"
+        lines += [f"### {key}.csv ({need})", "", spec.title, ""] + _spec_table(spec)
+    return "\n".join(lines)
+
+
+def write_docs(folder: str | Path = "docs") -> list[Path]:
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    pages = {"indicators.md": indicators_markdown(), "inputs.md": inputs_markdown()}
+    for name, text in pages.items():
+        (out / name).write_text(text + "\n", encoding="utf-8")
+    return [out / n for n in pages]
