@@ -1,0 +1,1 @@
+"""Statistical methods: confidence intervals, SPC (Making Data Count) and funnel limits."""
