@@ -55,8 +55,9 @@ def intervals(frame: pd.DataFrame) -> pd.DataFrame:
     """95% limits for each row of a :func:`compute_indicators` frame (pct and rates only)."""
     lo = np.full(len(frame), np.nan)
     hi = np.full(len(frame), np.nan)
-    pct = (frame["unit"] == "pct").to_numpy()
-    rate = (frame["unit"] == "rate_per_10k").to_numpy()
+    counted = frame["indicator_id"].map(lambda i: REGISTRY[i].interval).to_numpy(dtype=bool)
+    pct = (frame["unit"] == "pct").to_numpy() & counted
+    rate = (frame["unit"] == "rate_per_10k").to_numpy() & counted
     if pct.any():
         lo[pct], hi[pct] = wilson_pct(frame.loc[pct, "numerator"], frame.loc[pct, "denominator"])
     if rate.any():

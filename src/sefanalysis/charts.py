@@ -7,8 +7,9 @@ Colour never carries meaning alone: lines are labelled directly and markers diff
 
 from __future__ import annotations
 
+import io
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
@@ -34,13 +35,23 @@ class Chart:
     subtitle: str
     alt: str
     data: pd.DataFrame
+    _png: bytes | None = field(default=None, repr=False)
+
+    def png(self) -> bytes:
+        """The chart as PNG, rendered once and reused for the file and the HTML page."""
+        if self._png is None:
+            buf = io.BytesIO()
+            self.figure.savefig(buf, format="png", dpi=100, bbox_inches="tight",
+                                metadata={"Software": None})  # fmt: skip
+            self._png = buf.getvalue()
+        return self._png
 
     def save(self, folder: str | Path) -> list[Path]:
         """Write ``<name>.png``, ``<name>.svg`` and the data as ``<name>.csv``."""
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         paths = [out / f"{self.name}.png", out / f"{self.name}.svg", out / f"{self.name}.csv"]
-        self.figure.savefig(paths[0], dpi=110, bbox_inches="tight", metadata={"Software": None})
+        paths[0].write_bytes(self.png())
         self.figure.savefig(paths[1], bbox_inches="tight", metadata={"Date": None})
         self.data.to_csv(paths[2], index=False, lineterminator="\n")
         return paths
@@ -142,4 +153,69 @@ def bar_chart(
             f"({format_value(top[value_col], unit)}); lowest: {low[label_col]} "
             f"({format_value(low[value_col], unit)})."
         )
+    return Chart(name, fig, title, subtitle, alt, data)
+
+
+POINT_STYLE = {  # marker shape carries the meaning as well as colour
+    "common cause": ("o", "#3D3D3D"),
+    "special cause improvement": ("^", "#12436D"),
+    "special cause concern": ("v", "#F46A25"),
+    "special cause (neither)": ("D", "#801650"),
+}
+
+
+def spc_chart(
+    spc_frame: pd.DataFrame,
+    name: str,
+    title: str,
+    subtitle: str,
+    unit: str,
+    trial: bool,
+    target: float | None = None,
+) -> Chart:
+    """XmR chart: monthly values, mean, process limits; special-cause points by shape."""
+    data = spc_frame.rename(columns={"x": "period_end"})[
+        ["period_end", "value", "mean", "lpl", "upl", "point_type"]]  # fmt: skip
+    with plt.style.context(STYLE):
+        fig, ax = plt.subplots(figsize=(8, 4.2))
+        ax.plot(data["period_end"], data["value"], "-", color="#A285D1", linewidth=1.2)
+        for kind, (marker, colour) in POINT_STYLE.items():
+            part = data.loc[data["point_type"] == kind]
+            if len(part):
+                ax.plot(part["period_end"], part["value"], marker, color=colour, markersize=7,
+                        linestyle="none", label=kind.capitalize())  # fmt: skip
+        limits = "trial limits" if trial else "process limits"
+        ax.plot(data["period_end"], data["mean"], "-", color="#3D3D3D", linewidth=1)
+        ax.plot(data["period_end"], data["upl"], "--", color="#3D3D3D", linewidth=1)
+        ax.plot(data["period_end"], data["lpl"], "--", color="#3D3D3D", linewidth=1)
+        last = data["period_end"].iloc[-1]
+        for col, label in (("mean", "Mean"), ("upl", f"Upper {limits[:-1]}"),
+                           ("lpl", f"Lower {limits[:-1]}")):  # fmt: skip
+            ax.annotate(label, (last, data[col].iloc[-1]), xytext=(6, 0),
+                        textcoords="offset points", va="center", fontsize=9)  # fmt: skip
+        if target is not None:
+            ax.axhline(target, color="#28A197", linestyle=":", linewidth=1.5)
+            ax.annotate(
+                f"Target {format_value(target, unit)}",
+                (data["period_end"].iloc[0], target),
+                xytext=(0, 4),
+                textcoords="offset points",
+                fontsize=9,
+            )
+        ax.legend(loc="upper left", fontsize=9, ncol=2)
+        ax.set_ylabel(unit_label(unit), fontsize=10)
+        ax.tick_params(axis="x", labelsize=9)
+        _titles(fig, ax, title, subtitle)
+        fig.tight_layout()
+    plt.close(fig)
+    shown = data.dropna(subset=["value"])
+    special = shown.loc[shown["point_type"] != "common cause"]
+    alt = (f"Statistical process control chart of {subtitle}: {len(shown)} monthly values from "
+           f"{format_value(shown['value'].iloc[0], unit)} to "
+           f"{format_value(shown['value'].iloc[-1], unit)}, mean "
+           f"{format_value(shown['mean'].iloc[-1], unit)}, {limits} "
+           f"{format_value(shown['lpl'].iloc[-1], unit)} to "
+           f"{format_value(shown['upl'].iloc[-1], unit)}. "
+           + (f"{len(special)} point(s) show special-cause variation."
+              if len(special) else "All points show common-cause variation."))  # fmt: skip
     return Chart(name, fig, title, subtitle, alt, data)

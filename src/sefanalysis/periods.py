@@ -15,7 +15,7 @@ import pandas as pd
 from .errors import PeriodError
 
 QUARTER_END_MONTH_DAYS = {(3, 31), (6, 30), (9, 30), (12, 31)}
-WINDOWS = {"3m": 3, "6m": 6, "12m": 12, "36m": 36}
+WINDOWS = {"1m": 1, "3m": 3, "6m": 6, "12m": 12, "36m": 36}
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ACCEPTED = "a quarter end date written YYYY-MM-DD: 31 March, 30 June, 30 September or 31 December"
 
@@ -66,7 +66,7 @@ def quarter_ends_back(period_end: str | pd.Timestamp, n: int) -> list[pd.Timesta
 def period_label(period_end: pd.Timestamp, window: str = "12m") -> str:
     """Plain-English label, e.g. ``"year to December 2024"``."""
     month_year = period_end.strftime("%B %Y")
-    names = {"3m": "quarter", "6m": "6 months", "12m": "year", "36m": "3 years"}
+    names = {"1m": "month", "3m": "quarter", "6m": "6 months", "12m": "year", "36m": "3 years"}
     return f"{names[window]} to {month_year}"
 
 
@@ -78,3 +78,8 @@ def snapshot_label(period_end: pd.Timestamp) -> str:
 def short_label(period_end: pd.Timestamp) -> str:
     """Axis label for a quarter end, e.g. ``"Dec 2024"``."""
     return period_end.strftime("%b %Y")
+
+
+def month_ends_back(period_end: pd.Timestamp, n: int) -> list[pd.Timestamp]:
+    """The ``n`` month ends up to and including ``period_end``, oldest first (for SPC)."""
+    return [period_end - pd.offsets.MonthEnd(k) for k in range(n - 1, 0, -1)] + [period_end]

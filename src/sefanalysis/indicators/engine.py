@@ -174,6 +174,7 @@ def compute_indicators(
     area: str | None = None,
     by: str | None = None,
     params: dict[str, object] | None = None,
+    month_ends: bool = False,
 ) -> pd.DataFrame:
     """Compute indicators: one row per indicator and period end (and group, with ``by``).
 
@@ -181,11 +182,16 @@ def compute_indicators(
     value, unit, polarity, source, note`` (+ ``breakdown, group`` with ``by``). Percentages are
     0-100, rates per 10,000 children aged 0-17 (population of the period end's year), nothing
     is rounded, and a value the data cannot support is missing with the reason in ``note``.
+    ``month_ends=True`` accepts any month ends (monthly series for SPC charts).
     """
     from . import load_all
 
     load_all()
-    ends = parse_period_ends(period_ends)
+    if month_ends:
+        items = [period_ends] if isinstance(period_ends, str) else list(period_ends)
+        ends = sorted({pd.Timestamp(e) + pd.offsets.MonthEnd(0) for e in items})
+    else:
+        ends = parse_period_ends(period_ends)
     window_months(window)
     if area is not None and area not in AREAS:
         raise SefError(f"area {area!r} is not accepted: expected one of {', '.join(AREAS)}")

@@ -40,6 +40,7 @@ class Indicator:
     exclusions: str = ""
     short_title: str = ""
     extract_only: bool = False  # valid only when the period end is the data extract date
+    interval: bool = True  # False where the numerator is not a count of events (e.g. FTE)
     func: Callable[..., pd.DataFrame] | None = field(default=None, compare=False, repr=False)
 
     def metadata(self) -> dict[str, object]:

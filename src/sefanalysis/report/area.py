@@ -8,14 +8,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..charts import trend_chart
+from ..benchmarking import benchmark, rag
+from ..charts import spc_chart, trend_chart
 from ..dataset import Dataset, load_dataset_cached
 from ..format import format_value
 from ..indicators.engine import compute_indicators
 from ..indicators.registry import AREAS, REGISTRY, Indicator
-from ..periods import parse_period_end, period_label, quarter_ends_back, snapshot_label
+from ..periods import (
+    month_ends_back,
+    parse_period_end,
+    period_label,
+    quarter_ends_back,
+    snapshot_label,
+)
+from ..stats.spc import xmr
 from .display import show_figure, show_heading, show_table, show_text
 
+IMPROVEMENT = {"higher_better": "increase", "lower_better": "decrease", "neutral": "neutral"}
+SPC_MONTHS = 24
 TABLE_COLUMNS = {"label": "Period", "value_text": "Value", "numerator": "Numerator",
                  "denominator": "Denominator", "note": "Note"}  # fmt: skip
 
@@ -44,6 +54,13 @@ class AreaReport:
         self.values = compute_indicators(self.dataset, [iso(p) for p in self.periods],
                                          window=self.window)  # fmt: skip
         self.out = Path(self.output_dir)
+        self.compared = benchmark(self.values, self.dataset).set_index(
+            ["indicator_id", "period_end"])  # fmt: skip
+        months = [iso(m) for m in month_ends_back(self.end, SPC_MONTHS)]
+        self.monthly = compute_indicators(self.dataset, months, window="1m", month_ends=True)
+        targets = self.dataset.table("targets")
+        self.targets = (targets.set_index("indicator_id") if targets is not None
+                        else pd.DataFrame(columns=["target", "tolerance"]))  # fmt: skip
 
     # ----------------------------------------------------------------------------- context
     def label(self, ind: Indicator, period_end: pd.Timestamp) -> str:
@@ -85,24 +102,57 @@ class AreaReport:
                              "value": eng["value"].astype(float)})  # fmt: skip
 
     # ----------------------------------------------------------------------------- statements
+    def spc(self, ind: Indicator):
+        """Making Data Count XmR of the monthly values (1-month windows) over 24 months."""
+        series = self.monthly.loc[self.monthly["indicator_id"] == ind.id]
+        target = self.target(ind.id)[0]
+        return series, xmr(series["value"], x=series["period_end"],
+                           improvement=IMPROVEMENT[ind.polarity], target=target)  # fmt: skip
+
+    def target(self, indicator_id: str) -> tuple[float | None, float | None]:
+        if indicator_id not in self.targets.index:
+            return None, None
+        row = self.targets.loc[indicator_id]
+        row = row.iloc[0] if isinstance(row, pd.DataFrame) else row
+        return float(row["target"]), float(row.get("tolerance", 0) or 0)
+
     def statement(self, ind: Indicator) -> str:
-        """A sentence an analyst can paste into the SEF; it claims no change by itself."""
+        """A sentence an analyst can paste into the SEF. It claims a change only where the SPC
+        rules find special-cause variation, and a difference from England only where the
+        95% interval excludes England's value."""
         rows = self.values.loc[self.values["indicator_id"] == ind.id].set_index("period_end")
         now = rows.loc[self.end]
         if pd.isna(now["value"]):
             return f"{ind.title}: no value {self.label(ind, self.end)} ({now['note']})."
+        comp = self.compared.loc[(ind.id, self.end)]
         text = f"{ind.title} was {format_value(now['value'], ind.unit)} {self.label(ind, self.end)}"
         year_ago = self.end - pd.DateOffset(years=1) + pd.offsets.QuarterEnd(0)
         if year_ago in rows.index and pd.notna(rows.loc[year_ago, "value"]):
             before = format_value(rows.loc[year_ago, "value"], ind.unit)
             text += f", compared with {before} a year earlier"
-        eng = self.england(ind.id)
-        if len(eng):
-            latest = eng.sort_values("period_end").iloc[-1]
+        _, result = self.spc(ind)
+        recent = result.frame.tail(6)
+        if result.variation == "too few points":
+            pass
+        elif (recent["point_type"] == "special cause improvement").any():
+            text += "; monthly figures show a significant improvement (special-cause variation)"
+        elif (recent["point_type"] == "special cause concern").any():
+            text += "; monthly figures show a significant deterioration (special-cause variation)"
+        elif (recent["point_type"] == "special cause (neither)").any():
+            text += "; monthly figures show a significant shift (special-cause variation)"
+        else:
+            text += "; monthly figures show only normal (common-cause) variation"
+        if pd.notna(comp["england"]):
             text += (
-                f"; England {format_value(latest['value'], ind.unit)} "
-                f"({snapshot_label(latest['period_end']).replace('at ', 'year to ')})"
+                f". England: {format_value(comp['england'], ind.unit)} (year to "
+                f"{comp['benchmark_period']:%B %Y})"
             )
+            if comp["significance"] != "not compared":
+                text += f"; this authority is {comp['significance']}"
+            if pd.notna(comp["sn_mean"]):
+                text += (
+                    f"; statistical neighbours average {format_value(comp['sn_mean'], ind.unit)}"
+                )
         return text + "."
 
     # ----------------------------------------------------------------------------- tables
@@ -123,23 +173,29 @@ class AreaReport:
     def summary_table(self, area: str) -> pd.DataFrame:
         latest = self.values.loc[(self.values["area"] == area)
                                  & (self.values["period_end"] == self.end)]  # fmt: skip
-        year_ago = self.end - pd.DateOffset(years=1) + pd.offsets.QuarterEnd(0)
-        earlier = self.values.loc[(self.values["area"] == area)
-                                  & (self.values["period_end"] == year_ago)].set_index(
-            "indicator_id")["value"]  # fmt: skip
         rows = []
         for rec in latest.itertuples(index=False):
             ind = REGISTRY[rec.indicator_id]
-            eng = self.england(ind.id)
+            comp = self.compared.loc[(ind.id, self.end)]
+            target, tolerance = self.target(ind.id)
+            interval = "–"
+            if pd.notna(comp["ci_low"]):
+                interval = (
+                    f"{format_value(comp['ci_low'], ind.unit, False)} to "
+                    f"{format_value(comp['ci_high'], ind.unit, False)}"
+                )
             rows.append({
                 "Indicator": ind.title,
                 "Latest": format_value(rec.value, ind.unit),
-                "A year earlier": format_value(earlier.get(ind.id), ind.unit),
-                "England (latest published)": format_value(
-                    eng.sort_values("period_end")["value"].iloc[-1] if len(eng) else None,
-                    ind.unit),
-                "Better if": {"higher_better": "Higher", "lower_better": "Lower"}.get(
-                    ind.polarity, "No polarity"),
+                "95% interval": interval,
+                "Change on a year": comp["direction_year"],
+                "England": format_value(comp["england"], ind.unit),
+                "Statistical neighbours": format_value(comp["sn_mean"], ind.unit),
+                "Band (A best)": comp["band"] or "–",
+                "Compared with England": comp["significance"],
+                "Target": "–" if target is None else (
+                    f"{format_value(target, ind.unit)}: "
+                    f"{rag(rec.value, target, tolerance or 0, ind.polarity)}"),
                 "Note": rec.note,
             })  # fmt: skip
         return pd.DataFrame(rows)
@@ -158,7 +214,8 @@ class AreaReport:
     def show_indicator(self, indicator_id: str) -> None:
         ind = REGISTRY[indicator_id]
         show_heading(ind.title, 3, anchor=f"ind-{ind.id}")
-        show_text(self.statement(ind), "sef-headline")
+        statement = self.statement(ind)
+        show_text(statement, "sef-headline")
         series = self.values.loc[self.values["indicator_id"] == ind.id]
         name = ind.id
         basis = "quarter ends" if ind.kind == "snapshot" else "rolling 12 months to quarter ends"
@@ -166,10 +223,20 @@ class AreaReport:
                     f"{self.dataset.authority.la_name.split(' (')[0]}, "
                     f"{basis} {self.periods[0]:%b %Y} to {self.end:%b %Y}")  # fmt: skip
         chart = trend_chart(series.assign(label=self.dataset.authority.la_name.split(" (")[0]),
-                            name, self.statement(ind).split(";")[0], subtitle, ind.unit,
+                            name, statement.split(";")[0], subtitle, ind.unit,
                             self.england(ind.id))  # fmt: skip
         chart.save(self.out / "charts")
         show_figure(chart)
+        series, result = self.spc(ind)
+        if result.variation != "too few points":
+            limits = "trial limits" if result.trial_limits else "limits"
+            spc = spc_chart(result.frame, f"{name}_spc",
+                            f"{ind.title}: {result.variation} in the latest month",
+                            f"{ind.title}, monthly values with XmR {limits}, "
+                            f"{series['period_end'].iloc[0]:%b %Y} to {self.end:%b %Y}",
+                            ind.unit, result.trial_limits, self.target(ind.id)[0])  # fmt: skip
+            spc.save(self.out / "charts")
+            show_figure(spc)
         table = self.trend_table(ind)
         self._write_table(table, name)
         show_table(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import re
 
 import pandas as pd
@@ -18,10 +17,7 @@ from ..charts import Chart
 
 
 def figure_html(chart: Chart) -> str:
-    buf = io.BytesIO()
-    chart.figure.savefig(buf, format="png", dpi=100, bbox_inches="tight",
-                         metadata={"Software": None})  # fmt: skip
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    data = base64.b64encode(chart.png()).decode("ascii")
     return (
         f'<figure class="sef-figure"><img src="data:image/png;base64,{data}" '
         f'alt="{html.escape(chart.alt, quote=True)}" />'
