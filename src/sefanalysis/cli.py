@@ -25,6 +25,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="where run folders go (default outputs)")
     run.add_argument("--params", help="YAML file with period_end, data and out")
     run.add_argument("--notebooks", help="folder of the notebooks (default notebooks/)")
+    run.add_argument(
+        "--mode",
+        choices=["published", "internal"],
+        help="published (default): small numbers suppressed; internal: not",
+    )
     val = sub.add_parser("validate", help="check a data directory and print the report")
     val.add_argument("--data", required=True)
     demo = sub.add_parser("demo-data", help="write the synthetic demonstration authority")
@@ -53,7 +58,8 @@ def _run(args: argparse.Namespace) -> int:
     if period is None:
         raise SefError("no period end given: use --period-end YYYY-MM-DD or --params FILE")
     result = run_quarter(str(period), args.data or params.get("data") or "data/demo",
-                         args.out or params.get("out") or "outputs", args.notebooks)  # fmt: skip
+                         args.out or params.get("out") or "outputs", args.notebooks,
+                         mode=args.mode or params.get("mode") or "published")  # fmt: skip
     if not result.ok:
         failed = [f"{r.title} ({r.error})" for r in result.notebooks if r.status != "ok"]
         print(f"error: run failed: {'; '.join(failed)}. Partial results (not a finished run) "

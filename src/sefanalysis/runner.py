@@ -29,7 +29,8 @@ import papermill as pm
 
 from . import __version__
 from .dataset import load_dataset, save_cache
-from .errors import DataError
+from .disclosure import MODES, NOTE
+from .errors import DataError, SefError
 from .indicators.registry import data_dictionary
 from .periods import parse_period_end
 from .quality import _page, write_reports
@@ -96,10 +97,13 @@ def run_quarter(
     data: str | Path,
     out: str | Path = "outputs",
     notebooks_dir: str | Path | None = None,
+    mode: str = "published",
 ) -> RunResult:
     """Run the quarterly job. Raises :class:`PeriodError` or :class:`DataError` before any
     notebook starts; returns ``ok=False`` (after running the other notebooks) if one fails."""
     end = parse_period_end(period_end)
+    if mode not in MODES:
+        raise SefError(f"mode {mode!r} is not accepted: expected 'published' or 'internal'")
     label = end.strftime("%Y-%m-%d")
     data = Path(data).resolve()
     out = Path(out).resolve()
@@ -132,9 +136,11 @@ def run_quarter(
         "authority": a.la_name, "period_end": f"{end:%d %B %Y}",
         "extract_date": f"{a.extract_date:%d %B %Y}" if a.extract_date is not None else "unknown",
         "version": __version__, "commit": git_commit(),
-        "mode_note": "internal: figures are not suppressed; check before sharing outside the "
-                     "council",
-        "suppression_note": "This report is for internal use; small numbers are not suppressed.",
+        "mode_note": ("published: small numbers suppressed" if mode == "published" else
+                      "INTERNAL: small numbers are not suppressed; do not share outside the "
+                      "council"),
+        "suppression_note": NOTE if mode == "published" else
+        "This report is for internal use; small numbers are not suppressed.",
     }  # fmt: skip
     results = []
     for i, (name, title) in enumerate(NOTEBOOKS, start=1):
@@ -145,7 +151,8 @@ def run_quarter(
         try:
             pm.execute_notebook(
                 str(nb_dir / f"{name}.ipynb"), str(executed),
-                parameters={"period_end": label, "data_dir": str(data), "output_dir": str(tmp)},
+                parameters={"period_end": label, "data_dir": str(data), "output_dir": str(tmp),
+                            "disclosure_mode": mode},
                 kernel_name="python3", cwd=str(nb_dir), progress_bar=False, log_output=False,
             )  # fmt: skip
             export_html(executed, tmp / "html" / f"{name}.html", {**meta_base, "title": title})
@@ -169,7 +176,8 @@ def run_quarter(
     _write_index(tmp, results, meta_base)
     manifest = {
         "sefanalysis": __version__, "git_commit": meta_base["commit"], "status": "complete" if ok
-        else "failed", "parameters": {"period_end": label, "data": str(data), "out": str(out)},
+        else "failed", "parameters": {"period_end": label, "data": str(data), "out": str(out),
+                                      "mode": mode},
         "inputs": ds.files().to_dict("records"), "versions": _versions(),
         "notebooks": [r.__dict__ for r in results],
         "seconds": round(time.perf_counter() - started, 2),

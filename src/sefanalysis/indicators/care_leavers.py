@@ -21,8 +21,8 @@ def _leavers(ctx: Context) -> pd.DataFrame:
     """List 9 rows, counted at the extract date only (if it is one of the period ends)."""
     cl = ctx.list("care_leavers")
     x = ctx.extract_date
-    if x is None or cl.empty or x not in set(ctx.periods["period_end"]):
-        return pd.DataFrame(columns=["period_end", "num", "den"])
+    if x is None or x not in set(ctx.periods["period_end"]):
+        cl = cl.iloc[0:0]
     return cl.assign(period_end=x, _at=x)
 
 

@@ -11,6 +11,8 @@ import pandas as pd
 from ..benchmarking import benchmark, rag
 from ..charts import spc_chart, trend_chart
 from ..dataset import Dataset, load_dataset_cached
+from ..disclosure import MARKER, MODES, NOTE, suppressed_rows
+from ..errors import SefError
 from ..format import format_value
 from ..indicators.engine import compute_indicators
 from ..indicators.registry import AREAS, REGISTRY, Indicator
@@ -43,11 +45,16 @@ class AreaReport:
     output_dir: str
     quarters: int = 8
     window: str = "12m"
+    disclosure_mode: str = "published"
     dataset: Dataset = field(init=False)
     values: pd.DataFrame = field(init=False)
 
     def __post_init__(self) -> None:
         self.end = parse_period_end(self.period_end)
+        if self.disclosure_mode not in MODES:
+            raise SefError(f"disclosure_mode {self.disclosure_mode!r} is not accepted: expected "
+                           "'published' or 'internal'")  # fmt: skip
+        self.published = self.disclosure_mode == "published"
         cache = Path(self.output_dir) / "analyst" / "dataset.pickle"
         self.dataset = load_dataset_cached(self.data_dir, cache, strict=True)
         self.periods = quarter_ends_back(self.end, self.quarters)
@@ -58,9 +65,17 @@ class AreaReport:
             ["indicator_id", "period_end"])  # fmt: skip
         months = [iso(m) for m in month_ends_back(self.end, SPC_MONTHS)]
         self.monthly = compute_indicators(self.dataset, months, window="1m", month_ends=True)
+        self.values["suppressed"] = self.published & suppressed_rows(self.values)
+        self.monthly["suppressed"] = self.published & suppressed_rows(self.monthly)
+        if self.published:  # suppressed monthly points are not plotted or used for SPC
+            self.monthly.loc[self.monthly["suppressed"], "value"] = float("nan")
         targets = self.dataset.table("targets")
         self.targets = (targets.set_index("indicator_id") if targets is not None
                         else pd.DataFrame(columns=["target", "tolerance"]))  # fmt: skip
+
+    @property
+    def mode_note(self) -> str:
+        return NOTE if self.published else "Internal: small numbers are not suppressed."
 
     # ----------------------------------------------------------------------------- context
     def label(self, ind: Indicator, period_end: pd.Timestamp) -> str:
@@ -109,6 +124,12 @@ class AreaReport:
         return series, xmr(series["value"], x=series["period_end"],
                            improvement=IMPROVEMENT[ind.polarity], target=target)  # fmt: skip
 
+    def show_value(self, row: pd.Series, unit: str, with_unit: bool = True) -> str:
+        """A value for display: ``[c]`` where suppressed, else rounded with its unit."""
+        if row.get("suppressed", False):
+            return MARKER
+        return format_value(row["value"], unit, with_unit)
+
     def target(self, indicator_id: str) -> tuple[float | None, float | None]:
         if indicator_id not in self.targets.index:
             return None, None
@@ -124,11 +145,16 @@ class AreaReport:
         now = rows.loc[self.end]
         if pd.isna(now["value"]):
             return f"{ind.title}: no value {self.label(ind, self.end)} ({now['note']})."
+        if now["suppressed"]:
+            return (
+                f"{ind.title}: {MARKER} {self.label(ind, self.end)} (a small number, "
+                "suppressed in published reports)."
+            )
         comp = self.compared.loc[(ind.id, self.end)]
         text = f"{ind.title} was {format_value(now['value'], ind.unit)} {self.label(ind, self.end)}"
         year_ago = self.end - pd.DateOffset(years=1) + pd.offsets.QuarterEnd(0)
         if year_ago in rows.index and pd.notna(rows.loc[year_ago, "value"]):
-            before = format_value(rows.loc[year_ago, "value"], ind.unit)
+            before = self.show_value(rows.loc[year_ago], ind.unit)
             text += f", compared with {before} a year earlier"
         _, result = self.spc(ind)
         recent = result.frame.tail(6)
@@ -160,14 +186,19 @@ class AreaReport:
         rows = self.values.loc[self.values["indicator_id"] == ind.id].copy()
         rows["label"] = [self.label(ind, p).replace("in the ", "").capitalize()
                          for p in rows["period_end"]]  # fmt: skip
-        rows["value_text"] = [format_value(v, ind.unit) for v in rows["value"]]
+        rows["value_text"] = [self.show_value(r, ind.unit) for _, r in rows.iterrows()]
         if ind.aggregate in {"count", "sum", "mean", "median"}:
             rows["numerator"] = pd.NA
         if ind.aggregate in {"count", "sum"}:
             rows["denominator"] = pd.NA
+        hide = rows["suppressed"].to_numpy()
         table = rows[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
         for col in ("Numerator", "Denominator"):
-            table[col] = [format_value(v, "count") if pd.notna(v) else "–" for v in table[col]]
+            shown = [format_value(v, "count") if pd.notna(v) else "–" for v in table[col]]
+            # the population behind a rate is public; every other part of a small row is hidden
+            keep_col = col == "Denominator" and ind.unit == "rate_per_10k"
+            table[col] = [MARKER if h and not keep_col and t != "–" else t
+                          for h, t in zip(hide, shown, strict=True)]  # fmt: skip
         return table.reset_index(drop=True)
 
     def summary_table(self, area: str) -> pd.DataFrame:
@@ -186,14 +217,14 @@ class AreaReport:
                 )
             rows.append({
                 "Indicator": ind.title,
-                "Latest": format_value(rec.value, ind.unit),
-                "95% interval": interval,
+                "Latest": MARKER if rec.suppressed else format_value(rec.value, ind.unit),
+                "95% interval": MARKER if rec.suppressed else interval,
                 "Change on a year": comp["direction_year"],
                 "England": format_value(comp["england"], ind.unit),
                 "Statistical neighbours": format_value(comp["sn_mean"], ind.unit),
                 "Band (A best)": comp["band"] or "–",
                 "Compared with England": comp["significance"],
-                "Target": "–" if target is None else (
+                "Target": "–" if target is None or rec.suppressed else (
                     f"{format_value(target, ind.unit)}: "
                     f"{rag(rec.value, target, tolerance or 0, ind.polarity)}"),
                 "Note": rec.note,
@@ -216,7 +247,8 @@ class AreaReport:
         show_heading(ind.title, 3, anchor=f"ind-{ind.id}")
         statement = self.statement(ind)
         show_text(statement, "sef-headline")
-        series = self.values.loc[self.values["indicator_id"] == ind.id]
+        series = self.values.loc[self.values["indicator_id"] == ind.id].copy()
+        series.loc[series["suppressed"], "value"] = float("nan")  # never plotted when published
         name = ind.id
         basis = "quarter ends" if ind.kind == "snapshot" else "rolling 12 months to quarter ends"
         subtitle = (f"{ind.title} ({ind.unit.replace('_', ' ')}), "
