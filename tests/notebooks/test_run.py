@@ -30,15 +30,6 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def run_folder(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("outputs")
-    status = main(["run", "--period-end", "2024-12-31", "--data", str(demo_dir), "--out",
-                   str(out), "--notebooks", str(NOTEBOOKS)])  # fmt: skip
-    assert status == 0
-    return out / "2024-12-31"
-
-
 def test_html_reports_exist_without_code_and_with_headings(run_folder):
     for name, headings in EXPECTED.items():
         page = run_folder / "html" / f"{name}.html"
