@@ -35,7 +35,7 @@ from .indicators.registry import data_dictionary
 from .periods import parse_period_end
 from .quality import _page, write_reports
 from .report.display import table_html
-from .report.export import export_html
+from .report.export import export_html, tables_workbook
 
 NOTEBOOKS = [
     ("01_help_and_protection", "Help and protection"),
@@ -173,6 +173,9 @@ def run_quarter(
         + table_html(dictionary, "Every indicator: definition, unit, polarity and source",
                      "tbl-dictionary")), encoding="utf-8")  # fmt: skip
     ok = all(r.status == "ok" for r in results)
+    if (tmp / "tables").is_dir():
+        tables_workbook(tmp / "tables", tmp / "tables" / f"sef_tables_{label}.xlsx",
+                        {**meta_base, "title": f"Self-evaluation tables, {label}"})  # fmt: skip
     _write_index(tmp, results, meta_base)
     manifest = {
         "sefanalysis": __version__, "git_commit": meta_base["commit"], "status": "complete" if ok
@@ -198,7 +201,8 @@ def _write_index(folder: Path, results: list[NotebookResult], meta: dict[str, st
         for r in results
     )  # fmt: skip
     tables = "".join(f'<li><a href="tables/{p.name}">{p.name}</a></li>'
-                     for p in sorted((folder / "tables").glob("*.csv")))  # fmt: skip
+                     for p in sorted((folder / "tables").glob("*.xlsx"))
+                     + sorted((folder / "tables").glob("*.csv")))  # fmt: skip
     body = (
         f"<h1>Self-evaluation evidence: {html.escape(meta['authority'])}</h1>"
         f"<p>Period end {meta['period_end']}; data extracted {meta['extract_date']}; "

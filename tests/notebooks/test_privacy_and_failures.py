@@ -92,3 +92,13 @@ def test_a_failing_notebook_fails_the_run(tmp_path, capsys):
         "03_leadership": "failed",
     }
     assert "FAILED" in (failed / "index.html").read_text()
+
+
+def test_same_inputs_give_identical_tables(small_run, tmp_path):
+    data = _small_authority(tmp_path / "data")
+    assert main(["run", "--period-end", "2024-12-31", "--data", str(data), "--out",
+                 str(tmp_path / "out"), "--notebooks", str(NOTEBOOKS)]) == 0  # fmt: skip
+    again = tmp_path / "out" / "2024-12-31"
+    for folder in ("tables", "charts"):
+        for first in (small_run / folder).glob("*.csv"):
+            assert first.read_bytes() == (again / folder / first.name).read_bytes(), first.name

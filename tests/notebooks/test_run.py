@@ -85,3 +85,34 @@ def test_malformed_file_fails_before_any_notebook(tmp_path, capsys, demo_dir):
     assert status == 2 and "no notebook was run" in err and "data_quality.html" in err
     assert not (tmp_path / "out" / "2024-12-31").exists()
     assert (tmp_path / "out" / "2024-12-31.failed" / "data_quality.html").exists()
+
+
+def test_deep_dive_template_runs(demo_dir, tmp_path):
+    import papermill as pm
+
+    out = tmp_path / "deep_dive.ipynb"
+    pm.execute_notebook(str(NOTEBOOKS / "deep_dive_template.ipynb"), str(out),
+                        parameters={"data_dir": str(demo_dir), "breakdown": "gender"},
+                        kernel_name="python3", cwd=str(NOTEBOOKS), progress_bar=False)  # fmt: skip
+    nb = nbformat.read(out, as_version=4)
+    assert nb.metadata["papermill"]["exception"] is not True
+
+
+def test_notebooks_are_thin_and_stripped():
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert sum("parameters" in c.metadata.get("tags", []) for c in code) == 1, path.name
+        for cell in code:
+            assert not cell.outputs and cell.execution_count is None, path.name
+            assert not any(line.lstrip().startswith(("def ", "class ")) for line in
+                           cell.source.splitlines()), path.name  # fmt: skip
+
+
+def test_xlsx_workbook_has_cover_and_one_sheet_per_table(run_folder):
+    import openpyxl
+
+    book = openpyxl.load_workbook(run_folder / "tables" / "sef_tables_2024-12-31.xlsx")
+    csvs = list((run_folder / "tables").glob("*.csv"))
+    assert book.sheetnames[:2] == ["Cover", "Contents"]
+    assert len(book.sheetnames) == 2 + len(csvs)

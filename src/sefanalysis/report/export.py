@@ -85,3 +85,66 @@ def export_html(notebook: str | Path, out: str | Path, meta: dict[str, str]) -> 
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body, encoding="utf-8")
     return out
+
+
+def tables_workbook(tables_dir: str | Path, out: str | Path, meta: dict[str, str]) -> Path:
+    """Every exported CSV table in one workbook for report writers: a cover sheet (title,
+    period, source, notes), a contents sheet, then one sheet per table with its title in A1."""
+    import pandas as pd
+    import xlsxwriter
+
+    files = sorted(Path(tables_dir).glob("*.csv"))
+    out = Path(out)
+    book = xlsxwriter.Workbook(str(out), {"strings_to_numbers": False})
+    book.set_properties({"title": meta.get("title", "Self-evaluation tables"),
+                         "author": "sefanalysis", "created": None})  # fmt: skip
+    bold = book.add_format({"bold": True, "font_size": 14})
+    head = book.add_format({"bold": True, "bottom": 1, "text_wrap": True})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    cover = book.add_worksheet("Cover")
+    lines = [("Self-evaluation evidence tables", bold),
+             (meta.get("authority", ""), None),
+             (f"Period end: {meta.get('period_end', '')}", None),
+             (f"Data extracted: {meta.get('extract_date', '')}", None),
+             (f"Produced by sefanalysis {meta.get('version', '')} (commit "
+              f"{meta.get('commit', '')})", None),
+             ("Source: the authority's Annex A lists, SSDA903 return and local workforce and "
+              "audit records; comparators from published DfE statistics.", wrap),
+             (meta.get("suppression_note", ""), wrap),
+             ("Each table is on its own sheet, listed on the Contents sheet.", wrap)]  # fmt: skip
+    cover.set_column(0, 0, 100)
+    for i, (text, fmt) in enumerate(lines):
+        cover.write(i, 0, text, fmt) if fmt else cover.write(i, 0, text)
+    contents = book.add_worksheet("Contents")
+    contents.write(0, 0, "Contents", bold)
+    contents.write_row(2, 0, ["Sheet", "Table"], head)
+    contents.set_column(0, 0, 12)
+    contents.set_column(1, 1, 60)
+    for n, file in enumerate(files, start=1):
+        name = f"Table_{n}"
+        title = table_title(file.stem)
+        contents.write_url(2 + n, 0, f"internal:'{name}'!A1", string=name)
+        contents.write(2 + n, 1, title)
+        sheet = book.add_worksheet(name)
+        frame = pd.read_csv(file, dtype=str, keep_default_na=False)
+        sheet.write(0, 0, f"{name}: {title}", bold)
+        sheet.write_row(2, 0, list(frame.columns), head)
+        for r, row in enumerate(frame.itertuples(index=False), start=3):
+            sheet.write_row(r, 0, list(row))
+        for c, col in enumerate(frame.columns):
+            width = max([len(str(col))] + [len(str(v)) for v in frame[col]]) + 2
+            sheet.set_column(c, c, min(width, 60))
+    book.close()
+    return out
+
+
+def table_title(stem: str) -> str:
+    """A readable title for an exported table file name."""
+    from ..indicators.registry import AREAS, REGISTRY
+
+    if stem in REGISTRY:
+        return f"{REGISTRY[stem].title}: trend over eight quarter ends"
+    area = stem.removesuffix("_summary")
+    if area in AREAS:
+        return f"{AREAS[area]}: summary of every indicator"
+    return stem.replace("_", " ").capitalize()
