@@ -727,7 +727,7 @@ def _local_tables(rng: np.random.Generator, prof: Profile, extract: str, root: P
     }).to_csv(root / "audits.csv", index=False, lineterminator="\n")  # fmt: skip
 
     due = np.repeat(months, 150)
-    held = due + pd.to_timedelta(rng.integers(-5, 40, len(due)), unit="D")
+    held = due + pd.to_timedelta(rng.integers(-20, 3, len(due)), unit="D")
     held = held.where(rng.random(len(due)) > 0.03)
     pd.DataFrame({"due_date": due.strftime("%Y-%m-%d"),
                   "team": rng.choice(teams, len(due)),

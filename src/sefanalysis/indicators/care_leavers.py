@@ -98,3 +98,29 @@ def cl_eet_pct(ctx: Context) -> pd.DataFrame:
 def cl_neet_pct(ctx: Context) -> pd.DataFrame:
     cl = _leavers(ctx)
     return cl.assign(num=cl["activity"].isin(NEET_ACTIVITY).astype(float), den=1.0)
+
+
+@indicator(
+    **_meta(
+        "cl_pathway_plan_in_date_pct",
+        "Care leavers with a pathway plan reviewed in the last 6 months",
+        "Care leavers whose latest pathway plan review is in the 6 calendar months to the extract",
+    )
+)
+def cl_pathway_plan_in_date_pct(ctx: Context) -> pd.DataFrame:
+    cl = _leavers(ctx)
+    due = cl["period_end"] - pd.DateOffset(months=6)
+    ok = (cl["pathway_review"] >= due) & (cl["pathway_review"] <= cl["period_end"])
+    return cl.assign(num=ok.astype(float), den=1.0)
+
+
+@indicator(
+    **_meta(
+        "cl_pa_allocated_pct",
+        "Care leavers with an allocated personal adviser",
+        "Care leavers with a personal adviser recorded",
+    )
+)
+def cl_pa_allocated_pct(ctx: Context) -> pd.DataFrame:
+    cl = _leavers(ctx)
+    return cl.assign(num=cl["pa"].notna().astype(float), den=1.0)

@@ -22,7 +22,8 @@ from .registry import AREAS, REGISTRY, Indicator
 
 OUTPUT_COLUMNS = ["indicator_id", "area", "title", "period_start", "period_end", "numerator",
                   "denominator", "value", "unit", "polarity", "source", "note"]  # fmt: skip
-BREAKDOWNS = {"age_band", "gender", "ethnicity_group", "disability", "team"}
+BREAKDOWNS = {"age_band", "care_leaver_age_band", "gender", "ethnicity_group", "disability", "team"}
+CARE_LEAVER_BANDS = [(16, 18, "17 to 18"), (19, 21, "19 to 21"), (22, 25, "22 to 25")]
 AGE_BANDS = [(-99, 0, "Under 1"), (1, 4, "1 to 4"), (5, 9, "5 to 9"), (10, 15, "10 to 15"),
              (16, 17, "16 to 17"), (18, 99, "18 and over")]  # fmt: skip
 
@@ -107,7 +108,7 @@ def _age_band(age: pd.Series) -> pd.Series:
 def _attach_breakdown(frame: pd.DataFrame, by: str) -> pd.Series:
     from ..ingest.codes import ETHNICITY_GROUPS
 
-    if by == "age_band":
+    if by in {"age_band", "care_leaver_age_band"}:
         if "dob" not in frame:
             return pd.Series("Not recorded", index=frame.index)
         at = pd.to_datetime(frame["_at"])
@@ -120,6 +121,11 @@ def _attach_breakdown(frame: pd.DataFrame, by: str) -> pd.Series:
                 | ((at.dt.month == dob.dt.month) & (at.dt.day < dob.dt.day))
             ).astype(int)
         )
+        if by == "care_leaver_age_band":  # DfE care-leaver groups (16 counts with 17 to 18)
+            out = pd.Series("Other ages", index=frame.index, dtype="string")
+            for lo, hi, label in CARE_LEAVER_BANDS:
+                out[(age >= lo) & (age <= hi)] = label
+            return out.where(age.notna(), "Not recorded")
         return _age_band(age)
     if by == "ethnicity_group":
         lookup = {code: group for group, codes in ETHNICITY_GROUPS.items() for code in codes}
@@ -135,6 +141,7 @@ def _aggregate(ind: Indicator, u: pd.DataFrame, keys: list[str]) -> pd.DataFrame
     u["num"] = pd.to_numeric(u["num"], errors="coerce").astype(float)
     u["den"] = pd.to_numeric(u["den"], errors="coerce").fillna(0).astype(float)
     if ind.aggregate in {"mean", "median"}:
+        u["measure"] = pd.to_numeric(u["measure"], errors="coerce").astype(float)
         u = u.loc[(u["den"] > 0) & u["measure"].notna()]
         g = u.groupby(keys, observed=True)["measure"]
         out = pd.DataFrame(
@@ -236,6 +243,9 @@ def _one(ind: Indicator, ctx: Context, by: str | None) -> pd.DataFrame:
         out["denominator"] = out["denominator"].fillna(0.0) if "denominator" in out else 0.0
     out = _values(ind, out, ctx.dataset)
     out["note"] = ctx.notes.get(ind.id, "")
+    if "_note" in u and len(u):  # a source note that differs by period (e.g. OC2 vs Annex A)
+        per_period = u.dropna(subset=["_note"]).groupby("period_end")["_note"].first()
+        out["note"] = out["period_end"].map(per_period).fillna(out["note"])
     out = _apply_coverage(ind, out, ctx)
     out["indicator_id"], out["area"], out["title"] = ind.id, ind.area, ind.title
     out["unit"], out["polarity"], out["source"] = ind.unit, ind.polarity, ind.source

@@ -167,3 +167,136 @@ def audits_completed(ctx: Context) -> pd.DataFrame:
 def audits_good_or_better_pct(ctx: Context) -> pd.DataFrame:
     a = ctx.in_window(_audits(ctx), "audit_date")
     return a.assign(num=a["final_grade"].isin(["Good", "Outstanding"]).astype(float), den=1.0)
+
+
+@indicator(
+    id="sw_sickness_days_per_fte",
+    title="Sickness days lost per social worker (FTE)",
+    area=AREA,
+    unit="ratio",
+    polarity="lower_better",
+    kind="snapshot",
+    aggregate="ratio",
+    interval=False,
+    numerator="FTE working days lost to sickness in the 12 months to the period end",
+    denominator="FTE social workers in post at the period end",
+    source="workforce.csv",
+    publication=CSWW,
+)
+def sw_sickness_days_per_fte(ctx: Context) -> pd.DataFrame:
+    wf = ctx.dataset.table("workforce")
+    if wf is None or wf.empty:
+        return pd.DataFrame(columns=["period_end", "num", "den"])
+    ctx.coverage["sw_sickness_days_per_fte"] = wf["month"].min() + pd.DateOffset(months=11)
+    monthly = wf.groupby("month", as_index=False).sum(numeric_only=True)
+    lost = ctx.in_window(monthly, "month", window="12m")
+    in_post = _month(ctx)
+    return pd.concat([lost.assign(num=lost["sickness_days_lost"], den=0.0),
+                      in_post.assign(num=0.0, den=in_post["fte_in_post"])])  # fmt: skip
+
+
+@indicator(
+    id="supervision_in_timescale_pct",
+    title="Supervisions held within timescale",
+    area=AREA,
+    unit="pct",
+    polarity="higher_better",
+    kind="flow",
+    aggregate="pct",
+    numerator="Supervisions due in the window that were held on or before the due date "
+    "plus the grace period (parameter supervision_grace_days, default 0)",
+    denominator="Supervisions due in the window",
+    source="supervision.csv",
+    publication="Local standard",
+)
+def supervision_in_timescale_pct(ctx: Context) -> pd.DataFrame:
+    sup = ctx.dataset.table("supervision")
+    if sup is None or sup.empty:
+        return pd.DataFrame(columns=["period_end", "num", "den"])
+    grace = pd.Timedelta(days=int(ctx.params.get("supervision_grace_days", 0)))  # type: ignore[call-overload]
+    due = ctx.in_window(sup, "due_date")
+    ok = due["held_date"].notna() & (due["held_date"] <= due["due_date"] + grace)
+    return due.assign(num=ok.astype(float), den=1.0)
+
+
+def _complaints(ctx: Context) -> pd.DataFrame:
+    c = ctx.dataset.table("complaints")
+    if c is None or c.empty:
+        return pd.DataFrame(columns=["received_date", "responded_date", "timescale_days"])
+    return c
+
+
+@indicator(
+    id="complaints_received",
+    title="Complaints received",
+    area=AREA,
+    unit="count",
+    polarity="neutral",
+    kind="flow",
+    aggregate="count",
+    numerator="Complaints received in the window",
+    denominator="",
+    source="complaints.csv",
+    publication="Local complaints procedure",
+)
+def complaints_received(ctx: Context) -> pd.DataFrame:
+    return ctx.in_window(_complaints(ctx), "received_date").assign(num=1.0, den=1.0)
+
+
+@indicator(
+    id="complaints_in_timescale_pct",
+    title="Complaints answered within timescale",
+    area=AREA,
+    unit="pct",
+    polarity="higher_better",
+    kind="flow",
+    aggregate="pct",
+    numerator="Complaints received in the window answered within their timescale in "
+    "working days (timescale_days; 20 where blank)",
+    denominator="Complaints received in the window",
+    source="complaints.csv",
+    publication="Local complaints procedure",
+)
+def complaints_in_timescale_pct(ctx: Context) -> pd.DataFrame:
+    from ..calendar import working_days
+
+    c = ctx.in_window(_complaints(ctx), "received_date")
+    if c.empty:
+        return c.assign(num=0.0, den=0.0)
+    took = working_days(c["received_date"], c["responded_date"])
+    limit = pd.to_numeric(c["timescale_days"], errors="coerce").fillna(20).to_numpy()
+    return c.assign(num=(took <= limit).astype(float), den=1.0)
+
+
+@indicator(
+    id="unallocated_children",
+    title="Children open to social care with no allocated worker",
+    area=AREA,
+    unit="count",
+    polarity="lower_better",
+    kind="snapshot",
+    aggregate="count",
+    numerator="Children with an open episode of need (List 6), plan "
+    "(List 7) or period of care (List 8) at the extract and no allocated worker on it",
+    denominator="",
+    source="Annex A Lists 6, 7 and 8",
+    publication="Ofsted Annex A allocated-worker fields",
+    extract_only=True,
+)
+def unallocated_children(ctx: Context) -> pd.DataFrame:
+    pieces = []
+    for key, start, end in (("cin", "cin_start", "cin_end"), ("cp", "cpp_start", "cpp_end"),
+                            ("cla", "cla_start", "cla_end")):  # fmt: skip
+        frame = ctx.list(key)
+        cols = [c for c in ["child_id", "dob", "gender", "ethnicity", "disability", "team",
+                            "worker", start, end] if c in frame]  # fmt: skip
+        open_now = ctx.open_at(frame[cols], start, end)
+        pieces.append(open_now[["child_id", "period_end", "worker", "_at"] +
+                               [c for c in ["dob", "gender", "ethnicity", "disability", "team"]
+                                if c in open_now]])  # fmt: skip
+    both = pd.concat(pieces, ignore_index=True)
+    # a child is allocated if any open record of theirs names a worker
+    has_worker = both["worker"].notna()
+    allocated = has_worker.groupby([both["child_id"], both["period_end"]]).transform("max")
+    both = both.assign(allocated=allocated).drop_duplicates(["child_id", "period_end"])
+    return both.loc[~both["allocated"].astype(bool)].assign(num=1.0, den=1.0)
