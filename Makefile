@@ -9,7 +9,7 @@ DATA   ?= data/demo
 OUT    ?= outputs
 SEED   ?= 2024
 
-.PHONY: report test lint demo clean-outputs
+.PHONY: report test lint demo clean-outputs benchmark
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sefanalysis needs Python 3.11 or newer: set PYTHON=python3.11")'
@@ -37,3 +37,8 @@ lint: $(STAMP)
 
 clean-outputs:
 	rm -rf $(OUT)/*/
+
+# Scale and speed benchmark (not part of make test; needs duckdb): see benchmarks/run_benchmarks.py
+benchmark: $(STAMP)
+	$(BIN)/python -m pip install --quiet "duckdb==2.0.0"
+	$(BIN)/python benchmarks/run_benchmarks.py $(BENCH_ARGS)

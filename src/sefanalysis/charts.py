@@ -219,3 +219,97 @@ def spc_chart(
            + (f"{len(special)} point(s) show special-cause variation."
               if len(special) else "All points show common-cause variation."))  # fmt: skip
     return Chart(name, fig, title, subtitle, alt, data)
+
+
+def funnel_chart(
+    others: pd.DataFrame,
+    own: dict,
+    neighbours: set[str],
+    centre: float,
+    name: str,
+    title: str,
+    subtitle: str,
+    limits: dict[float, tuple],
+) -> Chart:
+    """Funnel plot: every authority's percentage against its denominator, with 95% and 99.8%
+    limits around England; this authority and its statistical neighbours marked by shape."""
+    data = others[["area_code", "area_name", "denominator", "value"]].copy()
+    data["group"] = data["area_code"].map(lambda c: "Statistical neighbour" if c in neighbours
+                                          else "Other authority")  # fmt: skip
+    data = pd.concat([data, pd.DataFrame([{**own, "group": "This authority"}])],
+                     ignore_index=True)  # fmt: skip
+    with plt.style.context(STYLE):
+        fig, ax = plt.subplots(figsize=(8, 4.6))
+        for conf, (xs, lo, hi) in sorted(limits.items()):
+            style = "--" if conf < 0.99 else ":"
+            label = f"{conf:.1%} limits".replace(".0%", "%")
+            ax.plot(xs, lo, style, color="#3D3D3D", linewidth=1)
+            ax.plot(xs, hi, style, color="#3D3D3D", linewidth=1, label=label)
+        ax.axhline(centre, color="#3D3D3D", linewidth=1, label=f"England {centre:.1f}%")
+        styles = {"Other authority": ("o", "#BFBFBF", 25), "Statistical neighbour":
+                  ("s", "#28A197", 45), "This authority": ("*", "#12436D", 220)}  # fmt: skip
+        for group, (marker, colour, size) in styles.items():
+            part = data.loc[data["group"] == group]
+            ax.scatter(part["denominator"], part["value"], marker=marker, color=colour, s=size,
+                       label=group, zorder=3 if group == "This authority" else 2)  # fmt: skip
+        ax.annotate(own["area_name"], (own["denominator"], own["value"]), xytext=(8, 6),
+                    textcoords="offset points", fontsize=10, color="#12436D")  # fmt: skip
+        ax.set_xlabel("Denominator (number of children or events)", fontsize=10)
+        ax.set_ylabel("Percentage", fontsize=10)
+        ax.legend(fontsize=8, loc="best")
+        _titles(fig, ax, title, subtitle)
+        fig.tight_layout()
+    plt.close(fig)
+    alt = (
+        f"Funnel plot of {subtitle}: {len(data) - 1} other authorities plotted by size, with "
+        f"95% and 99.8% limits around England ({centre:.1f}%). This authority: "
+        f"{own['value']:.1f}% from a denominator of {own['denominator']:,.0f}."
+    )
+    return Chart(name, fig, title, subtitle, alt, data)
+
+
+def ranking_chart(
+    frame: pd.DataFrame,
+    own_name: str,
+    england: float | None,
+    name: str,
+    title: str,
+    subtitle: str,
+    unit: str,
+    best_first_ascending: bool,
+) -> Chart:
+    """Statistical-neighbour ranking: one bar per authority, best first; this authority's bar is
+    hatched and labelled (not colour alone); England as a labelled line."""
+    data = frame[["area_name", "value"]].sort_values("value", ascending=best_first_ascending)
+    data = data.reset_index(drop=True)
+    with plt.style.context(STYLE):
+        fig, ax = plt.subplots(figsize=(8, 0.42 * len(data) + 1.8))
+        own = data["area_name"] == own_name
+        bars = ax.barh(data["area_name"], data["value"],
+                       color=[COLOURS[0] if o else "#BFBFBF" for o in own])  # fmt: skip
+        for bar, is_own in zip(bars, own, strict=True):
+            if is_own:
+                bar.set_hatch("//")
+                bar.set_edgecolor("white")
+        for y, (v, is_own) in enumerate(zip(data["value"], own, strict=True)):
+            ax.annotate(format_value(v, unit) + ("  (this authority)" if is_own else ""),
+                        (v, y), xytext=(4, 0), textcoords="offset points", va="center",
+                        fontsize=9)  # fmt: skip
+        if england is not None and pd.notna(england):
+            ax.axvline(england, color="#F46A25", linestyle="--", linewidth=1.5)
+            ax.annotate(f"England {format_value(england, unit)}", (england, len(data) - 0.4),
+                        xytext=(4, 0), textcoords="offset points", fontsize=9,
+                        color="#3D3D3D")  # fmt: skip
+        ax.invert_yaxis()
+        ax.grid(axis="x")
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel(unit_label(unit), fontsize=10)
+        _titles(fig, ax, title, subtitle)
+        fig.tight_layout()
+    plt.close(fig)
+    position = int(own.idxmax()) + 1 if own.any() else None
+    alt = (f"Bar chart ranking {len(data)} authorities on {subtitle}, best first"
+           + (f"; this authority is {position} of {len(data)}" if position else "")
+           + (f"; England {format_value(england, unit)}." if england is not None
+              and pd.notna(england) else "."))  # fmt: skip
+    return Chart(name, fig, title, subtitle, alt, data)

@@ -21,7 +21,15 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the quarterly job")
     run.add_argument("--period-end", help="quarter end, YYYY-MM-DD (e.g. 2024-12-31)")
-    run.add_argument("--data", help="the authority's data directory (default data/demo)")
+    run.add_argument(
+        "--data",
+        nargs="+",
+        help="the authority's data directory (default "
+        "data/demo); several directories, or a folder of authorities, run each",
+    )
+    run.add_argument(
+        "--jobs", type=int, default=1, help="authorities run in parallel processes (default 1)"
+    )
     run.add_argument("--out", help="where run folders go (default outputs)")
     run.add_argument("--params", help="YAML file with period_end, data and out")
     run.add_argument("--notebooks", help="folder of the notebooks (default notebooks/)")
@@ -36,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="data/demo")
     demo.add_argument("--seed", type=int, default=2024)
     demo.add_argument("--extract", default="2024-12-31", help="extract date (a quarter end)")
+    demo.add_argument(
+        "--authorities",
+        type=int,
+        default=0,
+        help="write this many synthetic authorities under --out instead of one",
+    )
     dic = sub.add_parser("dictionary", help="write the data dictionary as CSV")
     dic.add_argument("--out", default="-")
     docs = sub.add_parser("docs", help="regenerate docs/indicators.md and docs/inputs.md")
@@ -57,7 +71,27 @@ def _run(args: argparse.Namespace) -> int:
     period = args.period_end or params.get("period_end")
     if period is None:
         raise SefError("no period end given: use --period-end YYYY-MM-DD or --params FILE")
-    result = run_quarter(str(period), args.data or params.get("data") or "data/demo",
+    data = args.data or [params.get("data") or "data/demo"]
+    if len(data) > 1 or not (Path(data[0]) / "authority.yaml").exists() and Path(data[0]).is_dir():
+        from .many import run_many
+
+        summary, results = run_many(
+            str(period),
+            data,
+            args.out or params.get("out") or "outputs",
+            jobs=args.jobs,
+            notebooks=args.notebooks,
+            mode=args.mode or params.get("mode") or "published",
+        )
+        failed = [f"{d}: {msg}" for d, ok, msg in results if not ok]
+        for d, ok, msg in results:
+            print(f"{'ok    ' if ok else 'FAILED'} {d}: {msg}")
+        print(f"Cross-authority summary: {summary}")
+        if failed:
+            print(f"error: {len(failed)} authority run(s) failed", file=sys.stderr)
+            return 1
+        return 0
+    result = run_quarter(str(period), data[0],
                          args.out or params.get("out") or "outputs", args.notebooks,
                          mode=args.mode or params.get("mode") or "published")  # fmt: skip
     if not result.ok:
@@ -83,6 +117,13 @@ def _demo(args: argparse.Namespace) -> int:
     from .periods import parse_period_end
 
     parse_period_end(args.extract)
+    if args.authorities:
+        from .demo import generate_authorities
+
+        paths = generate_authorities(args.out, args.authorities, seed=args.seed,
+                                     extract=args.extract)  # fmt: skip
+        print(f"{len(paths)} synthetic authorities written under {args.out}")
+        return 0
     path = generate_demo(args.out, seed=args.seed, extract=args.extract)
     print(f"Demonstration authority written to {path}")
     return 0

@@ -1,5 +1,5 @@
 """Synthetic demonstration authority (no real child is represented)."""
 
-from .generator import DEFAULT_EXTRACT, generate_demo
+from .generator import DEFAULT_EXTRACT, generate_authorities, generate_demo
 
-__all__ = ["generate_demo", "DEFAULT_EXTRACT"]
+__all__ = ["generate_demo", "generate_authorities", "DEFAULT_EXTRACT"]

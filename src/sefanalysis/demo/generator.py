@@ -774,10 +774,25 @@ def _benchmarks(rng: np.random.Generator, root: Path) -> None:
             period = f"{year}-03-31" if not indicator.startswith("sw_") else f"{year - 1}-09-30"
             drift = 1 + rng.normal(0, 0.02)
             values = np.clip(rng.normal(centre * drift, spread, len(las)), 0, None).round(1)
-            rows.append(pd.DataFrame({"indicator_id": indicator, "time_period": period,
-                                      "area_code": las, "area_name": [f"Authority {c[-3:]}"
-                                                                      for c in las],
-                                      "area_type": "la", "value": values}))  # fmt: skip
+            frame = pd.DataFrame({"indicator_id": indicator, "time_period": period,
+                                  "area_code": las, "area_name": [f"Authority {c[-3:]}"
+                                                                  for c in las],
+                                  "area_type": "la", "value": values})  # fmt: skip
+            if indicator.endswith("_pct") and not indicator.startswith("sw_"):
+                size = {
+                    "re_referral_pct": 3500,
+                    "assessments_within_45wd_pct": 3300,
+                    "icpc_within_15wd_pct": 450,
+                    "cpp_second_or_subsequent_pct": 350,
+                    "cpp_ended_2yrs_plus_pct": 350,
+                    "cla_3plus_placements_pct": 450,
+                    "cla_long_term_stability_pct": 160,
+                }.get(indicator, 1000)
+                den = np.round(size * np.exp(rng.normal(0, 0.6, len(las))))
+                frame["denominator"] = den
+                frame["numerator"] = np.round(den * values / 100)
+                frame["value"] = (100 * frame["numerator"] / den).round(1)
+            rows.append(frame)
             region_value = values[regions == "Northern"].mean().round(1)
             rows.append(
                 pd.DataFrame(
@@ -812,6 +827,8 @@ def generate_demo(
     seed: int = 2024,
     extract: str = DEFAULT_EXTRACT,
     profile: Profile | None = None,
+    la_code: str = "E99000000",
+    la_name: str = "Westshire (synthetic demonstration authority)",
 ) -> Path:
     """Write the demonstration authority to ``out`` and return its path."""
     prof = profile or Profile()
@@ -827,7 +844,7 @@ def generate_demo(
     _ssda903(rng, c, extract, root / "ssda903")
     _local_tables(rng, prof, extract, root)
     settings = {
-        "la_code": "E99000000", "la_name": "Westshire (synthetic demonstration authority)",
+        "la_code": la_code, "la_name": la_name,
         "region": "Northern region", "extract_date": extract, "financial_year_start_month": 4,
         "synthetic": True, "seed": seed,
     }  # fmt: skip
@@ -841,3 +858,25 @@ def generate_demo(
 
 
 __all__ = ["generate_demo", "Profile", "working_days"]
+
+
+def generate_authorities(
+    out: str | Path, n: int, seed: int = 2024, extract: str = DEFAULT_EXTRACT
+) -> list[Path]:
+    """``n`` synthetic authorities of different sizes and profiles under ``out/<la code>/``."""
+    rng = np.random.default_rng(seed)
+    paths = []
+    for i in range(n):
+        scale = float(np.exp(rng.normal(0, 0.6)))
+        prof = Profile(
+            population=int(75_000 * scale),
+            referrals_per_year=4_000 * scale * rng.uniform(0.7, 1.3),
+            re_referral_q=(rng.uniform(0.22, 0.36), rng.uniform(0.2, 0.34)),
+            cla_entrants_per_year=215 * scale * rng.uniform(0.6, 1.5),
+            workforce_fte=150 * scale,
+        )
+        code = f"E99{i + 1:06d}"
+        paths.append(generate_demo(Path(out) / code, seed=seed + i + 1, extract=extract,
+                                   profile=prof, la_code=code,
+                                   la_name=f"Synthetic authority {i + 1:03d}"))  # fmt: skip
+    return paths

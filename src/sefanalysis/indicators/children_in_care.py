@@ -160,6 +160,8 @@ def _in_care_903(ctx: Context, pl: pd.DataFrame) -> pd.DataFrame:
     if header is not None:
         dob = header.dropna(subset=["DOB"]).drop_duplicates("CHILD", keep="last")
         periods = periods.merge(dob[["CHILD", "DOB"]], on="CHILD", how="left")
+    else:  # without the header table ages are unknown: age-based measures are missing
+        periods["DOB"] = pd.NaT
     periods = periods.rename(columns={"DOB": "dob"})
     periods["child_id"] = periods["CHILD"]
     return ctx.open_at(periods, "start", "end")

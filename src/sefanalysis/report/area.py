@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..benchmarking import benchmark, rag
-from ..charts import spc_chart, trend_chart
+from ..charts import funnel_chart, ranking_chart, spc_chart, trend_chart
 from ..dataset import Dataset, load_dataset_cached
 from ..disclosure import MARKER, MODES, NOTE, suppressed_rows
 from ..errors import SefError
@@ -23,6 +23,7 @@ from ..periods import (
     quarter_ends_back,
     snapshot_label,
 )
+from ..stats.intervals import funnel_limits_pct
 from ..stats.spc import xmr
 from .display import show_figure, show_heading, show_table, show_text
 
@@ -250,6 +251,16 @@ class AreaReport:
         series = self.values.loc[self.values["indicator_id"] == ind.id].copy()
         series.loc[series["suppressed"], "value"] = float("nan")  # never plotted when published
         name = ind.id
+        if series["value"].isna().all():  # nothing to draw: the sentence and table say why
+            table = self.trend_table(ind)
+            self._write_table(table, name)
+            show_table(
+                table,
+                f"{ind.title}: {self.quarters} quarter ends to {self.end:%B %Y}. "
+                f"Source: {ind.source}. {self.mode_note}",
+                f"tbl-{ind.id}",
+            )
+            return
         basis = "quarter ends" if ind.kind == "snapshot" else "rolling 12 months to quarter ends"
         subtitle = (f"{ind.title} ({ind.unit.replace('_', ' ')}), "
                     f"{self.dataset.authority.la_name.split(' (')[0]}, "
@@ -259,6 +270,7 @@ class AreaReport:
                             self.england(ind.id))  # fmt: skip
         chart.save(self.out / "charts")
         show_figure(chart)
+        self.show_comparators(ind)
         series, result = self.spc(ind)
         if result.variation != "too few points":
             limits = "trial limits" if result.trial_limits else "limits"
@@ -276,6 +288,52 @@ class AreaReport:
             f"{ind.title}: {self.quarters} quarter ends to {self.end:%B %Y}. Source: {ind.source}.",
             f"tbl-{ind.id}",
         )
+
+    def show_comparators(self, ind: Indicator) -> None:
+        """Statistical-neighbour ranking and, for percentages with published denominators, a
+        funnel plot against all authorities (latest published year)."""
+        comp = self.compared.loc[(ind.id, self.end)]
+        bench = self.dataset.table("benchmarks")
+        if bench is None or pd.isna(comp["benchmark_period"]):
+            return
+        period = comp["benchmark_period"]
+        own = self.values.loc[(self.values["indicator_id"] == ind.id)
+                              & (self.values["period_end"] == period)]  # fmt: skip
+        if own.empty or pd.isna(own["value"].iloc[0]) or own["suppressed"].iloc[0]:
+            return
+        own_row = own.iloc[0]
+        name = self.dataset.authority.la_name.split(" (")[0]
+        las = bench.loc[(bench["indicator_id"] == ind.id) & (bench["time_period"] == period)
+                        & (bench["area_type"] == "la")]  # fmt: skip
+        sn = self.dataset.table("statistical_neighbours")
+        sn_codes = set(sn["area_code"]) if sn is not None else set()
+        year = f"year to {period:%B %Y}"
+        if sn_codes and ind.polarity != "neutral":
+            table = pd.concat(
+                [
+                    las.loc[las["area_code"].isin(sn_codes), ["area_name", "value"]],
+                    pd.DataFrame([{"area_name": name, "value": own_row["value"]}]),
+                ]
+            )
+            chart = ranking_chart(table, name, comp["england"], f"{ind.id}_neighbours",
+                                  f"{ind.title}: {name} and its statistical neighbours",
+                                  f"{ind.title}, {year}", ind.unit,
+                                  ind.polarity == "lower_better")  # fmt: skip
+            chart.save(self.out / "charts")
+            show_figure(chart)
+        if (ind.unit == "pct" and "denominator" in las and las["denominator"].notna().any()
+                and pd.notna(comp["england"]) and own_row["denominator"] > 0):  # fmt: skip
+            top = max(las["denominator"].max(), own_row["denominator"]) * 1.05
+            xs = pd.Series(range(10, int(top) + 10, max(1, int(top) // 200)), dtype=float)
+            limits = {c: (xs, *funnel_limits_pct(comp["england"], xs, c)) for c in (0.95, 0.998)}
+            chart = funnel_chart(las.dropna(subset=["denominator"]),
+                                 {"area_code": self.dataset.authority.la_code, "area_name": name,
+                                  "denominator": own_row["denominator"],
+                                  "value": own_row["value"]}, sn_codes, comp["england"],
+                                 f"{ind.id}_funnel", f"{ind.title}: {name} against all "
+                                 "authorities", f"{ind.title}, {year}", limits)  # fmt: skip
+            chart.save(self.out / "charts")
+            show_figure(chart)
 
     def show_indicators(self, area: str) -> None:
         for ind in REGISTRY.values():

@@ -1,0 +1,272 @@
+"""Scale and speed benchmark (not part of the test run): ``make benchmark``.
+
+1. ``compute_indicators`` for every indicator and 12 quarter ends on a pooled dataset of N
+   synthetic authorities (default 150) with five years of child-level rows: wall time and peak
+   memory, against the same three indicators written as SQL in DuckDB over the same data.
+2. How the engine's time grows with data size (1, 10, 50, N authorities).
+3. The demonstration authority's full quarterly run against the floor of executing and
+   exporting three empty notebooks through the same papermill and nbconvert path.
+
+Each measurement runs in a fresh process so that peak memory (ru_maxrss) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+QUARTERS = [str(d.date()) for d in pd.date_range("2022-03-31", "2024-12-31", freq="QE")]
+THREE = ["re_referral_pct", "assessments_within_45wd_pct", "cla_3plus_placements_pct"]
+
+
+def pooled_dataset(n: int, seed: int = 2024):
+    """N synthetic authorities simulated in memory (no files) and pooled into one Dataset."""
+    from sefanalysis.dataset import Dataset
+    from sefanalysis.demo.generator import Profile, _Ids, _lists, _simulate_care, _simulate_help
+    from sefanalysis.ingest.annex_a_spec import ANNEX_A
+    from sefanalysis.ingest.authority import Authority
+
+    rng0 = np.random.default_rng(seed)
+    lists: dict[str, list[pd.DataFrame]] = {s.key: [] for s in ANNEX_A}
+    episodes, headers, population = [], [], 0
+    for i in range(n):
+        scale = float(np.exp(rng0.normal(0, 0.6)))
+        prof = Profile(population=int(75_000 * scale), referrals_per_year=4_000 * scale,
+                       cla_entrants_per_year=215 * scale)  # fmt: skip
+        rng = np.random.default_rng(seed + i)
+        ids = _Ids()
+        h = _simulate_help(rng, ids, prof, "2024-12-31")
+        c = _simulate_care(rng, ids, prof, "2024-12-31", h)
+        for key, frame in _lists(rng, h, c, "2024-12-31").items():
+            id_col = "adopter_id" if key == "adopters" else "child_id"
+            frame = frame.copy()
+            frame[id_col] = f"LA{i:03d}-" + frame[id_col].astype(str)
+            lists[key].append(frame)
+        eps = c["episodes"].rename(columns={"child_id": "CHILD"})
+        eps["CHILD"] = f"LA{i:03d}-" + eps["CHILD"].astype(str)
+        episodes.append(eps)
+        kids = c["kids"][["child_id", "dob"]]
+        headers.append(pd.DataFrame({"CHILD": f"LA{i:03d}-" + kids["child_id"].astype(str),
+                                     "DOB": pd.to_datetime(kids["dob"])}))
+        population += prof.population
+    annex = {}
+    for spec in ANNEX_A:
+        frame = pd.concat(lists[spec.key], ignore_index=True)
+        out = pd.DataFrame(index=frame.index)
+        for col in spec.columns:
+            values = frame[col.key] if col.key in frame else pd.Series(pd.NA, index=frame.index)
+            if col.kind == "date":
+                out[col.key] = pd.to_datetime(values).astype("datetime64[ns]")
+            elif col.kind in {"int", "number"}:
+                out[col.key] = pd.to_numeric(values, errors="coerce")
+            else:
+                out[col.key] = values.astype("string")
+        out["_row"] = np.arange(len(out))
+        annex[spec.key] = out
+    eps = pd.concat(episodes, ignore_index=True)
+    eps["DECOM"] = pd.to_datetime(eps["DECOM"]).astype("datetime64[ns]")
+    eps["DEC"] = pd.to_datetime(eps["DEC"]).astype("datetime64[ns]")
+    eps.loc[eps["DEC"] > pd.Timestamp("2024-12-31"), "DEC"] = pd.NaT
+    eps = eps[["CHILD", "DECOM", "RNE", "LS", "PLACE", "DEC", "REC"]].assign(URN=pd.NA)
+    years = pd.DataFrame({"year": range(2015, 2027), "population": population})
+    authority = Authority("E99999999", f"Pool of {n}", "all",
+                          pd.Timestamp("2024-12-31"), annex_a_start=pd.Timestamp("2021-01-01"))
+    header = pd.concat(headers, ignore_index=True)
+    header["DOB"] = header["DOB"].astype("datetime64[ns]")
+    return Dataset(Path("."), authority, annex, {"episodes": eps, "header": header},
+                   {"population": years})
+
+
+def _pool_file(n: int) -> Path:
+    return Path(tempfile.gettempdir()) / f"sefanalysis_pool_{n}.pickle"
+
+
+def prepare(n: int) -> dict:
+    """Simulate the pool once and pickle it, so that the engine's process measures only
+    loading the data and computing (its peak memory includes the data it holds)."""
+    import pickle
+
+    t0 = time.perf_counter()
+    ds = pooled_dataset(n)
+    with _pool_file(n).open("wb") as fh:
+        pickle.dump(ds, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return {"prepared": n, "seconds": round(time.perf_counter() - t0, 1)}
+
+
+def engine(n: int) -> dict:
+    import pickle
+
+    import sefanalysis as sa
+
+    with _pool_file(n).open("rb") as fh:
+        ds = pickle.load(fh)
+    rows = {k: len(v) for k, v in ds.annex_a.items()}
+    t0 = time.perf_counter()
+    sa.compute_indicators(ds, QUARTERS)
+    all_seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    three = sa.compute_indicators(ds, QUARTERS, ids=THREE)
+    three_seconds = time.perf_counter() - t0
+    duck_seconds, duck = duckdb_three(ds)
+    ours = three.set_index(["indicator_id", "period_end"])["value"]
+    agree = max(abs(ours.get((i, pd.Timestamp(q)), np.nan) - v) for (i, q), v in duck.items())
+    return {"authorities": n, "rows": int(sum(rows.values()) + len(ds.ssda903["episodes"])),
+            "engine_all_s": round(all_seconds, 2), "engine_three_s": round(three_seconds, 2),
+            "duckdb_three_s": round(duck_seconds, 2),
+            "ratio_three": round(three_seconds / duck_seconds, 2),
+            "max_difference_vs_duckdb": float(agree),
+            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+
+
+def duckdb_three(ds) -> tuple[float, dict]:
+    """The three reference indicators in SQL over the same frames. The placement SQL leaves out
+    the "return from a temporary placement" rule (the synthetic data has no temporary
+    placements, so the results must agree exactly)."""
+    import duckdb
+
+    from sefanalysis.calendar import england_bank_holidays
+
+    con = duckdb.connect()
+    days = pd.DataFrame({"d": pd.date_range("2015-01-01", "2026-12-31")})
+    hol = set(pd.to_datetime(england_bank_holidays()))
+    days["work"] = (~days["d"].isin(hol) & (days["d"].dt.day_of_week < 5)).astype(int)
+    days["cum"] = days["work"].cumsum()
+    periods = pd.DataFrame({"pe": pd.to_datetime(QUARTERS)})
+    periods["ps"] = periods["pe"] + pd.Timedelta(days=1) - pd.DateOffset(months=12)
+    con.register("cal", days)
+    con.register("periods", periods)
+    con.register("refs", ds.annex_a["referrals"][["child_id", "referral_date",
+                                                  "n_referrals_12m"]])
+    con.register("asmt", ds.annex_a["assessments"][["asmt_start", "asmt_auth"]])
+    con.register("eps", ds.ssda903["episodes"])
+    sql = """
+    WITH r AS (
+      SELECT child_id, referral_date, n_referrals_12m,
+             lag(referral_date) OVER (PARTITION BY child_id ORDER BY referral_date) AS prev
+      FROM refs WHERE referral_date IS NOT NULL),
+    rr AS (
+      SELECT p.pe, 100.0 * avg(CASE WHEN (r.prev >= r.referral_date - INTERVAL 12 MONTH)
+             OR (r.referral_date - INTERVAL 12 MONTH < DATE '2021-01-01'
+                 AND coalesce(r.n_referrals_12m, 0) >= 1) THEN 1 ELSE 0 END) AS v
+      FROM r JOIN periods p ON r.referral_date BETWEEN p.ps AND p.pe GROUP BY p.pe),
+    a AS (
+      SELECT asmt_auth, ce.cum - cs.cum AS wd FROM asmt
+      JOIN cal cs ON cs.d = asmt_start JOIN cal ce ON ce.d = asmt_auth),
+    aa AS (
+      SELECT p.pe, 100.0 * avg(CASE WHEN wd <= 45 THEN 1 ELSE 0 END) AS v
+      FROM a JOIN periods p ON a.asmt_auth BETWEEN p.ps AND p.pe WHERE wd >= 0 GROUP BY p.pe),
+    e AS (
+      SELECT *, lag(PLACE) OVER w AS prev_place, lag(CHILD) OVER w AS prev_child FROM eps
+      WINDOW w AS (ORDER BY CHILD, DECOM)),
+    e2 AS (
+      SELECT *, (RNE = 'S' OR prev_child IS DISTINCT FROM CHILD) AS new_period,
+        ((RNE IN ('S','P','B','T','U') AND PLACE NOT IN ('T0','T1','T2','T3','T4','A3','A5'))
+          OR RNE = 'S' OR prev_child IS DISTINCT FROM CHILD) AS counts
+      FROM e),
+    g AS (
+      SELECT *, sum(CASE WHEN counts THEN 1 ELSE 0 END) OVER (ORDER BY CHILD, DECOM) AS plc,
+                sum(CASE WHEN new_period THEN 1 ELSE 0 END) OVER (ORDER BY CHILD, DECOM) AS per
+      FROM e2),
+    pl AS (
+      SELECT plc, per, any_value(CHILD) AS child, min(DECOM) AS s,
+             CASE WHEN bool_or(DEC IS NULL) THEN NULL ELSE max(DEC) END AS en,
+             arg_max(LS, DECOM) AS ls FROM g GROUP BY plc, per),
+    pr AS (
+      SELECT per, min(s) AS s, CASE WHEN bool_or(en IS NULL) THEN NULL ELSE max(en) END AS en,
+             arg_max(ls, s) AS ls FROM pl GROUP BY per),
+    incare AS (
+      SELECT p.pe, pr.per FROM pr JOIN periods p ON pr.s <= p.pe AND (pr.en IS NULL OR pr.en > p.pe)
+      WHERE pr.ls NOT IN ('V3', 'V4')),
+    held AS (
+      SELECT p.pe, pl.per, count(*) AS n FROM pl JOIN periods p
+        ON pl.s <= p.pe AND (pl.en IS NULL OR pl.en + INTERVAL 12 MONTH > p.pe)
+      GROUP BY p.pe, pl.per),
+    st AS (
+      SELECT i.pe, 100.0 * avg(CASE WHEN coalesce(h.n, 0) >= 3 THEN 1 ELSE 0 END) AS v
+      FROM incare i LEFT JOIN held h ON h.pe = i.pe AND h.per = i.per GROUP BY i.pe)
+    SELECT 're_referral_pct' AS id, pe, v FROM rr
+    UNION ALL SELECT 'assessments_within_45wd_pct', pe, v FROM aa
+    UNION ALL SELECT 'cla_3plus_placements_pct', pe, v FROM st
+    """
+    t0 = time.perf_counter()
+    result = con.execute(sql).df()
+    seconds = time.perf_counter() - t0
+    return seconds, {(r.id, str(pd.Timestamp(r.pe).date())): r.v for r in result.itertuples()}
+
+
+def notebooks() -> dict:
+    """Full demo run against three empty notebooks through the same papermill + nbconvert."""
+    import nbformat
+    import papermill as pm
+
+    from sefanalysis.report.export import export_html
+    from sefanalysis.runner import run_quarter
+
+    repo = Path(__file__).resolve().parents[1]
+    demo = repo / "data" / "demo"
+    if not (demo / "authority.yaml").exists():
+        from sefanalysis.demo import generate_demo
+
+        generate_demo(demo)
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        run_quarter("2024-12-31", demo, Path(tmp) / "out")
+        full = time.perf_counter() - t0
+        empty = nbformat.v4.new_notebook()
+        empty.cells = [nbformat.v4.new_code_cell('period_end = "2024-12-31"')]
+        empty.cells[0].metadata["tags"] = ["parameters"]
+        nbformat.write(empty, Path(tmp) / "empty.ipynb")
+        t0 = time.perf_counter()
+        for i in range(3):
+            out = Path(tmp) / f"e{i}.ipynb"
+            pm.execute_notebook(str(Path(tmp) / "empty.ipynb"), str(out),
+                                parameters={"period_end": "2024-12-31"}, kernel_name="python3",
+                                progress_bar=False)  # fmt: skip
+            export_html(out, Path(tmp) / f"e{i}.html", {})
+        floor = time.perf_counter() - t0
+    return {"full_run_s": round(full, 1), "empty_floor_s": round(floor, 1),
+            "ratio": round(full / floor, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--authorities", type=int, default=150)
+    parser.add_argument("--sizes", default="1,10,50")
+    parser.add_argument("--part", choices=["all", "engine", "notebooks"], default="all")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:  # one measurement in a fresh process
+        kind, value = args.child.split(":")
+        handler = {"engine": engine, "prepare": prepare}.get(kind)
+        print(json.dumps(handler(int(value)) if handler else notebooks()))
+        return
+    print(f"Machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
+          f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
+    runs = []
+    if args.part in {"all", "engine"}:
+        sizes = [int(s) for s in args.sizes.split(",")] + [args.authorities]
+        for n in sizes:
+            runs += [("prepare", n), ("engine", n)]
+    if args.part in {"all", "notebooks"}:
+        runs.append(("notebooks", 0))
+    for kind, n in runs:
+        out = subprocess.run([sys.executable, __file__, "--child", f"{kind}:{n}"],
+                             capture_output=True, text=True, check=False)  # fmt: skip
+        lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+        print(lines[-1] if lines else f"{kind} {n} failed: {out.stderr[-500:]}", flush=True)
+        if kind == "engine":
+            _pool_file(n).unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()
