@@ -116,3 +116,11 @@ def test_xlsx_workbook_has_cover_and_one_sheet_per_table(run_folder):
     csvs = list((run_folder / "tables").glob("*.csv"))
     assert book.sheetnames[:2] == ["Cover", "Contents"]
     assert len(book.sheetnames) == 2 + len(csvs)
+
+
+def test_params_file_is_read_and_checked(tmp_path, capsys, demo_dir):
+    params = tmp_path / "2024-q4.yaml"
+    params.write_text(f"period_end: 2024-12-30\ndata: {demo_dir}\nout: {tmp_path / 'out'}\n")
+    assert main(["run", "--params", str(params)]) == 2
+    assert "2024-12-30" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

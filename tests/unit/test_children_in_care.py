@@ -255,3 +255,17 @@ def test_d2i_fake_ssda903_computes_without_error(tmp_path):
     assert frame["indicator_id"].nunique() > 10
     pct = frame.loc[frame["unit"] == "pct", "value"].dropna()
     assert ((pct >= 0) & (pct <= 100)).all()
+
+
+def test_audit_grade_distribution(tmp_path):
+    audits = pd.DataFrame({"audit_date": ["2024-02-01", "2024-03-01", "2024-04-01"],
+                           "service_area": "CP", "grade": ["Good", "Good", "Inadequate"],
+                           "moderated": ["No", "Yes", "No"],
+                           "moderated_grade": ["", "Requires improvement", ""]})  # fmt: skip
+    ds = load_dataset(write_dataset(tmp_path / "la", tables={"audits": audits}))
+    frame = compute_indicators(ds, END, ids=["audits_completed"], by="grade")
+    assert frame.set_index("group")["value"].to_dict() == {
+        "Good": 1,
+        "Requires improvement": 1,
+        "Inadequate": 1,
+    }

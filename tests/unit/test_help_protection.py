@@ -265,3 +265,42 @@ def test_vectorised_over_many_period_ends(demo):
     assert frame["period_end"].nunique() == 12
     pct = frame.loc[frame["unit"] == "pct", "value"].dropna()
     assert ((pct >= 0) & (pct <= 100)).all()
+
+
+def test_early_help_and_rates(make_dataset):
+    eh = [
+        {"child_id": c, "eh_start": d, "eh_end": None}
+        for c, d in [("A", "2024-02-01"), ("B", "2024-12-31"), ("C", "2023-12-31")]
+    ]  # C before window
+    asm = [asmt("A", "2024-01-10", "2024-02-01"), asmt("B", "2024-03-01", "2024-04-01")]
+    cin = [
+        {"child_id": "A", "cin_start": "2024-01-01", "cin_end": None},
+        {"child_id": "B", "cin_start": "2024-01-01", "cin_end": "2024-06-01"},
+    ]
+    ds = make_dataset({"early_help": eh, "assessments": asm, "cin": cin}, population=4_000)
+    assert value(ds, "early_help_assessments")[2] == 2  # A, B
+    # 2 assessments / 4,000 children * 10,000 = 5.0 per 10,000
+    assert value(ds, "assessment_rate_per_10k") == (2, 4_000, 5.0)
+    # open at the period end: A only -> 1 / 4,000 * 10,000 = 2.5
+    assert value(ds, "cin_rate_per_10k") == (1, 4_000, 2.5)
+
+
+def test_icpc_the_day_after_a_bank_holiday(make_dataset):
+    # Thu 2 May 2024 strategy discussion: 3, 7 (6 May bank holiday), 8, 9, 10, 13, 14, 15, 16,
+    # 17, 20, 21, 22, 23, 24 May = 15 working days -> within; Tue 28 May (Mon 27 May is the
+    # spring bank holiday) = 16 -> late
+    rows = [s47("A", "2024-05-02", "2024-05-24", "Yes"), s47("B", "2024-05-02", "2024-05-28")]
+    ds = make_dataset({"s47": rows})
+    assert value(ds, "icpc_within_15wd_pct") == (1, 2, 50.0)
+
+
+def test_breakdown_by_duration_band(make_dataset):
+    rows = [
+        asmt("A", "2024-05-15", "2024-05-15"),  # same day
+        asmt("B", "2024-01-02", "2024-03-05"),  # 45 working days -> 41-45
+        asmt("C", "2024-01-02", "2024-03-06"),
+    ]  # 46 -> 46-50
+    ds = make_dataset({"assessments": rows})
+    frame = compute_indicators(ds, END, ids=["assessments_within_45wd_pct"], by="duration_band")
+    dens = frame.set_index("group")["denominator"].to_dict()
+    assert dens == {"Same day": 1, "41-45": 1, "46-50": 1}

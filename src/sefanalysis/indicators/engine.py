@@ -22,7 +22,33 @@ from .registry import AREAS, REGISTRY, Indicator
 
 OUTPUT_COLUMNS = ["indicator_id", "area", "title", "period_start", "period_end", "numerator",
                   "denominator", "value", "unit", "polarity", "source", "note"]  # fmt: skip
-BREAKDOWNS = {"age_band", "care_leaver_age_band", "gender", "ethnicity_group", "disability", "team"}
+BREAKDOWNS = {
+    "age_band",
+    "care_leaver_age_band",
+    "gender",
+    "ethnicity_group",
+    "disability",
+    "team",
+    "duration_band",
+    "grade",
+}
+# ChAT / DfE bands of assessment and S47-to-ICPC durations, in working days
+ASSESSMENT_BANDS = [(0, 0, "Same day"), (1, 10, "1-10"), (11, 20, "11-20"), (21, 30, "21-30"),
+                    (31, 40, "31-40"), (41, 45, "41-45"), (46, 50, "46-50"), (51, 60, "51-60"),
+                    (61, 10**6, "61+")]  # fmt: skip
+ICPC_BANDS = [(0, 0, "Same day"), (1, 5, "1-5"), (6, 10, "6-10"), (11, 13, "11-13"),
+              (14, 15, "14-15"), (16, 17, "16-17"), (18, 20, "18-20"),
+              (21, 10**6, "21+")]  # fmt: skip
+
+
+def band_of(days: pd.Series, bands: list[tuple[int, int, str]]) -> pd.Series:
+    """Label each duration with its band (vectorised); missing durations are "Not recorded"."""
+    out = pd.Series("Not recorded", index=days.index, dtype="string")
+    for lo, hi, label in bands:
+        out[(days >= lo) & (days <= hi)] = label
+    return out
+
+
 CARE_LEAVER_BANDS = [(16, 18, "17 to 18"), (19, 21, "19 to 21"), (22, 25, "22 to 25")]
 AGE_BANDS = [(-99, 0, "Under 1"), (1, 4, "1 to 4"), (5, 9, "5 to 9"), (10, 15, "10 to 15"),
              (16, 17, "16 to 17"), (18, 99, "18 and over")]  # fmt: skip

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..calendar import working_days
 from .common import cover, flag, keep, list_start
-from .engine import Context
+from .engine import ASSESSMENT_BANDS, ICPC_BANDS, Context, band_of
 from .registry import indicator
 
 AREA = "help_protection"
@@ -174,7 +174,8 @@ def _assessments(ctx: Context, ind_id: str) -> pd.DataFrame:
     a = ctx.list("assessments")
     cover(ctx, ind_id, "assessments", "asmt_start")
     a = keep(a, "asmt_start", "asmt_auth", "asmt_needs_support")
-    return a.assign(wd=working_days(a["asmt_start"], a["asmt_auth"]))
+    a = a.assign(wd=working_days(a["asmt_start"], a["asmt_auth"]))
+    return a.assign(duration_band=band_of(a["wd"], ASSESSMENT_BANDS))
 
 
 @indicator(
@@ -280,7 +281,8 @@ def _s47(ctx: Context, ind_id: str) -> pd.DataFrame:
     s = ctx.list("s47")
     cover(ctx, ind_id, "s47", "strategy_date")
     s = keep(s, "strategy_date", "icpc_date", "icpc_to_cpp")
-    return s.assign(wd=working_days(s["strategy_date"], s["icpc_date"]))
+    s = s.assign(wd=working_days(s["strategy_date"], s["icpc_date"]))
+    return s.assign(duration_band=band_of(s["wd"], ICPC_BANDS))
 
 
 @indicator(

@@ -131,7 +131,7 @@ def _audits(ctx: Context) -> pd.DataFrame:
         return pd.DataFrame(columns=["audit_date", "grade", "final_grade"])
     final = a["moderated_grade"].where(a["moderated"].eq("Yes") & a["moderated_grade"].notna(),
                                        a["grade"])  # fmt: skip
-    return a.assign(final_grade=final, team=a["service_area"])
+    return a.assign(final_grade=final, team=a["service_area"], grade=final)
 
 
 @indicator(

@@ -9,12 +9,17 @@ from pathlib import Path
 import pandas as pd
 
 from ..benchmarking import benchmark, rag
-from ..charts import funnel_chart, ranking_chart, spc_chart, trend_chart
+from ..charts import bar_chart, funnel_chart, ranking_chart, spc_chart, trend_chart
 from ..dataset import Dataset, load_dataset_cached
-from ..disclosure import MARKER, MODES, NOTE, suppressed_rows
+from ..disclosure import MARKER, MODES, NOTE, suppress_parts, suppressed_rows
 from ..errors import SefError
 from ..format import format_value
-from ..indicators.engine import compute_indicators
+from ..indicators.engine import (
+    AGE_BANDS,
+    ASSESSMENT_BANDS,
+    ICPC_BANDS,
+    compute_indicators,
+)
 from ..indicators.registry import AREAS, REGISTRY, Indicator
 from ..periods import (
     month_ends_back,
@@ -334,6 +339,49 @@ class AreaReport:
                                  "authorities", f"{ind.title}, {year}", limits)  # fmt: skip
             chart.save(self.out / "charts")
             show_figure(chart)
+
+    def show_distribution(self, indicator_id: str, by: str, title: str) -> None:
+        """How the units behind an indicator spread over groups (e.g. assessment durations by
+        band, audits by grade): number and share of the total, with secondary suppression."""
+        ind = REGISTRY[indicator_id]
+        frame = compute_indicators(self.dataset, iso(self.end), window=self.window,
+                                   ids=[indicator_id], by=by)  # fmt: skip
+        counts = frame["numerator"] if ind.aggregate in {"count", "sum"} else frame["denominator"]
+        frame = frame.assign(count=counts.fillna(0)).set_index("group")
+        order = {"duration_band": [b[2] for b in ASSESSMENT_BANDS if indicator_id.startswith(
+                     "assessment")] or [b[2] for b in ICPC_BANDS],
+                 "grade": ["Outstanding", "Good", "Requires improvement", "Inadequate"],
+                 "age_band": [b[2] for b in AGE_BANDS]}.get(by)  # fmt: skip
+        if order:
+            frame = frame.reindex([g for g in order if g in frame.index]
+                                  + [g for g in frame.index if g not in order])  # fmt: skip
+        total = frame["count"].sum()
+        hidden = suppress_parts(frame["count"]) if self.published else frame["count"] < 0
+        share = (100 * frame["count"] / total).where(~hidden) if total else frame["count"] * 0
+        table = pd.DataFrame({
+            "Group": frame.index,
+            "Number": [MARKER if h else format_value(v, "count")
+                       for h, v in zip(hidden, frame["count"], strict=True)],
+            "Share of total": [MARKER if h else format_value(v, "pct")
+                               for h, v in zip(hidden, share, strict=True)],
+        })  # fmt: skip
+        name = f"{indicator_id}_by_{by}"
+        subtitle = f"{title}, {self.dataset.authority.la_name.split(' (')[0]}, " + (
+            f"{period_label(self.end, self.window)}"
+        )
+        show_heading(title, 3, anchor=f"dist-{name}")
+        if total:
+            chart = bar_chart(pd.DataFrame({"group": frame.index, "value": share.to_numpy()}),
+                              name, f"{title}: {format_value(total, 'count')} in total",
+                              subtitle, "pct")  # fmt: skip
+            chart.save(self.out / "charts")
+            show_figure(chart)
+        self._write_table(table, name)
+        show_table(
+            table,
+            f"{title}, {period_label(self.end, self.window)}. {self.mode_note}",
+            f"tbl-{name}",
+        )
 
     def show_indicators(self, area: str) -> None:
         for ind in REGISTRY.values():
