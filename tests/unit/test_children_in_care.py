@@ -269,3 +269,68 @@ def test_audit_grade_distribution(tmp_path):
         "Requires improvement": 1,
         "Inadequate": 1,
     }
+
+
+def test_ssda903_counts_are_used_when_supplied(tmp_path):
+    episodes = [
+        ep("A", "01/02/2024", "S", "U4"),                          # in care at 31 Dec
+        ep("B", "01/06/2023", "S", "U6", "01/07/2024", rec="E4A"),  # ceased in the window
+        ep("C", "01/03/2024", "S", "U6", ls="V3"),                 # short breaks: excluded
+    ]  # fmt: skip
+    root = write_dataset(tmp_path / "la", {"cla": [cla("Z", "2024-01-05")]}, population=2_000)
+    ds = load_dataset(with_903(root, episodes, {"A": "01/01/2012", "B": "01/01/2012",
+                                                "C": "01/01/2012"}))  # fmt: skip
+    # SSDA903 wins over Annex A (which lists only Z): in care at 31 Dec = A -> 1
+    num, _, val = value(ds, "cla_count")
+    assert val == 1
+    row = compute_indicators(ds, END, ids=["cla_count"]).iloc[0]
+    assert row["note"] == "SSDA903 episodes (official)"
+    assert value(ds, "cla_rate_per_10k")[2] == pytest.approx(1 / 2_000 * 10_000)
+    # the 2024-25 return starts on 1 April 2024: a 12-month window is not covered -> missing
+    assert math.isnan(value(ds, "cla_starts")[2])
+    # 6 months to 31 Dec (from 1 July): no start (A began in February; C is a short break);
+    # B ceased on 1 July -> 1
+    assert value(ds, "cla_starts", window="6m")[2] == 0
+    assert value(ds, "cla_ceased", window="6m")[2] == 1
+
+
+def test_oc2_health_and_sdq_at_31_march(tmp_path):
+    root = write_dataset(tmp_path / "la")
+    folder = root / "ssda903" / "2023-24"
+    folder.mkdir(parents=True)
+    pd.DataFrame({"CHILD": ["A", "B", "C", "D"], "SEX": 1,
+                  "DOB": ["01/01/2012", "01/01/2010", "01/01/2022", "01/01/2006"],
+                  "ETHNIC": "WBRI"}).to_csv(folder / "header.csv", index=False)  # fmt: skip
+    pd.DataFrame({
+        "CHILD": ["A", "B", "C", "D"],
+        "DOB": ["01/01/2012", "01/01/2010", "01/01/2022", "01/01/2006"],
+        "SDQ_SCORE": [12, None, None, 20], "SDQ_REASON": ["", "SDQ4", "SDQ1", ""],
+        "HEALTH_ASSESSMENT": [1, 1, 0, 1], "TEETH_CHECK": [1, 0, 0, 1],
+    }).to_csv(folder / "oc2.csv", index=False)  # fmt: skip
+    ds = load_dataset(root)
+    # at 31 March 2024: health assessment 3 of 4, teeth 2 of 4
+    end = "2024-03-31"
+    assert value(ds, "cla_health_assessment_in_date_pct", end=end) == (3, 4, 75.0)
+    assert value(ds, "cla_dental_check_in_date_pct", end=end) == (2, 4, 50.0)
+    # aged 4-16 at 31 March 2024: A (12), B (14); D is 18 and C is 2 -> excluded
+    # completed: A only -> 1 / 2; mean score of those with one: 12
+    assert value(ds, "cla_sdq_completed_pct", end=end) == (1, 2, 50.0)
+    assert value(ds, "cla_sdq_mean_score", end=end)[2] == 12
+
+
+def test_missing_from_ssda903(tmp_path):
+    episodes = [
+        ep("A", "01/01/2023", "S", "U4"),
+        ep("B", "01/01/2023", "S", "U6"),
+        ep("C", "01/01/2023", "S", "U6", "01/03/2024", rec="E4A"),
+    ]
+    root = with_903(write_dataset(tmp_path / "la"), episodes,
+                    {"A": "01/01/2010", "B": "01/01/2010", "C": "01/01/2010"})  # fmt: skip
+    pd.DataFrame({"CHILD": ["A", "A", "C", "B"], "DOB": "01/01/2010",
+                  "MISSING": ["M", "M", "M", "A"],
+                  "MIS_START": ["01/02/2024", "01/05/2024", "01/02/2024", "01/06/2024"],
+                  "MIS_END": ["02/02/2024", "02/05/2024", "03/02/2024", "02/06/2024"]}).to_csv(
+        root / "ssda903" / "2024-25" / "missing.csv", index=False)  # fmt: skip
+    ds = load_dataset(root)
+    # in care during 2024: A, B, C; missing (M, not "away" A) in 2024: A (twice), C -> 2 / 3
+    assert value(ds, "cla_missing_pct") == (2, 3, pytest.approx(200 / 3))

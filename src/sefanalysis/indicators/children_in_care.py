@@ -40,11 +40,11 @@ def _cla(ctx: Context, ind_id: str) -> pd.DataFrame:
     numerator="Children in care at the period end",
     denominator="",
     exclusions="Short breaks (legal status V3, V4)",
-    source="Annex A List 8",
+    source="SSDA903 episodes where supplied, else Annex A List 8",
     publication=CLA,
 )
 def cla_count(ctx: Context) -> pd.DataFrame:
-    return ctx.open_at(_cla(ctx, "cla_count"), "cla_start", "cla_end").assign(num=1.0, den=1.0)
+    return _in_care_now(ctx, "cla_count")
 
 
 @indicator(
@@ -58,13 +58,11 @@ def cla_count(ctx: Context) -> pd.DataFrame:
     numerator="Children in care at the period end",
     denominator="ONS mid-year estimate of children aged 0-17",
     exclusions="Short breaks (legal status V3, V4)",
-    source="Annex A List 8; population.csv",
+    source="SSDA903 episodes where supplied, else Annex A List 8; population.csv",
     publication=CLA,
 )
 def cla_rate_per_10k(ctx: Context) -> pd.DataFrame:
-    return ctx.open_at(_cla(ctx, "cla_rate_per_10k"), "cla_start", "cla_end").assign(
-        num=1.0, den=1.0
-    )
+    return _in_care_now(ctx, "cla_rate_per_10k")
 
 
 @indicator(
@@ -78,12 +76,11 @@ def cla_rate_per_10k(ctx: Context) -> pd.DataFrame:
     numerator="Periods of care starting in the window",
     denominator="",
     exclusions="Short breaks (legal status V3, V4)",
-    source="Annex A List 8",
+    source="SSDA903 episodes where supplied, else Annex A List 8",
     publication=CLA,
 )
 def cla_starts(ctx: Context) -> pd.DataFrame:
-    cla = _cla(ctx, "cla_starts")
-    return ctx.in_window(cla, "cla_start").assign(num=1.0, den=1.0)
+    return _period_events(ctx, "cla_starts", "start", "cla_start")
 
 
 @indicator(
@@ -97,12 +94,59 @@ def cla_starts(ctx: Context) -> pd.DataFrame:
     numerator="Periods of care ending in the window",
     denominator="",
     exclusions="Short breaks (legal status V3, V4)",
-    source="Annex A List 8",
+    source="SSDA903 episodes where supplied, else Annex A List 8",
     publication=CLA,
 )
 def cla_ceased(ctx: Context) -> pd.DataFrame:
-    cla = _cla(ctx, "cla_ceased")
-    return ctx.in_window(cla, "cla_end").assign(num=1.0, den=1.0)
+    return _period_events(ctx, "cla_ceased", "end", "cla_end")
+
+
+OFFICIAL = "SSDA903 episodes (official)"
+
+
+def _periods_903(ctx: Context, ind_id: str) -> pd.DataFrame | None:
+    """Periods of care from SSDA903 episodes (short breaks excluded), with the coverage of the
+    returns supplied recorded; None when there are no episodes (Annex A is used instead)."""
+    eps = _episodes(ctx)
+    if eps is None:
+        return None
+    ctx.notes[ind_id] = OFFICIAL
+    years = eps["collection_year"].dropna().astype(str)
+    years = years[years.str.match(r"^\d{4}-\d{2}$")]
+    if len(years):
+        ctx.coverage[ind_id] = pd.Timestamp(f"{years.min()[:4]}-04-01")
+    return _periods_from(ctx, placements(eps))
+
+
+def _periods_from(ctx: Context, pl: pd.DataFrame) -> pd.DataFrame:
+    per = pl.groupby("period").agg(CHILD=("CHILD", "first"), start=("start", "min"),
+                                   end=("end", "max"), LS=("LS", "last"))  # fmt: skip
+    still_open = pl["end"].isna().groupby(pl["period"]).any()
+    per["end"] = per["end"].where(~still_open)
+    per = per.loc[~per["LS"].isin(SHORT_BREAKS)].reset_index()
+    header = ctx.dataset.ssda903.get("header")
+    if header is not None:
+        h = header.dropna(subset=["DOB"]).drop_duplicates("CHILD", keep="last")
+        h = h.assign(gender=h["SEX"].map({"1": "Male", "2": "Female"}), ethnicity=h["ETHNIC"])
+        per = per.merge(h[["CHILD", "DOB", "gender", "ethnicity"]], on="CHILD", how="left")
+    else:  # without the header table ages are unknown: age-based measures are missing
+        per["DOB"] = pd.NaT
+    per = per.rename(columns={"DOB": "dob"})
+    return per.assign(child_id=per["CHILD"])
+
+
+def _in_care_now(ctx: Context, ind_id: str) -> pd.DataFrame:
+    per = _periods_903(ctx, ind_id)
+    if per is None:
+        return ctx.open_at(_cla(ctx, ind_id), "cla_start", "cla_end").assign(num=1.0, den=1.0)
+    return ctx.open_at(per, "start", "end").assign(num=1.0, den=1.0)
+
+
+def _period_events(ctx: Context, ind_id: str, col_903: str, col_annex: str) -> pd.DataFrame:
+    per = _periods_903(ctx, ind_id)
+    if per is None:
+        return ctx.in_window(_cla(ctx, ind_id), col_annex).assign(num=1.0, den=1.0)
+    return ctx.in_window(per, col_903).assign(num=1.0, den=1.0)
 
 
 def placements(episodes: pd.DataFrame) -> pd.DataFrame:
@@ -150,21 +194,7 @@ def _episodes(ctx: Context) -> pd.DataFrame | None:
 
 def _in_care_903(ctx: Context, pl: pd.DataFrame) -> pd.DataFrame:
     """(CHILD, period, period_end, ...) for children in care at each period end (903)."""
-    periods = pl.groupby("period").agg(
-        CHILD=("CHILD", "first"), start=("start", "min"), end=("end", "max"), LS=("LS", "last")
-    )
-    still_open = pl["end"].isna().groupby(pl["period"]).any()
-    periods["end"] = periods["end"].where(~still_open)
-    periods = periods.loc[~periods["LS"].isin(SHORT_BREAKS)].reset_index()
-    header = ctx.dataset.ssda903.get("header")
-    if header is not None:
-        dob = header.dropna(subset=["DOB"]).drop_duplicates("CHILD", keep="last")
-        periods = periods.merge(dob[["CHILD", "DOB"]], on="CHILD", how="left")
-    else:  # without the header table ages are unknown: age-based measures are missing
-        periods["DOB"] = pd.NaT
-    periods = periods.rename(columns={"DOB": "dob"})
-    periods["child_id"] = periods["CHILD"]
-    return ctx.open_at(periods, "start", "end")
+    return ctx.open_at(_periods_from(ctx, pl), "start", "end")
 
 
 @indicator(
