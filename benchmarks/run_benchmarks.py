@@ -225,6 +225,9 @@ def notebooks() -> dict:
         empty = nbformat.v4.new_notebook()
         empty.cells = [nbformat.v4.new_code_cell('period_end = "2024-12-31"')]
         empty.cells[0].metadata["tags"] = ["parameters"]
+        empty.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                        "language": "python"}
+        empty.metadata["language_info"] = {"name": "python"}
         nbformat.write(empty, Path(tmp) / "empty.ipynb")
         t0 = time.perf_counter()
         for i in range(3):

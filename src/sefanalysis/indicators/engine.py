@@ -261,7 +261,8 @@ def _one(ind: Indicator, ctx: Context, by: str | None) -> pd.DataFrame:
     base = ctx.periods.copy()
     if by is not None:
         groups = sorted(agg["group"].dropna().unique()) if len(agg) else []
-        base = base.merge(pd.DataFrame({"group": groups}), how="cross")
+        base = base.merge(pd.DataFrame({"group": pd.Series(groups, dtype="object")}), how="cross")
+        agg["group"] = agg["group"].astype("object")
     agg["period_end"] = pd.to_datetime(agg["period_end"])
     out = base.merge(agg, on=keys, how="left")
     if ind.aggregate in {"count", "sum", "pct", "rate_per_10k", "ratio"}:

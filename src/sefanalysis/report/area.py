@@ -370,6 +370,9 @@ class AreaReport:
             f"{period_label(self.end, self.window)}"
         )
         show_heading(title, 3, anchor=f"dist-{name}")
+        if table.empty:
+            show_text(f"No records {self.label(ind, self.end)}.")
+            return
         if total:
             chart = bar_chart(pd.DataFrame({"group": frame.index, "value": share.to_numpy()}),
                               name, f"{title}: {format_value(total, 'count')} in total",
