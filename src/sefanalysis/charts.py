@@ -62,6 +62,16 @@ def _titles(fig: plt.Figure, ax: plt.Axes, title: str, subtitle: str) -> None:
     fig.suptitle(textwrap.fill(title, 75), x=0.01, ha="left", fontsize=13, fontweight="bold")
 
 
+def _finish_bars(fig: plt.Figure, ax: plt.Axes, title: str, subtitle: str, unit: str) -> None:
+    """Common finish of horizontal bar charts: first bar at the top, value gridlines only."""
+    ax.invert_yaxis()
+    ax.grid(axis="x")
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(unit_label(unit), fontsize=10)
+    _titles(fig, ax, title, subtitle)
+    fig.tight_layout()
+
+
 def trend_chart(
     series: pd.DataFrame,
     name: str,
@@ -135,12 +145,7 @@ def bar_chart(
         for y, v in enumerate(data[value_col]):
             ax.annotate(format_value(v, unit), (0 if pd.isna(v) else v, y), xytext=(4, 0),
                         textcoords="offset points", va="center", fontsize=10)  # fmt: skip
-        ax.invert_yaxis()
-        ax.grid(axis="x")
-        ax.grid(axis="y", visible=False)
-        ax.set_xlabel(unit_label(unit), fontsize=10)
-        _titles(fig, ax, title, subtitle)
-        fig.tight_layout()
+        _finish_bars(fig, ax, title, subtitle, unit)
     plt.close(fig)
     shown = data.dropna(subset=[value_col])
     if shown.empty:
@@ -300,12 +305,7 @@ def ranking_chart(
             ax.annotate(f"England {format_value(england, unit)}", (england, len(data) - 0.4),
                         xytext=(4, 0), textcoords="offset points", fontsize=9,
                         color="#3D3D3D")  # fmt: skip
-        ax.invert_yaxis()
-        ax.grid(axis="x")
-        ax.grid(axis="y", visible=False)
-        ax.set_xlabel(unit_label(unit), fontsize=10)
-        _titles(fig, ax, title, subtitle)
-        fig.tight_layout()
+        _finish_bars(fig, ax, title, subtitle, unit)
     plt.close(fig)
     position = int(own.idxmax()) + 1 if own.any() else None
     alt = (f"Bar chart ranking {len(data)} authorities on {subtitle}, best first"

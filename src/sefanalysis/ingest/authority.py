@@ -50,30 +50,8 @@ def read_authority(path: Path, log: ProblemLog) -> Authority:
     for key in ("la_code", "la_name", "region"):
         if not str(data.get(key) or "").strip():
             log.add(FATAL, "missing setting", str(path), column=key, expected=f"a value for {key}")
-    extract = data.get("extract_date")
-    extract_ts = pd.to_datetime(str(extract), errors="coerce") if extract else None
-    if extract and pd.isna(extract_ts):
-        log.add(
-            FATAL,
-            "unparseable date",
-            str(path),
-            column="extract_date",
-            value=extract,
-            expected="a date written YYYY-MM-DD",
-        )
-        extract_ts = None
-    start = data.get("annex_a_start")
-    start_ts = pd.to_datetime(str(start), errors="coerce") if start else None
-    if start and pd.isna(start_ts):
-        log.add(
-            FATAL,
-            "unparseable date",
-            str(path),
-            column="annex_a_start",
-            value=start,
-            expected="a date written YYYY-MM-DD",
-        )
-        start_ts = None
+    extract_ts = _date_setting(data, "extract_date", path, log)
+    start_ts = _date_setting(data, "annex_a_start", path, log)
     return Authority(
         la_code=str(data.get("la_code", "unknown")),
         la_name=str(data.get("la_name", "Unknown authority")),
@@ -83,3 +61,16 @@ def read_authority(path: Path, log: ProblemLog) -> Authority:
         synthetic=bool(data.get("synthetic", False)),
         annex_a_start=start_ts,
     )
+
+
+def _date_setting(data: dict, key: str, path: Path, log: ProblemLog) -> pd.Timestamp | None:
+    """An optional date setting; an unparseable one is a fatal problem."""
+    raw = data.get(key)
+    if not raw:
+        return None
+    value = pd.to_datetime(str(raw), errors="coerce")
+    if pd.isna(value):
+        log.add(FATAL, "unparseable date", str(path), column=key, value=raw,
+                expected="a date written YYYY-MM-DD")  # fmt: skip
+        return None
+    return value
