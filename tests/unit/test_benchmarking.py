@@ -55,3 +55,12 @@ def test_benchmark_on_demo(demo):
     }
     assert len(row["sn_values"].split("; ")) == 10
     assert row["england"] == pytest.approx(row["england"])
+
+
+def test_no_interval_or_significance_for_fte_ratios(demo):
+    frame = compute_indicators(demo, "2024-12-31", ids=["sw_vacancy_rate_pct", "re_referral_pct"])
+    b = benchmark(frame, demo).set_index("indicator_id")
+    # FTE are not counts of events: no Wilson interval, so no significance call
+    assert pd.isna(b.loc["sw_vacancy_rate_pct", "ci_low"])
+    assert b.loc["sw_vacancy_rate_pct", "significance"] == "not compared"
+    assert pd.notna(b.loc["re_referral_pct", "ci_low"])

@@ -32,6 +32,7 @@ def _ratio(ctx: Context, num: str, den: list[str]) -> pd.DataFrame:
 
 @indicator(
     id="sw_fte_in_post",
+    interval=False,
     title="Social workers in post (FTE)",
     area=AREA,
     unit="fte",
@@ -50,6 +51,7 @@ def sw_fte_in_post(ctx: Context) -> pd.DataFrame:
 
 @indicator(
     id="sw_vacancy_rate_pct",
+    interval=False,
     title="Social worker vacancy rate",
     area=AREA,
     unit="pct",
@@ -67,6 +69,7 @@ def sw_vacancy_rate_pct(ctx: Context) -> pd.DataFrame:
 
 @indicator(
     id="sw_agency_rate_pct",
+    interval=False,
     title="Agency social worker rate",
     area=AREA,
     unit="pct",
@@ -84,6 +87,7 @@ def sw_agency_rate_pct(ctx: Context) -> pd.DataFrame:
 
 @indicator(
     id="sw_average_caseload",
+    interval=False,
     title="Average caseload per case-holding social worker",
     area=AREA,
     unit="ratio",
@@ -101,6 +105,7 @@ def sw_average_caseload(ctx: Context) -> pd.DataFrame:
 
 @indicator(
     id="sw_turnover_rate_pct",
+    interval=False,
     title="Social worker turnover rate",
     area=AREA,
     unit="pct",
