@@ -111,7 +111,7 @@ def _periods_903(ctx: Context, ind_id: str) -> pd.DataFrame | None:
     if eps is None:
         return None
     ctx.notes[ind_id] = OFFICIAL
-    years = eps["collection_year"].dropna().astype(str)
+    years = eps.get("collection_year", pd.Series(dtype=str)).dropna().astype(str)
     years = years[years.str.match(r"^\d{4}-\d{2}$")]
     if len(years):
         ctx.coverage[ind_id] = pd.Timestamp(f"{years.min()[:4]}-04-01")
@@ -127,7 +127,10 @@ def _periods_from(ctx: Context, pl: pd.DataFrame) -> pd.DataFrame:
     header = ctx.dataset.ssda903.get("header")
     if header is not None:
         h = header.dropna(subset=["DOB"]).drop_duplicates("CHILD", keep="last")
-        h = h.assign(gender=h["SEX"].map({"1": "Male", "2": "Female"}), ethnicity=h["ETHNIC"])
+        h = h.assign(
+            gender=h["SEX"].map({"1": "Male", "2": "Female"}) if "SEX" in h else pd.NA,
+            ethnicity=h.get("ETHNIC", pd.NA),
+        )
         per = per.merge(h[["CHILD", "DOB", "gender", "ethnicity"]], on="CHILD", how="left")
     else:  # without the header table ages are unknown: age-based measures are missing
         per["DOB"] = pd.NaT
