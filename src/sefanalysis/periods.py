@@ -83,3 +83,12 @@ def short_label(period_end: pd.Timestamp) -> str:
 def month_ends_back(period_end: pd.Timestamp, n: int) -> list[pd.Timestamp]:
     """The ``n`` month ends up to and including ``period_end``, oldest first (for SPC)."""
     return [period_end - pd.offsets.MonthEnd(k) for k in range(n - 1, 0, -1)] + [period_end]
+
+
+def age_at(dob: pd.Series, at: pd.Series) -> pd.Series:
+    """Age in whole years (age at last birthday) on the date ``at``, vectorised."""
+    dob, at = pd.to_datetime(dob), pd.to_datetime(at)
+    before_birthday = (at.dt.month < dob.dt.month) | (
+        (at.dt.month == dob.dt.month) & (at.dt.day < dob.dt.day)
+    )
+    return at.dt.year - dob.dt.year - before_birthday.astype(int)

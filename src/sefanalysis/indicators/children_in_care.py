@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..periods import age_at
 from .common import cover, keep
 from .engine import Context
 from .registry import indicator
@@ -500,10 +501,7 @@ def _sdq(ctx: Context, ind_id: str) -> pd.DataFrame:
         ctx.notes[ind_id] = "needs SSDA903 OC2"
         return pd.DataFrame(columns=["period_end", "num", "den", "measure"])
     oc2 = oc2.loc[oc2["period_end"].isin(ctx.periods["period_end"])]
-    age = (oc2["period_end"].dt.year - oc2["dob"].dt.year
-           - ((oc2["period_end"].dt.month < oc2["dob"].dt.month)
-              | ((oc2["period_end"].dt.month == oc2["dob"].dt.month)
-                 & (oc2["period_end"].dt.day < oc2["dob"].dt.day))).astype(int))  # fmt: skip
+    age = age_at(oc2["dob"], oc2["period_end"])
     return oc2.loc[(age >= 4) & (age <= 16)]
 
 

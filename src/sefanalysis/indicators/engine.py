@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..dataset import Dataset
 from ..errors import SefError
-from ..periods import parse_period_ends, window_months, window_start
+from ..periods import age_at, parse_period_ends, window_months, window_start
 from .registry import AREAS, REGISTRY, Indicator
 
 OUTPUT_COLUMNS = ["indicator_id", "area", "title", "period_start", "period_end", "numerator",
@@ -137,16 +137,7 @@ def _attach_breakdown(frame: pd.DataFrame, by: str) -> pd.Series:
     if by in {"age_band", "care_leaver_age_band"}:
         if "dob" not in frame:
             return pd.Series("Not recorded", index=frame.index)
-        at = pd.to_datetime(frame["_at"])
-        dob = pd.to_datetime(frame["dob"])
-        age = (
-            at.dt.year
-            - dob.dt.year
-            - (
-                (at.dt.month < dob.dt.month)
-                | ((at.dt.month == dob.dt.month) & (at.dt.day < dob.dt.day))
-            ).astype(int)
-        )
+        age = age_at(frame["dob"], frame["_at"])
         if by == "care_leaver_age_band":  # DfE care-leaver groups (16 counts with 17 to 18)
             out = pd.Series("Other ages", index=frame.index, dtype="string")
             for lo, hi, label in CARE_LEAVER_BANDS:

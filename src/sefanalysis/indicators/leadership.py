@@ -118,16 +118,20 @@ def sw_average_caseload(ctx: Context) -> pd.DataFrame:
     publication=CSWW,
 )
 def sw_turnover_rate_pct(ctx: Context) -> pd.DataFrame:
+    return _year_over_in_post(ctx, "sw_turnover_rate_pct", "leavers_fte")
+
+
+def _year_over_in_post(ctx: Context, ind_id: str, column: str) -> pd.DataFrame:
+    """Units for "``column`` summed over the 12 months to the period end / FTE in post at it"."""
     wf = ctx.dataset.table("workforce")
     if wf is None or wf.empty:
         return pd.DataFrame(columns=["period_end", "num", "den"])
-    ctx.coverage["sw_turnover_rate_pct"] = wf["month"].min() + pd.DateOffset(months=11)
+    ctx.coverage[ind_id] = wf["month"].min() + pd.DateOffset(months=11)
     monthly = wf.groupby("month", as_index=False).sum(numeric_only=True)
-    leavers = ctx.in_window(monthly, "month", window="12m").assign(
-        num=lambda f: f["leavers_fte"], den=0.0
-    )
+    year = ctx.in_window(monthly, "month", window="12m")
     in_post = _month(ctx)
-    return pd.concat([leavers, in_post.assign(num=0.0, den=in_post["fte_in_post"])])
+    return pd.concat([year.assign(num=year[column], den=0.0),
+                      in_post.assign(num=0.0, den=in_post["fte_in_post"])])  # fmt: skip
 
 
 def _audits(ctx: Context) -> pd.DataFrame:
@@ -189,15 +193,7 @@ def audits_good_or_better_pct(ctx: Context) -> pd.DataFrame:
     publication=CSWW,
 )
 def sw_sickness_days_per_fte(ctx: Context) -> pd.DataFrame:
-    wf = ctx.dataset.table("workforce")
-    if wf is None or wf.empty:
-        return pd.DataFrame(columns=["period_end", "num", "den"])
-    ctx.coverage["sw_sickness_days_per_fte"] = wf["month"].min() + pd.DateOffset(months=11)
-    monthly = wf.groupby("month", as_index=False).sum(numeric_only=True)
-    lost = ctx.in_window(monthly, "month", window="12m")
-    in_post = _month(ctx)
-    return pd.concat([lost.assign(num=lost["sickness_days_lost"], den=0.0),
-                      in_post.assign(num=0.0, den=in_post["fte_in_post"])])  # fmt: skip
+    return _year_over_in_post(ctx, "sw_sickness_days_per_fte", "sickness_days_lost")
 
 
 @indicator(
