@@ -18,6 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from afcharts.af_colours import get_af_colours  # noqa: E402
+from matplotlib.ticker import StrMethodFormatter  # noqa: E402
 
 from .format import format_value, unit_label  # noqa: E402
 from .periods import short_label  # noqa: E402
@@ -235,9 +236,11 @@ def funnel_chart(
     title: str,
     subtitle: str,
     limits: dict[float, tuple],
+    unit: str = "pct",
 ) -> Chart:
-    """Funnel plot: every authority's percentage against its denominator, with 95% and 99.8%
-    limits around England; this authority and its statistical neighbours marked by shape."""
+    """Funnel plot: every authority's percentage (against its denominator) or rate (against its
+    child population), with 95% and 99.8% limits around England; this authority and its
+    statistical neighbours marked by shape."""
     data = others[["area_code", "area_name", "denominator", "value"]].copy()
     data["group"] = data["area_code"].map(lambda c: "Statistical neighbour" if c in neighbours
                                           else "Other authority")  # fmt: skip
@@ -250,7 +253,8 @@ def funnel_chart(
             label = f"{conf:.1%} limits".replace(".0%", "%")
             ax.plot(xs, lo, style, color="#3D3D3D", linewidth=1)
             ax.plot(xs, hi, style, color="#3D3D3D", linewidth=1, label=label)
-        ax.axhline(centre, color="#3D3D3D", linewidth=1, label=f"England {centre:.1f}%")
+        ax.axhline(centre, color="#3D3D3D", linewidth=1,
+                   label=f"England {format_value(centre, unit)}")  # fmt: skip
         styles = {"Other authority": ("o", "#BFBFBF", 25), "Statistical neighbour":
                   ("s", "#28A197", 45), "This authority": ("*", "#12436D", 220)}  # fmt: skip
         for group, (marker, colour, size) in styles.items():
@@ -259,16 +263,20 @@ def funnel_chart(
                        label=group, zorder=3 if group == "This authority" else 2)  # fmt: skip
         ax.annotate(own["area_name"], (own["denominator"], own["value"]), xytext=(8, 6),
                     textcoords="offset points", fontsize=10, color="#12436D")  # fmt: skip
-        ax.set_xlabel("Denominator (number of children or events)", fontsize=10)
-        ax.set_ylabel("Percentage", fontsize=10)
+        ax.set_xlabel("Children aged 0-17 (population)" if unit == "rate_per_10k"
+                      else "Denominator (number of children or events)", fontsize=10)  # fmt: skip
+        ax.set_ylabel(unit_label(unit), fontsize=10)
+        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         ax.legend(fontsize=8, loc="best")
         _titles(fig, ax, title, subtitle)
         fig.tight_layout()
     plt.close(fig)
     alt = (
         f"Funnel plot of {subtitle}: {len(data) - 1} other authorities plotted by size, with "
-        f"95% and 99.8% limits around England ({centre:.1f}%). This authority: "
-        f"{own['value']:.1f}% from a denominator of {own['denominator']:,.0f}."
+        f"95% and 99.8% limits around England ({format_value(centre, unit)}). This authority: "
+        f"{format_value(own['value'], unit)} from a "
+        f"{'population' if unit == 'rate_per_10k' else 'denominator'} of "
+        f"{own['denominator']:,.0f}."
     )
     return Chart(name, fig, title, subtitle, alt, data)
 

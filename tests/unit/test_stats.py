@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
 from statsmodels.stats.rates import confint_poisson
 
-from sefanalysis.stats.intervals import funnel_limits_pct, poisson_count_limits, wilson_pct
+from sefanalysis.stats.intervals import (
+    funnel_limits_pct,
+    funnel_limits_rate,
+    funnel_points_rate,
+    poisson_count_limits,
+    wilson_pct,
+)
 from sefanalysis.stats.spc import xmr
 
 
@@ -110,3 +119,73 @@ def test_trial_limits_under_twelve_points_and_assurance():
     assert r.assurance == "consistently misses the target"
     r = xmr([80, 82, 81, 83, 82], improvement="increase", target=81.5)
     assert r.assurance == "hits and misses the target"
+
+
+REFERENCE = Path(__file__).parent / "reference"  # provenance in reference/README.md
+
+
+def test_proportion_funnel_against_phe_indicator_methods():
+    ref = pd.read_csv(REFERENCE / "phe_funnel_proportion.csv")
+    centre = ref["baseline_pct"].iloc[0]
+    for conf, lo_col, hi_col in [(0.95, "lower_95", "upper_95"), (0.998, "lower_998", "upper_998")]:
+        lo, hi = funnel_limits_pct(centre, ref["population"], conf)
+        np.testing.assert_allclose(lo, ref[lo_col], atol=1e-5)
+        np.testing.assert_allclose(hi, ref[hi_col], atol=1e-5)
+
+
+def test_rate_funnel_against_phe_indicator_methods():
+    ref = pd.read_csv(REFERENCE / "phe_funnel_rate.csv")
+    centre, years = ref["baseline_per_100000"].iloc[0], ref["years_of_data"].iloc[0]
+    for conf, tag in [(0.95, "95"), (0.998, "998")]:
+        pop_lo, lo, pop_hi, hi = funnel_points_rate(ref["events"], centre, 100_000, conf)
+        np.testing.assert_allclose(pop_lo / years, ref[f"lower_{tag}_population_1_year"], rtol=1e-4)
+        np.testing.assert_allclose(lo, ref[f"lower_{tag}_limit"], rtol=1e-4)
+        np.testing.assert_allclose(pop_hi / years, ref[f"upper_{tag}_population_1_year"], rtol=1e-4)
+        np.testing.assert_allclose(hi, ref[f"upper_{tag}_limit"], rtol=1e-4)
+        # read off at a population, the plotted curves pass through the same points
+        at_lo = ref[f"lower_{tag}_population_1_year"] * years
+        at_hi = ref[f"upper_{tag}_population_1_year"] * years
+        np.testing.assert_allclose(funnel_limits_rate(centre, at_lo, 100_000, conf)[0],
+                                   ref[f"lower_{tag}_limit"], rtol=1e-3)  # fmt: skip
+        np.testing.assert_allclose(funnel_limits_rate(centre, at_hi, 100_000, conf)[1],
+                                   ref[f"upper_{tag}_limit"], rtol=1e-3)  # fmt: skip
+
+
+def test_byar_within_published_accuracy_of_exact_limits():
+    # Fingertips technical guidance: at 95%, Byar's method is within 0.2% of the exact value
+    # for 10 or more events. Exact limits recovered from PHEindicatormethods' funnel outputs:
+    # lower-limit population x centre rate = exact upper limit of O, and vice versa.
+    ref = pd.read_csv(REFERENCE / "phe_funnel_rate.csv")
+    ref = ref.loc[ref["events"] >= 10]
+    r = ref["baseline_per_100000"] / 100_000 * ref["years_of_data"]
+    exact_hi = ref["lower_95_population_1_year"] * r
+    exact_lo = ref["upper_95_population_1_year"] * r
+    byar_lo, byar_hi = poisson_count_limits(ref["events"])
+    np.testing.assert_allclose(byar_lo, exact_lo, rtol=0.002)
+    np.testing.assert_allclose(byar_hi, exact_hi, rtol=0.002)
+
+
+def _plotthedots_cases():
+    series = pd.read_csv(REFERENCE / "nhsrplotthedots_series.csv")
+    expected = pd.read_csv(REFERENCE / "nhsrplotthedots_expected.csv", dtype={"points": str,
+                           "special_cause_points": str})  # fmt: skip
+    for row in expected.itertuples():
+        first, last = (int(x) for x in row.points.split("-"))
+        values = series.loc[(series["series"] == row.series)
+                            & series["point"].between(first, last)]  # fmt: skip
+        yield pytest.param(values, row, id=f"{row.series}-{row.points}-{row.screen_outliers}")
+
+
+@pytest.mark.parametrize(("values", "row"), list(_plotthedots_cases()))
+def test_xmr_against_nhsrplotthedots(values, row):
+    r = xmr(values["value"].to_numpy(), improvement="increase",
+            screen_outliers=bool(row.screen_outliers))  # fmt: skip
+    if pd.notna(row.mean):
+        assert r.mean == pytest.approx(row.mean, abs=row.tolerance)
+        assert r.lpl == pytest.approx(row.lpl, abs=row.tolerance)
+        assert r.upl == pytest.approx(row.upl, abs=row.tolerance)
+    special = set(values["point"].to_numpy()[r.frame["special"].to_numpy()])
+    wanted = {int(x) for x in str(row.special_cause_points).split(";")} if pd.notna(
+        row.special_cause_points) else set()  # fmt: skip
+    assert special == wanted
+    assert r.trial_limits == (len(values) < 12)

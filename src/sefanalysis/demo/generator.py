@@ -792,6 +792,11 @@ def _benchmarks(rng: np.random.Generator, root: Path) -> None:
                 frame["denominator"] = den
                 frame["numerator"] = np.round(den * values / 100)
                 frame["value"] = (100 * frame["numerator"] / den).round(1)
+            elif indicator.endswith("_per_10k"):  # children aged 0-17, as published
+                den = np.round(52_000 * np.exp(rng.normal(0, 0.55, len(las))))
+                frame["denominator"] = den
+                frame["numerator"] = np.round(den * values / 10_000)
+                frame["value"] = (10_000 * frame["numerator"] / den).round(1)
             rows.append(frame)
             region_value = values[regions == "Northern"].mean().round(1)
             rows.append(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..benchmarking import benchmark, rag
@@ -28,7 +29,7 @@ from ..periods import (
     quarter_ends_back,
     snapshot_label,
 )
-from ..stats.intervals import funnel_limits_pct
+from ..stats.intervals import funnel_limits_pct, funnel_limits_rate
 from ..stats.spc import xmr
 from .display import show_figure, show_heading, show_table, show_text
 
@@ -295,8 +296,8 @@ class AreaReport:
         )
 
     def show_comparators(self, ind: Indicator) -> None:
-        """Statistical-neighbour ranking and, for percentages with published denominators, a
-        funnel plot against all authorities (latest published year)."""
+        """Statistical-neighbour ranking and, for percentages and rates with published
+        denominators, a funnel plot against all authorities (latest published year)."""
         comp = self.compared.loc[(ind.id, self.end)]
         bench = self.dataset.table("benchmarks")
         if bench is None or pd.isna(comp["benchmark_period"]):
@@ -326,17 +327,22 @@ class AreaReport:
                                   ind.polarity == "lower_better")  # fmt: skip
             chart.save(self.out / "charts")
             show_figure(chart)
-        if (ind.unit == "pct" and "denominator" in las and las["denominator"].notna().any()
-                and pd.notna(comp["england"]) and own_row["denominator"] > 0):  # fmt: skip
+        if (ind.unit in {"pct", "rate_per_10k"} and "denominator" in las
+                and las["denominator"].notna().any() and pd.notna(comp["england"])
+                and own_row["denominator"] > 0):  # fmt: skip
             top = max(las["denominator"].max(), own_row["denominator"]) * 1.05
-            xs = pd.Series(range(10, int(top) + 10, max(1, int(top) // 200)), dtype=float)
-            limits = {c: (xs, *funnel_limits_pct(comp["england"], xs, c)) for c in (0.95, 0.998)}
+            bottom = min(las["denominator"].min(), own_row["denominator"]) * 0.6
+            xs = np.linspace(max(bottom, 1.0), top, 300)
+            limits = {c: (xs, *(funnel_limits_pct(comp["england"], xs, c) if ind.unit == "pct"
+                                else funnel_limits_rate(comp["england"], xs, 10_000, c)))
+                      for c in (0.95, 0.998)}  # fmt: skip
             chart = funnel_chart(las.dropna(subset=["denominator"]),
                                  {"area_code": self.dataset.authority.la_code, "area_name": name,
                                   "denominator": own_row["denominator"],
                                   "value": own_row["value"]}, sn_codes, comp["england"],
                                  f"{ind.id}_funnel", f"{ind.title}: {name} against all "
-                                 "authorities", f"{ind.title}, {year}", limits)  # fmt: skip
+                                 "authorities", f"{ind.title}, {year}", limits,
+                                 ind.unit)  # fmt: skip
             chart.save(self.out / "charts")
             show_figure(chart)
 

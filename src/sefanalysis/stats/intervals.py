@@ -63,12 +63,56 @@ def rate_limits(
 def funnel_limits_pct(
     centre_pct: float, denominators: object, confidence: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Funnel-plot control limits around a benchmark percentage, by denominator (Wilson form,
-    as Fingertips): the interval an area of that size would have if its value were the centre."""
+    """Funnel-plot control limits around a benchmark percentage, by denominator, as Fingertips
+    and ``PHEindicatormethods`` draw them: the observed percentages whose Wilson score interval
+    just reaches the centre. Solving the Wilson bound for the observed value reduces this to
+    p +/- z * sqrt(p(1 - p) / n), clipped to 0-100."""
     n = np.atleast_1d(np.asarray(denominators, dtype=float))
     p = centre_pct / 100
     z = _z(confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
-        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    return 100 * (centre - half), 100 * (centre + half)
+        half = np.where(n > 0, z * np.sqrt(p * (1 - p) / n), np.nan)
+    return np.clip(100 * (p - half), 0, 100), np.clip(100 * (p + half), 0, 100)
+
+
+def exact_count_limits(count: object, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Exact Poisson (chi-square) limits for a count, for any count (continuous counts allowed,
+    which funnel curves need)."""
+    o = np.atleast_1d(np.asarray(count, dtype=float))
+    alpha = 1 - confidence
+    lo = np.where(o > 0, chi2.ppf(alpha / 2, 2 * np.maximum(o, 1e-12)) / 2, 0.0)
+    return lo, chi2.ppf(1 - alpha / 2, 2 * (o + 1)) / 2
+
+
+def funnel_points_rate(
+    events: object, centre_rate: float, per: float, confidence: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Funnel limits for a crude rate traced by number of events, as ``PHEindicatormethods``
+    (``phe_funnels(statistic = "rate")``): an area with O events sits on the lower limit when
+    its population is U(O) / r and on the upper limit when it is L(O) / r, where L and U are the
+    exact Poisson limits of O and r the centre rate per person.
+
+    Returns (population on the lower limit, lower-limit rate, population on the upper limit,
+    upper-limit rate), rates per ``per``."""
+    o = np.atleast_1d(np.asarray(events, dtype=float))
+    r = centre_rate / per
+    lo, hi = exact_count_limits(o, confidence)
+    pop_lower = hi / r
+    with np.errstate(all="ignore"):
+        pop_upper = np.where(lo > 0, lo / r, np.nan)
+        return pop_lower, per * o / pop_lower, pop_upper, per * o / pop_upper
+
+
+def funnel_limits_rate(
+    centre_rate: float, populations: object, per: float, confidence: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The same rate funnel read off at given populations (for plotting against population):
+    the curves of :func:`funnel_points_rate` over a dense grid of event counts, interpolated."""
+    n = np.atleast_1d(np.asarray(populations, dtype=float))
+    top = max(float(np.nanmax(n)) * centre_rate / per, 1.0)
+    events = np.concatenate([[0.0], np.geomspace(1e-3, top * 3 + 50, 4000)])
+    pop_lo, rate_lo, pop_hi, rate_hi = funnel_points_rate(events, centre_rate, per, confidence)
+    ok = np.isfinite(pop_hi) & (pop_hi > 0)
+    lower = np.interp(n, pop_lo, rate_lo, left=0.0)
+    upper = np.interp(n, pop_hi[ok], rate_hi[ok], left=np.nan)
+    return lower, upper
