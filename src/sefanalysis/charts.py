@@ -7,9 +7,11 @@ Colour never carries meaning alone: lines are labelled directly and markers diff
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import matplotlib
@@ -20,6 +22,7 @@ import pandas as pd  # noqa: E402
 from afcharts.af_colours import get_af_colours  # noqa: E402
 from matplotlib.ticker import StrMethodFormatter  # noqa: E402
 
+from .cache import cache_dir, cache_key, load, store  # noqa: E402
 from .format import format_value, unit_label  # noqa: E402
 from .periods import short_label  # noqa: E402
 
@@ -31,12 +34,13 @@ STYLE = "afcharts.afcharts"
 @dataclass
 class Chart:
     name: str
-    figure: plt.Figure
+    figure: plt.Figure | None  # None when the chart came from the rerun cache
     title: str
     subtitle: str
     alt: str
     data: pd.DataFrame
     _png: bytes | None = field(default=None, repr=False)
+    _svg: bytes | None = field(default=None, repr=False)
 
     def png(self) -> bytes:
         """The chart as PNG, rendered once and reused for the file and the HTML page."""
@@ -47,15 +51,42 @@ class Chart:
             self._png = buf.getvalue()
         return self._png
 
+    def svg(self) -> bytes:
+        if self._svg is None:
+            buf = io.BytesIO()
+            self.figure.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+            self._svg = buf.getvalue()
+        return self._svg
+
     def save(self, folder: str | Path) -> list[Path]:
         """Write ``<name>.png``, ``<name>.svg`` and the data as ``<name>.csv``."""
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         paths = [out / f"{self.name}.png", out / f"{self.name}.svg", out / f"{self.name}.csv"]
         paths[0].write_bytes(self.png())
-        self.figure.savefig(paths[1], bbox_inches="tight", metadata={"Date": None})
+        paths[1].write_bytes(self.svg())
         self.data.to_csv(paths[2], index=False, lineterminator="\n")
         return paths
+
+
+def _rerun_cached(builder: Callable[..., Chart]) -> Callable[..., Chart]:
+    """Reuse a chart drawn by an earlier run from identical inputs and code (see ``cache``):
+    drawing ~200 figures is most of a cold run's time."""
+
+    @functools.wraps(builder)
+    def build(*args: object, **kwargs: object) -> Chart:
+        if cache_dir() is None:
+            return builder(*args, **kwargs)
+        key = cache_key("chart", builder.__name__, args, kwargs)
+        hit = load("charts", key)
+        if isinstance(hit, Chart):
+            return hit
+        chart = builder(*args, **kwargs)
+        chart.png(), chart.svg()
+        store("charts", key, replace(chart, figure=None))
+        return chart
+
+    return build
 
 
 def _titles(fig: plt.Figure, ax: plt.Axes, title: str, subtitle: str) -> None:
@@ -73,6 +104,7 @@ def _finish_bars(fig: plt.Figure, ax: plt.Axes, title: str, subtitle: str, unit:
     fig.tight_layout()
 
 
+@_rerun_cached
 def trend_chart(
     series: pd.DataFrame,
     name: str,
@@ -129,6 +161,7 @@ def trend_chart(
     return Chart(name, fig, title, subtitle, alt, data)
 
 
+@_rerun_cached
 def bar_chart(
     frame: pd.DataFrame,
     name: str,
@@ -170,6 +203,7 @@ POINT_STYLE = {  # marker shape carries the meaning as well as colour
 }
 
 
+@_rerun_cached
 def spc_chart(
     spc_frame: pd.DataFrame,
     name: str,
@@ -227,6 +261,7 @@ def spc_chart(
     return Chart(name, fig, title, subtitle, alt, data)
 
 
+@_rerun_cached
 def funnel_chart(
     others: pd.DataFrame,
     own: dict,
@@ -281,6 +316,7 @@ def funnel_chart(
     return Chart(name, fig, title, subtitle, alt, data)
 
 
+@_rerun_cached
 def ranking_chart(
     frame: pd.DataFrame,
     own_name: str,

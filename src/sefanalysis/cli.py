@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
         choices=["published", "internal"],
         help="published (default): small numbers suppressed; internal: not",
     )
+    run.add_argument("--no-cache", action="store_true",
+                     help="recompute everything: ignore and do not write <out>/.cache")  # fmt: skip
     val = sub.add_parser("validate", help="check a data directory and print the report")
     val.add_argument("--data", required=True)
     demo = sub.add_parser("demo-data", help="write the synthetic demonstration authority")
@@ -82,6 +84,7 @@ def _run(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             notebooks=args.notebooks,
             mode=args.mode or params.get("mode") or "published",
+            cache=not args.no_cache,
         )
         failed = [f"{d}: {msg}" for d, ok, msg in results if not ok]
         for d, ok, msg in results:
@@ -93,7 +96,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     result = run_quarter(str(period), data[0],
                          args.out or params.get("out") or "outputs", args.notebooks,
-                         mode=args.mode or params.get("mode") or "published")  # fmt: skip
+                         mode=args.mode or params.get("mode") or "published",
+                         cache=not args.no_cache)  # fmt: skip
     if not result.ok:
         failed = [f"{r.title} ({r.error})" for r in result.notebooks if r.status != "ok"]
         print(f"error: run failed: {'; '.join(failed)}. Partial results (not a finished run) "

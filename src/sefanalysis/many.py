@@ -4,16 +4,20 @@ of every indicator at the period end with each authority's rank and quartile amo
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 
 from .benchmarking import quartile_band
-from .dataset import load_dataset
+from .cache import CACHE_ENV, cached
+from .dataset import fingerprint, load_dataset
 from .errors import SefError
 from .indicators.engine import compute_indicators
 from .indicators.registry import REGISTRY
+from .ingest.authority import read_authority
+from .ingest.problems import ProblemLog
 from .quality import _page
 from .report.display import table_html
 from .runner import RunResult, run_quarter
@@ -35,10 +39,10 @@ def authority_dirs(paths: list[str | Path]) -> list[Path]:
     return found
 
 
-def _one(args: tuple[str, str, str, str | None, str]) -> tuple[str, bool, str]:
-    period_end, data, out, notebooks, mode = args
+def _one(args: tuple[str, str, str, str | None, str, bool]) -> tuple[str, bool, str]:
+    period_end, data, out, notebooks, mode, cache = args
     try:
-        result: RunResult = run_quarter(period_end, data, out, notebooks, mode=mode)
+        result: RunResult = run_quarter(period_end, data, out, notebooks, mode=mode, cache=cache)
     except SefError as exc:
         return data, False, str(exc)
     return data, result.ok, str(result.folder)
@@ -51,14 +55,17 @@ def run_many(
     jobs: int = 1,
     notebooks: str | None = None,
     mode: str = "published",
+    cache: bool = True,
 ) -> tuple[Path, list]:
     """Run every authority and write ``summary_<period end>.csv`` and ``.html``."""
     dirs = authority_dirs(data)
     out = Path(out)
+    if cache:  # the summary below reuses the datasets the runs validated
+        os.environ[CACHE_ENV] = str(out.resolve() / ".cache")
     tasks = []
     for d in dirs:
-        code = load_dataset(d).authority.la_code
-        tasks.append((period_end, str(d), str(out / code), notebooks, mode))
+        code = read_authority(d / "authority.yaml", ProblemLog()).la_code
+        tasks.append((period_end, str(d), str(out / code), notebooks, mode, cache))
     if jobs > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             results = list(pool.map(_one, tasks))
@@ -79,7 +86,7 @@ def run_many(
 def cross_authority_summary(period_end: str, dirs: list[Path]) -> pd.DataFrame:
     frames = []
     for d in dirs:
-        ds = load_dataset(d)
+        ds = cached("dataset", (fingerprint(d.resolve()),), lambda d=d: load_dataset(d.resolve()))
         f = compute_indicators(ds, period_end)
         frames.append(f.assign(la_code=ds.authority.la_code, la_name=ds.authority.la_name))
     allv = pd.concat(frames, ignore_index=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -28,7 +29,8 @@ from pathlib import Path
 import papermill as pm
 
 from . import __version__
-from .dataset import load_dataset, save_cache
+from .cache import CACHE_ENV, cached
+from .dataset import fingerprint, load_dataset, save_cache
 from .disclosure import MODES, NOTE
 from .errors import DataError, SefError
 from .indicators.registry import data_dictionary
@@ -98,9 +100,13 @@ def run_quarter(
     out: str | Path = "outputs",
     notebooks_dir: str | Path | None = None,
     mode: str = "published",
+    cache: bool = True,
 ) -> RunResult:
     """Run the quarterly job. Raises :class:`PeriodError` or :class:`DataError` before any
-    notebook starts; returns ``ok=False`` (after running the other notebooks) if one fails."""
+    notebook starts; returns ``ok=False`` (after running the other notebooks) if one fails.
+
+    With ``cache`` (the default), the validated dataset, indicator results and charts are kept
+    in ``<out>/.cache`` (analyst only) and reused by reruns on unchanged data and code."""
     end = parse_period_end(period_end)
     if mode not in MODES:
         raise SefError(f"mode {mode!r} is not accepted: expected 'published' or 'internal'")
@@ -114,7 +120,11 @@ def run_quarter(
 
     _say(f"sefanalysis {__version__}: run for period end {label}, data {data}")
     started = time.perf_counter()
-    ds = load_dataset(data)
+    if cache:  # the notebook kernels inherit the setting
+        os.environ[CACHE_ENV] = str(out / ".cache")
+    else:
+        os.environ.pop(CACHE_ENV, None)
+    ds = cached("dataset", (fingerprint(data),), lambda: load_dataset(data))
     if ds.fatal:
         failed = out / f"{label}.failed"
         shutil.rmtree(failed, ignore_errors=True)

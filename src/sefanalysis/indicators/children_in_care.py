@@ -176,8 +176,9 @@ def placements(episodes: pd.DataFrame) -> pd.DataFrame:
         & ~eps["PLACE"].isin(ADOPTION_WITH_CARER)
         & ~returned
     ) | new_period
-    eps["placement"] = counts.cumsum()
-    eps["period"] = new_period.cumsum()
+    # numpy booleans whatever the string storage (pyarrow comparisons give nullable booleans)
+    eps["placement"] = counts.fillna(False).astype(bool).cumsum()
+    eps["period"] = new_period.fillna(False).astype(bool).cumsum()
     open_any = eps["DEC"].isna().groupby(eps["placement"]).any()
     g = eps.groupby("placement")
     out = pd.DataFrame({

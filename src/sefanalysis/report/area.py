@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from ..benchmarking import benchmark, rag
+from ..cache import cached
 from ..charts import bar_chart, funnel_chart, ranking_chart, spc_chart, trend_chart
-from ..dataset import Dataset, load_dataset_cached
+from ..dataset import Dataset, fingerprint, load_dataset_cached
 from ..disclosure import MARKER, MODES, NOTE, suppress_parts, suppressed_rows
 from ..errors import SefError
 from ..format import format_value
@@ -65,13 +66,17 @@ class AreaReport:
         cache = Path(self.output_dir) / "analyst" / "dataset.pickle"
         self.dataset = load_dataset_cached(self.data_dir, cache, strict=True)
         self.periods = quarter_ends_back(self.end, self.quarters)
-        self.values = compute_indicators(self.dataset, [iso(p) for p in self.periods],
-                                         window=self.window)  # fmt: skip
+        data_key = fingerprint(self.data_dir)  # reruns on unchanged data reuse the results
+        quarters = [iso(p) for p in self.periods]
+        self.values = cached("indicators", (data_key, quarters, self.window),
+                             lambda: compute_indicators(self.dataset, quarters,
+                                                        window=self.window))  # fmt: skip
         self.out = Path(self.output_dir)
         self.compared = benchmark(self.values, self.dataset).set_index(
             ["indicator_id", "period_end"])  # fmt: skip
         months = [iso(m) for m in month_ends_back(self.end, SPC_MONTHS)]
-        self.monthly = compute_indicators(self.dataset, months, window="1m", month_ends=True)
+        self.monthly = cached("indicators", (data_key, months, "1m"), lambda: compute_indicators(
+            self.dataset, months, window="1m", month_ends=True))  # fmt: skip
         self.values["suppressed"] = self.published & suppressed_rows(self.values)
         self.monthly["suppressed"] = self.published & suppressed_rows(self.monthly)
         if self.published:  # suppressed monthly points are not plotted or used for SPC

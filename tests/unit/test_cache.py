@@ -1,0 +1,93 @@
+"""The rerun cache: same inputs and code give the stored result; anything else recomputes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from sefanalysis import cache
+from sefanalysis.cache import CACHE_ENV, cache_key, cached
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> pd.DataFrame:
+        self.calls += 1
+        return pd.DataFrame({"value": [1.0, 2.0]})
+
+
+def test_without_a_cache_folder_everything_is_computed(monkeypatch):
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    compute = Counter()
+    cached("indicators", ("a",), compute)
+    cached("indicators", ("a",), compute)
+    assert compute.calls == 2
+
+
+def test_same_inputs_reuse_and_other_inputs_recompute(monkeypatch, tmp_path):
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    compute = Counter()
+    first = cached("indicators", ("data-1", ["2024-12-31"]), compute)
+    again = cached("indicators", ("data-1", ["2024-12-31"]), compute)
+    assert compute.calls == 1
+    pd.testing.assert_frame_equal(first, again)
+    cached("indicators", ("data-2", ["2024-12-31"]), compute)  # changed data
+    cached("indicators", ("data-1", ["2024-09-30"]), compute)  # changed period
+    assert compute.calls == 3
+
+
+def test_a_code_change_gives_a_new_key(monkeypatch):
+    before = cache_key("x", 1)
+    monkeypatch.setattr(cache, "code_version", lambda: "another version of the code")
+    assert cache_key("x", 1) != before
+
+
+def test_an_unreadable_entry_is_recomputed(monkeypatch, tmp_path):
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    compute = Counter()
+    cached("indicators", ("a",), compute)
+    for entry in (tmp_path / "indicators").iterdir():
+        entry.write_bytes(b"not a pickle")
+    cached("indicators", ("a",), compute)
+    assert compute.calls == 2
+
+
+def test_sets_give_the_same_key_in_every_process():
+    # sets of strings iterate in an order that depends on PYTHONHASHSEED
+    code = "from sefanalysis.cache import cache_key; print(cache_key({'E1', 'E2', 'E3', 'E4'}))"
+    keys = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout  # fmt: skip
+        for seed in ("1", "2", "3")
+    }
+    assert len(keys) == 1
+
+
+def test_charts_come_back_from_the_cache_byte_for_byte(monkeypatch, tmp_path):
+    from sefanalysis.charts import trend_chart
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    series = pd.DataFrame({"period_end": pd.to_datetime(["2024-09-30", "2024-12-31"]),
+                           "value": [20.0, 22.5]})  # fmt: skip
+    drawn = trend_chart(series, "t", "Title", "Subtitle", "pct")
+    reused = trend_chart(series, "t", "Title", "Subtitle", "pct")
+    assert drawn.figure is not None and reused.figure is None
+    assert reused.png() == drawn.png() and reused.svg() == drawn.svg()
+    assert reused.alt == drawn.alt
+    paths = reused.save(tmp_path / "charts")
+    assert [p.stat().st_size > 0 for p in paths] == [True, True, True]
+    changed = trend_chart(series.assign(value=[20.0, 23.5]), "t", "Title", "Subtitle", "pct")
+    assert changed.figure is not None  # new data: drawn again
+    with pytest.raises(AssertionError):
+        assert changed.png() == drawn.png()
