@@ -47,20 +47,42 @@ def cache_dir() -> Path | None:
     return Path(value) if value else None
 
 
-def _stable(value: object) -> object:
-    """Sets pickle in hash order, which differs between processes: sort them."""
-    if isinstance(value, set | frozenset):
-        return ("set", tuple(sorted(value, key=repr)))
-    if isinstance(value, dict):
-        return {k: _stable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(_stable(v) for v in value)
-    return value
+def _digest(value: object, h: hashlib._Hash) -> None:
+    """Feed ``value`` to ``h`` by content only. Pickle is not used for keys: it depends on
+    object identity (shared references are memoised), on set order (hash-seeded) and on how a
+    frame was built, so equal inputs could give different keys."""
+    import numpy as np
+    import pandas as pd
+
+    h.update(type(value).__name__.encode() + b"\x00")
+    if isinstance(value, pd.DataFrame | pd.Series):
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        h.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+        try:
+            h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+        except TypeError:  # unhashable cells (lists): their text
+            h.update(frame.to_csv().encode())
+    elif isinstance(value, np.ndarray):
+        h.update(f"{value.dtype}{value.shape}".encode() + np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, dict):
+        for k in sorted(value, key=repr):
+            _digest(k, h)
+            _digest(value[k], h)
+    elif isinstance(value, list | tuple):
+        h.update(str(len(value)).encode())
+        for v in value:
+            _digest(v, h)
+    elif isinstance(value, set | frozenset):
+        _digest(sorted(value, key=repr), h)
+    else:  # str, numbers, None, dates, small records: their repr is their content
+        h.update(repr(value).encode())
+    h.update(b"\x01")
 
 
 def cache_key(*parts: object) -> str:
-    blob = pickle.dumps(_stable(parts), protocol=pickle.HIGHEST_PROTOCOL)
-    return hashlib.sha256(code_version().encode() + blob).hexdigest()
+    h = hashlib.sha256(code_version().encode())
+    _digest(parts, h)
+    return h.hexdigest()
 
 
 def _path(kind: str, key: str) -> Path | None:

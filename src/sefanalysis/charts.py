@@ -18,6 +18,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from afcharts.af_colours import get_af_colours  # noqa: E402
 from matplotlib.ticker import StrMethodFormatter  # noqa: E402
@@ -25,6 +26,7 @@ from matplotlib.ticker import StrMethodFormatter  # noqa: E402
 from .cache import cache_dir, cache_key, load, store  # noqa: E402
 from .format import format_value, unit_label  # noqa: E402
 from .periods import short_label  # noqa: E402
+from .stats.intervals import funnel_limits_pct, funnel_limits_rate  # noqa: E402
 
 COLOURS = get_af_colours("categorical", number_of_colours=6)
 MARKERS = ["o", "s", "^", "D", "v", "P"]
@@ -270,17 +272,22 @@ def funnel_chart(
     name: str,
     title: str,
     subtitle: str,
-    limits: dict[float, tuple],
     unit: str = "pct",
 ) -> Chart:
-    """Funnel plot: every authority's percentage (against its denominator) or rate (against its
-    child population), with 95% and 99.8% limits around England; this authority and its
-    statistical neighbours marked by shape."""
+    """Funnel plot: every authority's percentage (against its denominator) or rate per 10,000
+    (against its child population), with 95% and 99.8% limits around England (Fingertips
+    methods, see ``stats.intervals``); this authority and its statistical neighbours marked by
+    shape."""
     data = others[["area_code", "area_name", "denominator", "value"]].copy()
     data["group"] = data["area_code"].map(lambda c: "Statistical neighbour" if c in neighbours
                                           else "Other authority")  # fmt: skip
     data = pd.concat([data, pd.DataFrame([{**own, "group": "This authority"}])],
                      ignore_index=True)  # fmt: skip
+    xs = np.linspace(max(data["denominator"].min() * 0.6, 1.0), data["denominator"].max() * 1.05,
+                     300)  # fmt: skip
+    limits = {c: (xs, *(funnel_limits_pct(centre, xs, c) if unit == "pct"
+                        else funnel_limits_rate(centre, xs, 10_000, c)))
+              for c in (0.95, 0.998)}  # fmt: skip
     with plt.style.context(STYLE):
         fig, ax = plt.subplots(figsize=(8, 4.6))
         for conf, (xs, lo, hi) in sorted(limits.items()):

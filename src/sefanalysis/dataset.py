@@ -125,8 +125,13 @@ def load_dataset_cached(path: str | Path, cache: str | Path, strict: bool = Fals
     analyst-only folder."""
     import pickle
 
-    cache = Path(cache)
+    from .cache import cache_dir, cached
+
     key = fingerprint(path)
+    if cache_dir() is not None:  # the runner's rerun cache, keyed the same way
+        dataset = cached("dataset", (key,), lambda: load_dataset(path))
+        return load_dataset(path, strict=True) if strict and dataset.fatal else dataset
+    cache = Path(cache)
     if cache.exists():
         try:
             with cache.open("rb") as fh:

@@ -7,15 +7,19 @@ pandera (lazy validation, so every failing cell is reported, not just the first)
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from .annex_a import parse_list, read_csv_raw
 from .annex_a_spec import Column, ListSpec
 from .codes import YES_NO
 from .problems import FATAL, WARNING, ProblemLog
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 GRADES = {
     "Outstanding": ["o", "1"],
@@ -92,36 +96,35 @@ LOCAL_TABLES: dict[str, ListSpec] = {
 
 REQUIRED_FILES = ("population",)
 
-_NON_NEGATIVE = pa.Check.ge(0)
-RANGE_SCHEMAS: dict[str, pa.DataFrameSchema] = {
-    "workforce": pa.DataFrameSchema(
-        {
-            c: pa.Column(nullable=True, checks=_NON_NEGATIVE)
-            for c in [
-                "fte_in_post",
-                "agency_fte",
-                "vacancy_fte",
-                "starters_fte",
-                "leavers_fte",
-                "case_holding_fte",
-                "cases_held",
-                "sickness_days_lost",
-            ]
-        }  # fmt: skip
-    ),
-    "population": pa.DataFrameSchema(
-        {
-            "population": pa.Column(nullable=True, checks=pa.Check.gt(0)),
-            "year": pa.Column(nullable=True, checks=pa.Check.in_range(1990, 2100)),
-        },  # fmt: skip
-        unique=["year"],
-    ),
-}
+WORKFORCE_COUNTS = ["fte_in_post", "agency_fte", "vacancy_fte", "starters_fte", "leavers_fte",
+                    "case_holding_fte", "cases_held", "sickness_days_lost"]  # fmt: skip
+
+
+@functools.cache
+def range_schemas() -> dict[str, pa.DataFrameSchema]:
+    """pandera range checks per local table (built on first use: pandera is imported only when
+    data is loaded, not in every notebook kernel that reads a cached dataset)."""
+    import pandera.pandas as pa
+
+    return {
+        "workforce": pa.DataFrameSchema(
+            {c: pa.Column(nullable=True, checks=pa.Check.ge(0)) for c in WORKFORCE_COUNTS}
+        ),
+        "population": pa.DataFrameSchema(
+            {
+                "population": pa.Column(nullable=True, checks=pa.Check.gt(0)),
+                "year": pa.Column(nullable=True, checks=pa.Check.in_range(1990, 2100)),
+            },  # fmt: skip
+            unique=["year"],
+        ),
+    }
 
 
 def check_ranges(key: str, frame: pd.DataFrame, log: ProblemLog, file: str) -> pd.DataFrame:
     """Report every cell pandera rejects; the offending value is set missing, the row kept."""
-    schema = RANGE_SCHEMAS.get(key)
+    import pandera.pandas as pa
+
+    schema = range_schemas().get(key)
     if schema is None or frame.empty:
         return frame
     try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..benchmarking import benchmark, rag
@@ -30,7 +29,6 @@ from ..periods import (
     quarter_ends_back,
     snapshot_label,
 )
-from ..stats.intervals import funnel_limits_pct, funnel_limits_rate
 from ..stats.spc import xmr
 from .display import show_figure, show_heading, show_table, show_text
 
@@ -66,17 +64,19 @@ class AreaReport:
         cache = Path(self.output_dir) / "analyst" / "dataset.pickle"
         self.dataset = load_dataset_cached(self.data_dir, cache, strict=True)
         self.periods = quarter_ends_back(self.end, self.quarters)
-        data_key = fingerprint(self.data_dir)  # reruns on unchanged data reuse the results
+        self.data_key = fingerprint(self.data_dir)  # reruns on unchanged data reuse the results
         quarters = [iso(p) for p in self.periods]
-        self.values = cached("indicators", (data_key, quarters, self.window),
+        self.values = cached("indicators", (self.data_key, quarters, self.window),
                              lambda: compute_indicators(self.dataset, quarters,
                                                         window=self.window))  # fmt: skip
         self.out = Path(self.output_dir)
-        self.compared = benchmark(self.values, self.dataset).set_index(
+        self.compared = cached("benchmark", (self.data_key, quarters, self.window),
+                               lambda: benchmark(self.values, self.dataset)).set_index(
             ["indicator_id", "period_end"])  # fmt: skip
         months = [iso(m) for m in month_ends_back(self.end, SPC_MONTHS)]
-        self.monthly = cached("indicators", (data_key, months, "1m"), lambda: compute_indicators(
-            self.dataset, months, window="1m", month_ends=True))  # fmt: skip
+        self.monthly = cached("indicators", (self.data_key, months, "1m"),
+                              lambda: compute_indicators(self.dataset, months, window="1m",
+                                                         month_ends=True))  # fmt: skip
         self.values["suppressed"] = self.published & suppressed_rows(self.values)
         self.monthly["suppressed"] = self.published & suppressed_rows(self.monthly)
         if self.published:  # suppressed monthly points are not plotted or used for SPC
@@ -335,19 +335,12 @@ class AreaReport:
         if (ind.unit in {"pct", "rate_per_10k"} and "denominator" in las
                 and las["denominator"].notna().any() and pd.notna(comp["england"])
                 and own_row["denominator"] > 0):  # fmt: skip
-            top = max(las["denominator"].max(), own_row["denominator"]) * 1.05
-            bottom = min(las["denominator"].min(), own_row["denominator"]) * 0.6
-            xs = np.linspace(max(bottom, 1.0), top, 300)
-            limits = {c: (xs, *(funnel_limits_pct(comp["england"], xs, c) if ind.unit == "pct"
-                                else funnel_limits_rate(comp["england"], xs, 10_000, c)))
-                      for c in (0.95, 0.998)}  # fmt: skip
             chart = funnel_chart(las.dropna(subset=["denominator"]),
                                  {"area_code": self.dataset.authority.la_code, "area_name": name,
                                   "denominator": own_row["denominator"],
                                   "value": own_row["value"]}, sn_codes, comp["england"],
                                  f"{ind.id}_funnel", f"{ind.title}: {name} against all "
-                                 "authorities", f"{ind.title}, {year}", limits,
-                                 ind.unit)  # fmt: skip
+                                 "authorities", f"{ind.title}, {year}", ind.unit)  # fmt: skip
             chart.save(self.out / "charts")
             show_figure(chart)
 
@@ -355,8 +348,9 @@ class AreaReport:
         """How the units behind an indicator spread over groups (e.g. assessment durations by
         band, audits by grade): number and share of the total, with secondary suppression."""
         ind = REGISTRY[indicator_id]
-        frame = compute_indicators(self.dataset, iso(self.end), window=self.window,
-                                   ids=[indicator_id], by=by)  # fmt: skip
+        frame = cached("indicators", (self.data_key, iso(self.end), self.window, indicator_id, by),
+                       lambda: compute_indicators(self.dataset, iso(self.end), window=self.window,
+                                                  ids=[indicator_id], by=by))  # fmt: skip
         counts = frame["numerator"] if ind.aggregate in {"count", "sum"} else frame["denominator"]
         frame = frame.assign(count=counts.fillna(0)).set_index("group")
         order = {"duration_band": [b[2] for b in ASSESSMENT_BANDS if indicator_id.startswith(

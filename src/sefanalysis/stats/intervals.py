@@ -8,13 +8,16 @@
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
-from scipy.stats import chi2, norm
-from statsmodels.stats.proportion import proportion_confint
+
+# scipy and statsmodels are imported where used: a rerun that finds its results in the cache
+# never needs them, and they take a second to import in every notebook kernel.
 
 
 def _z(confidence: float) -> float:
-    return float(norm.ppf(1 - (1 - confidence) / 2))
+    return NormalDist().inv_cdf(1 - (1 - confidence) / 2)
 
 
 def wilson_pct(
@@ -23,6 +26,8 @@ def wilson_pct(
     """Wilson score limits for percentages (0-100); NaN where the denominator is 0 or missing."""
     num = np.atleast_1d(np.asarray(numerator, dtype=float))
     den = np.atleast_1d(np.asarray(denominator, dtype=float))
+    from statsmodels.stats.proportion import proportion_confint
+
     ok = (den > 0) & np.isfinite(num) & np.isfinite(den)
     lo = np.full(num.shape, np.nan)
     hi = np.full(num.shape, np.nan)
@@ -34,6 +39,8 @@ def wilson_pct(
 
 def poisson_count_limits(count: object, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Limits for an observed count: Byar for 10+, exact (chi-square) below 10."""
+    from scipy.stats import chi2
+
     o = np.atleast_1d(np.asarray(count, dtype=float))
     z = _z(confidence)
     alpha = 1 - confidence
@@ -78,6 +85,8 @@ def funnel_limits_pct(
 def exact_count_limits(count: object, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Exact Poisson (chi-square) limits for a count, for any count (continuous counts allowed,
     which funnel curves need)."""
+    from scipy.stats import chi2
+
     o = np.atleast_1d(np.asarray(count, dtype=float))
     alpha = 1 - confidence
     lo = np.where(o > 0, chi2.ppf(alpha / 2, 2 * np.maximum(o, 1e-12)) / 2, 0.0)
