@@ -31,7 +31,7 @@ THREE = ["re_referral_pct", "assessments_within_45wd_pct", "cla_3plus_placements
 
 def pooled_dataset(n: int, seed: int = 2024):
     """N synthetic authorities simulated in memory (no files) and pooled into one Dataset."""
-    from sefanalysis.dataset import Dataset
+    from sefanalysis.dataset import Dataset, compact
     from sefanalysis.demo.generator import Profile, _Ids, _lists, _simulate_care, _simulate_help
     from sefanalysis.ingest.annex_a_spec import ANNEX_A
     from sefanalysis.ingest.authority import Authority
@@ -56,8 +56,14 @@ def pooled_dataset(n: int, seed: int = 2024):
         eps["CHILD"] = f"LA{i:03d}-" + eps["CHILD"].astype(str)
         episodes.append(eps)
         kids = c["kids"][["child_id", "dob"]]
-        headers.append(pd.DataFrame({"CHILD": f"LA{i:03d}-" + kids["child_id"].astype(str),
-                                     "DOB": pd.to_datetime(kids["dob"])}))
+        headers.append(
+            pd.DataFrame(
+                {
+                    "CHILD": f"LA{i:03d}-" + kids["child_id"].astype(str),
+                    "DOB": pd.to_datetime(kids["dob"]),
+                }
+            )
+        )
         population += prof.population
     annex = {}
     for spec in ANNEX_A:
@@ -79,12 +85,18 @@ def pooled_dataset(n: int, seed: int = 2024):
     eps.loc[eps["DEC"] > pd.Timestamp("2024-12-31"), "DEC"] = pd.NaT
     eps = eps[["CHILD", "DECOM", "RNE", "LS", "PLACE", "DEC", "REC"]].assign(URN=pd.NA)
     years = pd.DataFrame({"year": range(2015, 2027), "population": population})
-    authority = Authority("E99999999", f"Pool of {n}", "all",
-                          pd.Timestamp("2024-12-31"), annex_a_start=pd.Timestamp("2021-01-01"))
+    authority = Authority(
+        "E99999999",
+        f"Pool of {n}",
+        "all",
+        pd.Timestamp("2024-12-31"),
+        annex_a_start=pd.Timestamp("2021-01-01"),
+    )
     header = pd.concat(headers, ignore_index=True)
     header["DOB"] = header["DOB"].astype("datetime64[ns]")
-    return Dataset(Path("."), authority, annex, {"episodes": eps, "header": header},
-                   {"population": years})
+    # the same representation as load_dataset gives (categorical text columns)
+    annex, ssda903 = compact(annex, {"episodes": eps, "header": header})
+    return Dataset(Path("."), authority, annex, ssda903, {"population": years})
 
 
 def _pool_file(n: int) -> Path:
@@ -120,12 +132,16 @@ def engine(n: int) -> dict:
     duck_seconds, duck = duckdb_three(ds)
     ours = three.set_index(["indicator_id", "period_end"])["value"]
     agree = max(abs(ours.get((i, pd.Timestamp(q)), np.nan) - v) for (i, q), v in duck.items())
-    return {"authorities": n, "rows": int(sum(rows.values()) + len(ds.ssda903["episodes"])),
-            "engine_all_s": round(all_seconds, 2), "engine_three_s": round(three_seconds, 2),
-            "duckdb_three_s": round(duck_seconds, 2),
-            "ratio_three": round(three_seconds / duck_seconds, 2),
-            "max_difference_vs_duckdb": float(agree),
-            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    return {
+        "authorities": n,
+        "rows": int(sum(rows.values()) + len(ds.ssda903["episodes"])),
+        "engine_all_s": round(all_seconds, 2),
+        "engine_three_s": round(three_seconds, 2),
+        "duckdb_three_s": round(duck_seconds, 2),
+        "ratio_three": round(three_seconds / duck_seconds, 2),
+        "max_difference_vs_duckdb": float(agree),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
 
 
 def duckdb_three(ds) -> tuple[float, dict]:
@@ -143,12 +159,17 @@ def duckdb_three(ds) -> tuple[float, dict]:
     days["cum"] = days["work"].cumsum()
     periods = pd.DataFrame({"pe": pd.to_datetime(QUARTERS)})
     periods["ps"] = periods["pe"] + pd.Timedelta(days=1) - pd.DateOffset(months=12)
-    con.register("cal", days)
-    con.register("periods", periods)
-    con.register("refs", ds.annex_a["referrals"][["child_id", "referral_date",
-                                                  "n_referrals_12m"]])
-    con.register("asmt", ds.annex_a["assessments"][["asmt_start", "asmt_auth"]])
-    con.register("eps", ds.ssda903["episodes"])
+    frames = {
+        "cal": days,
+        "periods": periods,
+        "refs": ds.annex_a["referrals"][["child_id", "referral_date", "n_referrals_12m"]],
+        "asmt": ds.annex_a["assessments"][["asmt_start", "asmt_auth"]],
+        "eps": ds.ssda903["episodes"],
+    }
+    for name, frame in frames.items():  # DuckDB's own tables (plain text), loaded before timing
+        text = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+        con.register(f"{name}_df", frame.astype({c: "str" for c in text}))
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_df")
     sql = """
     WITH r AS (
       SELECT child_id, referral_date, n_referrals_12m,
@@ -225,8 +246,11 @@ def notebooks() -> dict:
         empty = nbformat.v4.new_notebook()
         empty.cells = [nbformat.v4.new_code_cell('period_end = "2024-12-31"')]
         empty.cells[0].metadata["tags"] = ["parameters"]
-        empty.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                        "language": "python"}
+        empty.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         empty.metadata["language_info"] = {"name": "python"}
         nbformat.write(empty, Path(tmp) / "empty.ipynb")
         t0 = time.perf_counter()
@@ -237,8 +261,11 @@ def notebooks() -> dict:
                                 progress_bar=False)  # fmt: skip
             export_html(out, Path(tmp) / f"e{i}.html", {})
         floor = time.perf_counter() - t0
-    return {"full_run_s": round(full, 1), "empty_floor_s": round(floor, 1),
-            "ratio": round(full / floor, 2)}
+    return {
+        "full_run_s": round(full, 1),
+        "empty_floor_s": round(floor, 1),
+        "ratio": round(full / floor, 2),
+    }
 
 
 def main() -> None:
@@ -253,8 +280,10 @@ def main() -> None:
         handler = {"engine": engine, "prepare": prepare}.get(kind)
         print(json.dumps(handler(int(value)) if handler else notebooks()))
         return
-    print(f"Machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
-          f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
+    print(
+        f"Machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}"
+    )
     runs = []
     if args.part in {"all", "engine"}:
         sizes = [int(s) for s in args.sizes.split(",")] + [args.authorities]

@@ -12,10 +12,12 @@ Input layout (a directory)::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import DataError
@@ -66,6 +68,39 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+SAME_VALUES = {"CHILD": "child_id"}  # SSDA903 and Annex A identify children the same way
+
+
+def _is_text(column: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)
+
+
+def compact(*groups: dict[str, pd.DataFrame]) -> list[dict[str, pd.DataFrame]]:
+    """Child-level text columns (identifiers and codes) as categoricals: one copy of each
+    distinct value instead of one Python string per row, which was most of a dataset's memory
+    (3.5 times less for the pooled benchmark data). A column name has one categorical type
+    across every table (``CHILD`` shares ``child_id``'s), so tables joined or stacked by the
+    indicators stay categorical without recoding."""
+    frames = [f for group in groups for f in group.values() if not f.empty]
+    values: dict[str, list] = {}
+    for frame in frames:
+        for col in filter(lambda c: _is_text(frame[c]), frame.columns):
+            values.setdefault(SAME_VALUES.get(col, col), []).append(frame[col].dropna().unique())
+    dtypes = {}
+    for name, parts in values.items():
+        distinct = pd.Index(np.concatenate(parts)).unique()
+        with contextlib.suppress(TypeError):  # mixed types in a column: first-seen order
+            distinct = distinct.sort_values()
+        dtypes[name] = pd.CategoricalDtype(distinct)
+
+    def one(frame: pd.DataFrame) -> pd.DataFrame:
+        text = {c: dtypes[SAME_VALUES.get(c, c)] for c in frame.columns
+                if SAME_VALUES.get(c, c) in dtypes and _is_text(frame[c])}  # fmt: skip
+        return frame.astype(text) if text else frame
+
+    return [{k: one(v) for k, v in group.items()} for group in groups]
+
+
 def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
     """Load and validate one authority's directory.
 
@@ -97,6 +132,7 @@ def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
         if file.is_file():
             hashes.setdefault(file, _sha256(file))
             summary.sha256 = hashes[file]
+    annex, ssda903 = compact(annex, ssda903)
     dataset = Dataset(root, authority, annex, ssda903, tables, log)
     if strict and dataset.fatal:
         first = log.fatal[0]

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..periods import age_at
 from .common import cover, keep
-from .engine import Context
+from .engine import Context, group_codes, stack
 from .registry import indicator
 
 AREA = "children_in_care"
@@ -163,7 +163,7 @@ def placements(episodes: pd.DataFrame) -> pd.DataFrame:
     new_period = (eps["RNE"] == "S") | (eps["CHILD"] != eps["CHILD"].shift())
     temporary = eps["PLACE"].isin(TEMPORARY)
     # a return from a temporary placement to the placement before it is not a new placement
-    child = eps["CHILD"]
+    child = group_codes(eps["CHILD"])
     urn = eps["URN"] if "URN" in eps else pd.Series(pd.NA, index=eps.index)
     before_place = eps["PLACE"].where(~temporary).groupby(child).ffill().groupby(child).shift()
     before_urn = urn.where(~temporary).groupby(child).ffill().groupby(child).shift()
@@ -453,7 +453,7 @@ def _health(
     parts.append(
         cla.assign(num=gap_ok.astype(float), den=1.0, _note="Annex A List 8 dates at the extract")
     )
-    return pd.concat(parts, ignore_index=True)
+    return stack(parts)
 
 
 @indicator(

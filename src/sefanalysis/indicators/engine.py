@@ -32,6 +32,9 @@ BREAKDOWNS = {
     "duration_band",
     "grade",
 }
+# columns used only by one breakdown (age bands need dob, which some measures also use)
+BREAKDOWN_SOURCES = {"gender": "gender", "ethnicity": "ethnicity_group",
+                     "disability": "disability", "team": "team"}  # fmt: skip
 # ChAT / DfE bands of assessment and S47-to-ICPC durations, in working days
 ASSESSMENT_BANDS = [(0, 0, "Same day"), (1, 10, "1-10"), (11, 20, "11-20"), (21, 30, "21-30"),
                     (31, 40, "31-40"), (41, 45, "41-45"), (46, 50, "46-50"), (51, 60, "51-60"),
@@ -64,6 +67,13 @@ class Context:
     params: dict[str, object] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     coverage: dict[str, pd.Timestamp] = field(default_factory=dict)
+    by: str | None = None  # the breakdown asked for, if any
+
+    def _slim(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Leave out demographic columns that only feed a breakdown not asked for, before rows
+        are repeated per period (most of the engine's peak memory)."""
+        unused = [c for c, b in BREAKDOWN_SOURCES.items() if c in frame and b != self.by]
+        return frame.drop(columns=unused) if unused else frame
 
     @property
     def extract_date(self) -> pd.Timestamp | None:
@@ -82,7 +92,7 @@ class Context:
         else:
             starts = np.array([window_start(pd.Timestamp(e), window) for e in ends],
                               dtype="datetime64[ns]")  # fmt: skip
-        frame = frame.loc[frame[date_col].notna()]
+        frame = self._slim(frame.loc[frame[date_col].notna()])
         d = frame[date_col].to_numpy(dtype="datetime64[ns]")
         lo = np.searchsorted(ends, d, side="left")
         hi = np.searchsorted(starts, d, side="right")
@@ -91,7 +101,7 @@ class Context:
     def open_at(self, frame: pd.DataFrame, start_col: str, end_col: str) -> pd.DataFrame:
         """Rows repeated once per period end at which [start, end) is open."""
         ends = self.periods["period_end"].to_numpy(dtype="datetime64[ns]")
-        frame = frame.loc[frame[start_col].notna()]
+        frame = self._slim(frame.loc[frame[start_col].notna()])
         s = frame[start_col].to_numpy(dtype="datetime64[ns]")
         e = frame[end_col].to_numpy(dtype="datetime64[ns]")
         lo = np.searchsorted(ends, s, side="left")
@@ -109,6 +119,31 @@ def _explode(
     out["period_end"] = ends[pidx]
     out["_at"] = at[idx] if at is not None else ends[pidx]
     return out
+
+
+def group_codes(column: pd.Series) -> pd.Series:
+    """A column to group by: integer codes for a categorical (grouping by the categorical itself
+    recodes every category, slow for child identifiers); missing stays missing."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column
+    codes = column.cat.codes
+    return codes.where(codes >= 0)
+
+
+def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """``pd.concat`` of unit frames that keeps categorical columns categorical (concatenating
+    categoricals of different types would turn them into Python objects: slower and several
+    times the memory). Tables of one dataset share their types (``dataset.compact``), so this
+    only recodes frames built elsewhere."""
+    first = frames[0]
+    differ = [c for c in first.columns if isinstance(first[c].dtype, pd.CategoricalDtype)
+              and any(c in f and f[c].dtype != first[c].dtype for f in frames[1:])]  # fmt: skip
+    if differ:
+        dtypes = {c: pd.CategoricalDtype(pd.api.types.union_categoricals(
+            [f[c].astype("category") for f in frames if c in f],
+            ignore_order=True).categories) for c in differ}  # fmt: skip
+        frames = [f.astype({c: t for c, t in dtypes.items() if c in f}) for f in frames]
+    return pd.concat(frames, ignore_index=True)
 
 
 def units(num: object, den: object = True, **extra: object) -> dict[str, object]:
@@ -229,7 +264,7 @@ def compute_indicators(
         selected = [i for i in selected if i.id in ids]
     periods = pd.DataFrame({"period_end": ends})
     periods["period_start"] = [window_start(e, window) for e in ends]
-    ctx = Context(dataset, periods, window, params=dict(params or {}))
+    ctx = Context(dataset, periods, window, params=dict(params or {}), by=by)
     frames = [_one(ind, ctx, by) for ind in selected]
     if not frames:
         return pd.DataFrame(columns=OUTPUT_COLUMNS)

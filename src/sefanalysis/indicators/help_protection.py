@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..calendar import working_days
 from .common import cover, flag, keep, list_start
-from .engine import ASSESSMENT_BANDS, ICPC_BANDS, Context, band_of
+from .engine import ASSESSMENT_BANDS, ICPC_BANDS, Context, band_of, group_codes, stack
 from .registry import indicator
 
 AREA = "help_protection"
@@ -59,7 +59,7 @@ def contact_to_referral_pct(ctx: Context) -> pd.DataFrame:
     cover(ctx, "contact_to_referral_pct", "contacts", "contact_date")
     refs = ctx.in_window(keep(ctx.list("referrals"), "referral_date"), "referral_date")
     cons = ctx.in_window(keep(ctx.list("contacts"), "contact_date"), "contact_date")
-    return pd.concat([refs.assign(num=1.0, den=0.0), cons.assign(num=0.0, den=1.0)])
+    return stack([refs.assign(num=1.0, den=0.0), cons.assign(num=0.0, den=1.0)])
 
 
 @indicator(
@@ -118,7 +118,7 @@ def re_referral_pct(ctx: Context) -> pd.DataFrame:
     refs = ctx.list("referrals")
     cover(ctx, "re_referral_pct", "referrals", "referral_date")
     refs = refs.loc[refs["referral_date"].notna()].sort_values(["child_id", "referral_date"])
-    prev = refs.groupby("child_id")["referral_date"].shift()
+    prev = refs.groupby(group_codes(refs["child_id"]))["referral_date"].shift()
     # earliest referral of the same child on or after (date - 12 months), before this one
     look_back = refs["referral_date"] - pd.DateOffset(months=12)
     history = prev.notna() & (prev >= look_back)
@@ -337,7 +337,7 @@ def s47_to_icpc_pct(ctx: Context) -> pd.DataFrame:
     s = _s47(ctx, "s47_to_icpc_pct")
     held = ctx.in_window(s, "icpc_date").assign(num=1.0, den=0.0)
     started = ctx.in_window(s, "strategy_date").assign(num=0.0, den=1.0)
-    return pd.concat([held, started])
+    return stack([held, started])
 
 
 @indicator(
@@ -499,7 +499,7 @@ def cpp_starts(ctx: Context) -> pd.DataFrame:
 )
 def cpp_second_or_subsequent_pct(ctx: Context) -> pd.DataFrame:
     plans = _plans(ctx, "cpp_second_or_subsequent_pct").sort_values(["child_id", "cpp_start"])
-    earlier = plans.groupby("child_id").cumcount() > 0
+    earlier = plans.groupby(group_codes(plans["child_id"])).cumcount() > 0
     second = earlier | (plans["n_previous_cpp"].fillna(0) >= 1)
     plans = plans.assign(num=second.astype(float).to_numpy(), den=1.0)
     return ctx.in_window(plans, "cpp_start")

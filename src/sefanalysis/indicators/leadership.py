@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .engine import Context
+from .engine import Context, group_codes
 from .registry import indicator
 
 AREA = "leadership"
@@ -298,6 +298,7 @@ def unallocated_children(ctx: Context) -> pd.DataFrame:
     both = pd.concat(pieces, ignore_index=True)
     # a child is allocated if any open record of theirs names a worker
     has_worker = both["worker"].notna()
-    allocated = has_worker.groupby([both["child_id"], both["period_end"]]).transform("max")
+    keys = [group_codes(both["child_id"]), both["period_end"]]
+    allocated = has_worker.groupby(keys).transform("max")
     both = both.assign(allocated=allocated).drop_duplicates(["child_id", "period_end"])
     return both.loc[~both["allocated"].astype(bool)].assign(num=1.0, den=1.0)
