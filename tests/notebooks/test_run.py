@@ -54,6 +54,8 @@ def test_charts_tables_manifest_and_index(run_folder):
     assert (run_folder / "charts" / "re_referral_pct.svg").exists()
     assert (run_folder / "charts" / "re_referral_pct.csv").exists()
     assert (run_folder / "tables" / "help_protection_summary.csv").exists()
+    for funnel in ["re_referral_pct_funnel", "referral_rate_per_10k_funnel"]:  # % and rate
+        assert (run_folder / "charts" / f"{funnel}.png").exists()
     manifest = json.loads((run_folder / "manifest.json").read_text())
     assert manifest["status"] == "complete"
     assert all(nb["status"] == "ok" for nb in manifest["notebooks"])
@@ -124,3 +126,20 @@ def test_params_file_is_read_and_checked(tmp_path, capsys, demo_dir):
     assert main(["run", "--params", str(params)]) == 2
     assert "2024-12-30" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def _published_files(run: Path) -> dict[Path, bytes]:
+    return {p.relative_to(run): p.read_bytes() for folder in ("tables", "charts")
+            for p in (run / folder).iterdir() if p.suffix in {".csv", ".png", ".svg"}}  # fmt: skip
+
+
+def test_rerun_reuses_the_cache_and_gives_identical_outputs(run_folder, demo_dir):
+    out = run_folder.parent
+    before = _published_files(run_folder)
+    cached_charts = set((out / ".cache" / "charts").iterdir())
+    assert len(cached_charts) > 100
+    status = main(["run", "--period-end", "2024-12-31", "--data", str(demo_dir), "--out",
+                   str(out), "--notebooks", str(NOTEBOOKS)])  # fmt: skip
+    assert status == 0
+    assert _published_files(run_folder) == before
+    assert set((out / ".cache" / "charts").iterdir()) == cached_charts  # nothing redrawn
