@@ -245,9 +245,12 @@ def notebooks() -> dict:
         t0 = time.perf_counter()  # first run: nothing cached (a new quarter's data)
         run_quarter("2024-12-31", demo, Path(tmp) / "out")
         full = time.perf_counter() - t0
-        t0 = time.perf_counter()  # rerun while drafting: data and code unchanged
-        run_quarter("2024-12-31", demo, Path(tmp) / "out")
-        rerun = time.perf_counter() - t0
+        reruns = []  # rerun while drafting: data and code unchanged (best of two)
+        for _ in range(2):
+            t0 = time.perf_counter()
+            run_quarter("2024-12-31", demo, Path(tmp) / "out")
+            reruns.append(time.perf_counter() - t0)
+        rerun = min(reruns)
         empty = nbformat.v4.new_notebook()
         empty.cells = [nbformat.v4.new_code_cell('period_end = "2024-12-31"')]
         empty.cells[0].metadata["tags"] = ["parameters"]
@@ -258,14 +261,17 @@ def notebooks() -> dict:
         }
         empty.metadata["language_info"] = {"name": "python"}
         nbformat.write(empty, Path(tmp) / "empty.ipynb")
-        t0 = time.perf_counter()
-        for i in range(3):
-            out = Path(tmp) / f"e{i}.ipynb"
-            pm.execute_notebook(str(Path(tmp) / "empty.ipynb"), str(out),
-                                parameters={"period_end": "2024-12-31"}, kernel_name="python3",
-                                progress_bar=False)  # fmt: skip
-            export_html(out, Path(tmp) / f"e{i}.html", {})
-        floor = time.perf_counter() - t0
+        floors = []  # best of two: kernel start-up time varies from run to run
+        for _ in range(2):
+            t0 = time.perf_counter()
+            for i in range(3):
+                out = Path(tmp) / f"e{i}.ipynb"
+                pm.execute_notebook(str(Path(tmp) / "empty.ipynb"), str(out),
+                                    parameters={"period_end": "2024-12-31"},
+                                    kernel_name="python3", progress_bar=False)  # fmt: skip
+                export_html(out, Path(tmp) / f"e{i}.html", {})
+            floors.append(time.perf_counter() - t0)
+        floor = min(floors)
     return {
         "full_run_s": round(full, 1),
         "rerun_s": round(rerun, 1),
