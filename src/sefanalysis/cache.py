@@ -55,6 +55,8 @@ def _digest(value: object, h: hashlib._Hash) -> None:
     import pandas as pd
 
     h.update(type(value).__name__.encode() + b"\x00")
+    if isinstance(value, pd.Index):
+        value = value.to_series()
     if isinstance(value, pd.DataFrame | pd.Series):
         frame = value.to_frame() if isinstance(value, pd.Series) else value
         h.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
@@ -74,8 +76,10 @@ def _digest(value: object, h: hashlib._Hash) -> None:
             _digest(v, h)
     elif isinstance(value, set | frozenset):
         _digest(sorted(value, key=repr), h)
-    else:  # str, numbers, None, dates, small records: their repr is their content
-        h.update(repr(value).encode())
+    elif value is None or isinstance(value, str | int | float | pd.Timestamp | np.generic):
+        h.update(repr(value).encode())  # exact: floats and timestamps repr at full precision
+    else:  # anything else by its pickle (a repr may be abbreviated, e.g. long sequences)
+        h.update(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     h.update(b"\x01")
 
 

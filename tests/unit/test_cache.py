@@ -91,3 +91,13 @@ def test_charts_come_back_from_the_cache_byte_for_byte(monkeypatch, tmp_path):
     assert changed.figure is not None  # new data: drawn again
     with pytest.raises(AssertionError):
         assert changed.png() == drawn.png()
+
+
+def test_long_values_are_keyed_by_all_of_their_content():
+    # reprs abbreviate long sequences ("..."); keys must not
+    base = list(range(2000))
+    changed = base.copy()
+    changed[1000] = -1
+    assert cache_key(pd.Index(base)) != cache_key(pd.Index(changed))
+    assert cache_key(base) != cache_key(changed)
+    assert cache_key(range(2000)) != cache_key(range(2001))
