@@ -155,18 +155,27 @@ def fingerprint(path: str | Path) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def load_dataset_rerun(path: str | Path) -> Dataset:
+    """:func:`load_dataset` through the rerun cache (``sefanalysis.cache``) when one is active:
+    the one place that names the dataset's cache entry, so the runner, many-authority runs and
+    the notebooks all find the same one."""
+    from .cache import cached
+
+    return cached("dataset", (fingerprint(path),), lambda: load_dataset(path))
+
+
 def load_dataset_cached(path: str | Path, cache: str | Path, strict: bool = False) -> Dataset:
     """:func:`load_dataset`, reusing ``cache`` (a pickle written by the runner) when the data
     directory has not changed since. The cache holds child-level data: it lives in the run's
     analyst-only folder."""
     import pickle
 
-    from .cache import cache_dir, cached
+    from .cache import cache_dir
 
-    key = fingerprint(path)
-    if cache_dir() is not None:  # the runner's rerun cache, keyed the same way
-        dataset = cached("dataset", (key,), lambda: load_dataset(path))
+    if cache_dir() is not None:  # the runner's rerun cache
+        dataset = load_dataset_rerun(path)
         return load_dataset(path, strict=True) if strict and dataset.fatal else dataset
+    key = fingerprint(path)
     cache = Path(cache)
     if cache.exists():
         try:

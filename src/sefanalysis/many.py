@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from .benchmarking import quartile_band
-from .cache import CACHE_ENV, cached
-from .dataset import fingerprint, load_dataset
+from .cache import CACHE_ENV
+from .dataset import load_dataset_rerun
 from .errors import SefError
 from .indicators.engine import compute_indicators
 from .indicators.registry import REGISTRY
@@ -86,7 +86,7 @@ def run_many(
 def cross_authority_summary(period_end: str, dirs: list[Path]) -> pd.DataFrame:
     frames = []
     for d in dirs:
-        ds = cached("dataset", (fingerprint(d.resolve()),), lambda d=d: load_dataset(d.resolve()))
+        ds = load_dataset_rerun(d.resolve())
         f = compute_indicators(ds, period_end)
         frames.append(f.assign(la_code=ds.authority.la_code, la_name=ds.authority.la_name))
     allv = pd.concat(frames, ignore_index=True)

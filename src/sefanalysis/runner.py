@@ -29,8 +29,8 @@ from pathlib import Path
 import papermill as pm
 
 from . import __version__
-from .cache import CACHE_ENV, cached
-from .dataset import fingerprint, load_dataset, save_cache
+from .cache import CACHE_ENV
+from .dataset import load_dataset_rerun, save_cache
 from .disclosure import MODES, NOTE
 from .errors import DataError, SefError
 from .indicators.registry import data_dictionary
@@ -124,7 +124,7 @@ def run_quarter(
         os.environ[CACHE_ENV] = str(out / ".cache")
     else:
         os.environ.pop(CACHE_ENV, None)
-    ds = cached("dataset", (fingerprint(data),), lambda: load_dataset(data))
+    ds = load_dataset_rerun(data)
     if ds.fatal:
         failed = out / f"{label}.failed"
         shutil.rmtree(failed, ignore_errors=True)

@@ -39,16 +39,12 @@ def wilson_pct(
 
 def poisson_count_limits(count: object, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Limits for an observed count: Byar for 10+, exact (chi-square) below 10."""
-    from scipy.stats import chi2
-
     o = np.atleast_1d(np.asarray(count, dtype=float))
     z = _z(confidence)
-    alpha = 1 - confidence
     with np.errstate(divide="ignore", invalid="ignore"):
         byar_lo = o * (1 - 1 / (9 * o) - z / (3 * np.sqrt(o))) ** 3
         byar_hi = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * np.sqrt(o + 1))) ** 3
-    exact_lo = np.where(o > 0, chi2.ppf(alpha / 2, 2 * o) / 2, 0.0)
-    exact_hi = chi2.ppf(1 - alpha / 2, 2 * (o + 1)) / 2
+    exact_lo, exact_hi = exact_count_limits(o, confidence)
     small = o < 10
     lo = np.where(small, exact_lo, byar_lo)
     hi = np.where(small, exact_hi, byar_hi)
