@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..periods import age_at
 from .common import cover, keep
-from .engine import Context, group_codes, stack
+from .engine import Context, group_codes
 from .registry import indicator
 
 AREA = "children_in_care"
@@ -27,7 +27,7 @@ def _cla(ctx: Context, ind_id: str) -> pd.DataFrame:
     cla = ctx.list("cla")
     cover(ctx, ind_id, "cla", "cla_end")
     cla = cla.loc[~cla["legal_status"].isin(SHORT_BREAKS)]
-    return keep(cla, "cla_start", "cla_end", "uasc", "n_placements_12m", "placement_location")
+    return keep(ctx, cla, "cla_start", "cla_end", "uasc", "n_placements_12m", "placement_location")
 
 
 @indicator(
@@ -232,11 +232,11 @@ def cla_3plus_placements_pct(ctx: Context) -> pd.DataFrame:
     in_care = _in_care_903(ctx, pl)
     window = pl.assign(until=pl["end"] + pd.DateOffset(months=12))
     held = ctx.open_at(window, "start", "until")
-    held = held.merge(
-        in_care[["CHILD", "period", "period_end"]], on=["CHILD", "period", "period_end"]
-    )
-    n = held.groupby(["CHILD", "period_end"]).size().rename("n").reset_index()
-    out = in_care.merge(n, on=["CHILD", "period_end"], how="left")
+    # a period of care belongs to one child: keyed on it, never on the child identifier
+    # (grouping or merging on a categorical of every child recodes all its categories)
+    held = held[["period", "period_end"]].merge(in_care[["period", "period_end"]])
+    n = held.groupby(["period", "period_end"]).size().rename("n").reset_index()
+    out = in_care.merge(n, on=["period", "period_end"], how="left")
     return out.assign(num=(out["n"].fillna(0) >= 3).astype(float), den=1.0)
 
 
@@ -270,10 +270,10 @@ def cla_long_term_stability_pct(ctx: Context) -> pd.DataFrame:
     age16 = in_care["dob"] + pd.DateOffset(years=16)
     eligible = (pe < age16) & (in_care["start"] <= pe - pd.DateOffset(years=2, months=6))
     current = ctx.open_at(pl, "start", "end")[
-        ["CHILD", "period", "period_end", "start", "previous_start", "last_place"]
+        ["period", "period_end", "start", "previous_start", "last_place"]
     ]
     current = current.rename(columns={"start": "placement_start"})
-    out = in_care.loc[eligible].merge(current, on=["CHILD", "period", "period_end"], how="left")
+    out = in_care.loc[eligible].merge(current, on=["period", "period_end"], how="left")
     adoption = out["last_place"].isin(["A3", "A4", "A5", "A6"])
     since = out["placement_start"].where(
         ~adoption, out["previous_start"].fillna(out["placement_start"])
@@ -428,7 +428,7 @@ def _oc2(ctx: Context, ind_id: str) -> pd.DataFrame | None:
 
 def _health(
     ctx: Context, ind_id: str, oc2_col: str, annex_col: str, months_under5: int, months_other: int
-) -> pd.DataFrame:
+) -> list[pd.DataFrame]:
     parts = []
     oc2 = _oc2(ctx, ind_id)
     if oc2 is not None:
@@ -453,7 +453,7 @@ def _health(
     parts.append(
         cla.assign(num=gap_ok.astype(float), den=1.0, _note="Annex A List 8 dates at the extract")
     )
-    return stack(parts)
+    return parts
 
 
 @indicator(
@@ -599,7 +599,7 @@ def cla_return_interview_offered_pct(ctx: Context) -> pd.DataFrame:
 def _adopted(ctx: Context, ind_id: str) -> pd.DataFrame:
     ad = ctx.list("adoption")
     cover(ctx, ind_id, "adoption", "adoption_order")
-    return ctx.in_window(keep(ad, "entered_care", "placement_order", "matched", "placed",
+    return ctx.in_window(keep(ctx, ad, "entered_care", "placement_order", "matched", "placed",
                               "adoption_order", "ffa_placed"), "adoption_order")  # fmt: skip
 
 
@@ -672,7 +672,7 @@ def adoption_a10_days(ctx: Context) -> pd.DataFrame:
 def _ceased(ctx: Context, ind_id: str, reasons: set[str]) -> pd.DataFrame:
     cla = ctx.list("cla")
     cover(ctx, ind_id, "cla", "cla_end")
-    cla = keep(cla.loc[~cla["legal_status"].isin(SHORT_BREAKS)], "cla_end", "reason_ceased")
+    cla = keep(ctx, cla.loc[~cla["legal_status"].isin(SHORT_BREAKS)], "cla_end", "reason_ceased")
     ended = ctx.in_window(cla, "cla_end")
     return ended.assign(num=ended["reason_ceased"].isin(reasons).astype(float), den=1.0)
 

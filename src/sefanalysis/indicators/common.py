@@ -6,13 +6,17 @@ import pandas as pd
 
 from .engine import Context
 
-DEMOGRAPHICS = ["child_id", "dob", "gender", "ethnicity", "disability", "team"]
+# columns a breakdown reads (see engine._attach_breakdown)
+DEMOGRAPHIC_SOURCES = {"age_band": ("dob",), "care_leaver_age_band": ("dob",),
+                       "gender": ("gender",), "ethnicity_group": ("ethnicity",),
+                       "disability": ("disability",), "team": ("team",)}  # fmt: skip
 
 
-def keep(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
-    """The demographic columns the list has, plus ``cols`` (for breakdowns)."""
-    wanted = [c for c in DEMOGRAPHICS if c in frame] + [c for c in cols if c not in DEMOGRAPHICS]
-    return frame[wanted]
+def keep(ctx: Context, frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    """``cols`` of ``frame``, with the child identifier and the demographic columns the
+    breakdown asked for needs (leaving the others out keeps rows repeated per period small)."""
+    wanted = ["child_id", *(DEMOGRAPHIC_SOURCES.get(ctx.by or "", ())), *cols]
+    return frame[[c for c in dict.fromkeys(wanted) if c in frame]]
 
 
 def list_start(ctx: Context, key: str, date_col: str) -> pd.Timestamp | None:

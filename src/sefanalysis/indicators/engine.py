@@ -32,6 +32,7 @@ BREAKDOWNS = {
     "duration_band",
     "grade",
 }
+AGE_BREAKDOWNS = {"age_band", "care_leaver_age_band"}
 # columns used only by one breakdown (age bands need dob, which some measures also use)
 BREAKDOWN_SOURCES = {"gender": "gender", "ethnicity": "ethnicity_group",
                      "disability": "disability", "team": "team"}  # fmt: skip
@@ -76,6 +77,12 @@ class Context:
         return frame.drop(columns=unused) if unused else frame
 
     @property
+    def _ages(self) -> bool:
+        """Whether the breakdown asked for needs each row's age (at ``_at``, else the period
+        end)."""
+        return self.by in AGE_BREAKDOWNS
+
+    @property
     def extract_date(self) -> pd.Timestamp | None:
         return self.dataset.authority.extract_date
 
@@ -96,7 +103,7 @@ class Context:
         d = frame[date_col].to_numpy(dtype="datetime64[ns]")
         lo = np.searchsorted(ends, d, side="left")
         hi = np.searchsorted(starts, d, side="right")
-        return _explode(frame, lo, np.clip(hi - lo, 0, None), ends, at=d)
+        return _explode(frame, lo, np.clip(hi - lo, 0, None), ends, at=d if self._ages else None)
 
     def open_at(self, frame: pd.DataFrame, start_col: str, end_col: str) -> pd.DataFrame:
         """Rows repeated once per period end at which [start, end) is open."""
@@ -110,15 +117,25 @@ class Context:
 
 
 def _explode(
-    frame: pd.DataFrame, lo: np.ndarray, counts: np.ndarray, ends: np.ndarray, at: np.ndarray | None
+    frame: pd.DataFrame,
+    lo: np.ndarray,
+    counts: np.ndarray,
+    ends: np.ndarray,
+    at: np.ndarray | None,
 ) -> pd.DataFrame:
+    """Row i of ``frame`` repeated ``counts[i]`` times, for period ends ``lo[i]`` onwards.
+
+    Built column by column (one array each, never consolidated into 2-D blocks: consolidating
+    copies every repeated row again). ``_at`` (the date ages are taken at) is only kept when
+    given: the event date for a flow when an age breakdown is asked for."""
     idx = np.repeat(np.arange(len(frame)), counts)
-    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    pidx = np.repeat(lo, counts) + offsets
-    out = frame.iloc[idx].reset_index(drop=True)
-    out["period_end"] = ends[pidx]
-    out["_at"] = at[idx] if at is not None else ends[pidx]
-    return out
+    first = np.cumsum(counts) - counts
+    pidx = np.repeat(lo - first, counts) + np.arange(len(idx))
+    columns = {name: col.array.take(idx) for name, col in frame.items()}
+    columns["period_end"] = ends[pidx]
+    if at is not None:
+        columns["_at"] = at[idx]
+    return pd.DataFrame(columns, copy=False)
 
 
 def group_codes(column: pd.Series) -> pd.Series:
@@ -169,10 +186,10 @@ def _age_band(age: pd.Series) -> pd.Series:
 def _attach_breakdown(frame: pd.DataFrame, by: str) -> pd.Series:
     from ..ingest.codes import ETHNICITY_GROUPS
 
-    if by in {"age_band", "care_leaver_age_band"}:
+    if by in AGE_BREAKDOWNS:
         if "dob" not in frame:
             return pd.Series("Not recorded", index=frame.index)
-        age = age_at(frame["dob"], frame["_at"])
+        age = age_at(frame["dob"], frame["_at"] if "_at" in frame else frame["period_end"])
         if by == "care_leaver_age_band":  # DfE care-leaver groups (16 counts with 17 to 18)
             out = pd.Series("Other ages", index=frame.index, dtype="string")
             for lo, hi, label in CARE_LEAVER_BANDS:
@@ -188,13 +205,17 @@ def _attach_breakdown(frame: pd.DataFrame, by: str) -> pd.Series:
     return frame[by].astype("string").fillna("Not recorded")
 
 
-def _aggregate(ind: Indicator, u: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    u = u.copy()
-    u["num"] = pd.to_numeric(u["num"], errors="coerce").astype(float)
-    u["den"] = pd.to_numeric(u["den"], errors="coerce").fillna(0).astype(float)
+def _aggregate(
+    ind: Indicator, units: pd.DataFrame, keys: list[str], ends: np.ndarray
+) -> pd.DataFrame:
+    """Numerator and denominator (or the mean or median measure) per key, from the units that
+    have a period end."""
+    num = pd.to_numeric(units["num"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    den = pd.to_numeric(units["den"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     if ind.aggregate in {"mean", "median"}:
-        u["measure"] = pd.to_numeric(u["measure"], errors="coerce").astype(float)
-        u = u.loc[(u["den"] > 0) & u["measure"].notna()]
+        measure = pd.to_numeric(units["measure"], errors="coerce").astype(float)
+        u = units[keys].assign(measure=measure.to_numpy())
+        u = u.loc[(np.nan_to_num(den) > 0) & measure.notna().to_numpy()]
         g = u.groupby(keys, observed=True)["measure"]
         out = pd.DataFrame(
             {
@@ -204,9 +225,36 @@ def _aggregate(ind: Indicator, u: pd.DataFrame, keys: list[str]) -> pd.DataFrame
             }
         )
         return out.reset_index()
-    g = u.groupby(keys, observed=True)
+    if keys == ["period_end"]:
+        by_period = _sum_by_period(units["period_end"], num, den, ends)
+        if by_period is not None:
+            return by_period
+    # only the columns aggregated (a copy of the whole unit frame doubled the peak memory)
+    g = units[keys].assign(num=num, den=np.nan_to_num(den)).groupby(keys, observed=True)
     out = pd.DataFrame({"numerator": g["num"].sum(), "denominator": g["den"].sum()})
     return out.reset_index()
+
+
+def _sum_by_period(
+    period_end: pd.Series, num: np.ndarray, den: np.ndarray, ends: np.ndarray
+) -> pd.DataFrame | None:
+    """Sums per period end by counting into bins (a groupby hashes every row's date: several
+    times slower on tens of millions of rows). Missing values add nothing, as in ``sum``.
+    None if some unit's period end is not one of ``ends``."""
+    pe = period_end.to_numpy(dtype="datetime64[ns]")
+    dated = ~np.isnat(pe)
+    pos = np.searchsorted(ends, pe)
+    inside = pos < len(ends)
+    if not (inside == dated).all() or (ends[pos[dated]] != pe[dated]).any():
+        return None
+    pos, n = pos[dated], len(ends)
+    rows = np.bincount(pos, minlength=n)
+    sums = {
+        name: np.bincount(pos, weights=np.nan_to_num(values[dated]), minlength=n)
+        for name, values in (("numerator", num), ("denominator", den))
+    }
+    seen = rows > 0
+    return pd.DataFrame({"period_end": ends[seen], **{k: v[seen] for k, v in sums.items()}})
 
 
 def _values(ind: Indicator, agg: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
@@ -274,16 +322,26 @@ def compute_indicators(
 def _one(ind: Indicator, ctx: Context, by: str | None) -> pd.DataFrame:
     ctx.notes.pop(ind.id, None)
     assert ind.func is not None
-    u = ind.func(ctx)
+    result = ind.func(ctx)
+    parts = [p for p in (result if isinstance(result, list) else [result]) if len(p)]
     keys = ["period_end"]
     if by is not None:
-        u = u.assign(group=_attach_breakdown(u, by).to_numpy())
+        parts = [p.assign(group=_attach_breakdown(p, by).to_numpy()) for p in parts]
         keys.append("group")
-    agg = (
-        _aggregate(ind, u, keys)
-        if len(u)
-        else pd.DataFrame(columns=keys + ["numerator", "denominator"])
-    )
+    if len(parts) > 1 and ind.aggregate in {"mean", "median"}:
+        parts = [stack(parts)]  # a mean or median needs every unit together
+    ends = ctx.periods["period_end"].to_numpy(dtype="datetime64[ns]")
+    sums = [_aggregate(ind, p, keys, ends) for p in parts]
+    if not sums:
+        agg = pd.DataFrame(columns=keys + ["numerator", "denominator"])
+    elif len(sums) == 1:
+        agg = sums[0]
+    else:  # parts of a sum: their numerators and denominators add up
+        agg = (
+            pd.concat(sums, ignore_index=True)
+            .groupby(keys, as_index=False, observed=True)[["numerator", "denominator"]]
+            .sum()
+        )
     base = ctx.periods.copy()
     if by is not None:
         groups = sorted(agg["group"].dropna().unique()) if len(agg) else []
@@ -296,8 +354,10 @@ def _one(ind: Indicator, ctx: Context, by: str | None) -> pd.DataFrame:
         out["denominator"] = out["denominator"].fillna(0.0) if "denominator" in out else 0.0
     out = _values(ind, out, ctx.dataset)
     out["note"] = ctx.notes.get(ind.id, "")
-    if "_note" in u and len(u):  # a source note that differs by period (e.g. OC2 vs Annex A)
-        per_period = u.dropna(subset=["_note"]).groupby("period_end")["_note"].first()
+    noted = [p[["period_end", "_note"]] for p in parts if "_note" in p]
+    if noted:  # a source note that differs by period (e.g. OC2 vs Annex A)
+        notes = pd.concat(noted).dropna(subset=["_note"])
+        per_period = notes.groupby("period_end")["_note"].first()
         out["note"] = out["period_end"].map(per_period).fillna(out["note"])
     out = _apply_coverage(ind, out, ctx)
     out["indicator_id"], out["area"], out["title"] = ind.id, ind.area, ind.title

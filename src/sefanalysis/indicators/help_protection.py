@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..calendar import working_days
 from .common import cover, flag, keep, list_start
-from .engine import ASSESSMENT_BANDS, ICPC_BANDS, Context, band_of, group_codes, stack
+from .engine import ASSESSMENT_BANDS, ICPC_BANDS, Context, band_of, group_codes
 from .registry import indicator
 
 AREA = "help_protection"
@@ -20,7 +20,7 @@ CIN = "Children in need census / characteristics of children in need (DfE)"
 
 def _count(ctx: Context, ind_id: str, key: str, date_col: str) -> pd.DataFrame:
     cover(ctx, ind_id, key, date_col)
-    events = ctx.in_window(keep(ctx.list(key), date_col), date_col)
+    events = ctx.in_window(keep(ctx, ctx.list(key), date_col), date_col)
     return events.assign(num=1.0, den=1.0)
 
 
@@ -55,11 +55,11 @@ def contacts(ctx: Context) -> pd.DataFrame:
     source="Annex A Lists 1 and 3",
     publication="ChAT contact conversion",
 )
-def contact_to_referral_pct(ctx: Context) -> pd.DataFrame:
+def contact_to_referral_pct(ctx: Context) -> list[pd.DataFrame]:
     cover(ctx, "contact_to_referral_pct", "contacts", "contact_date")
-    refs = ctx.in_window(keep(ctx.list("referrals"), "referral_date"), "referral_date")
-    cons = ctx.in_window(keep(ctx.list("contacts"), "contact_date"), "contact_date")
-    return stack([refs.assign(num=1.0, den=0.0), cons.assign(num=0.0, den=1.0)])
+    refs = ctx.in_window(keep(ctx, ctx.list("referrals"), "referral_date"), "referral_date")
+    cons = ctx.in_window(keep(ctx, ctx.list("contacts"), "contact_date"), "contact_date")
+    return [refs.assign(num=1.0, den=0.0), cons.assign(num=0.0, den=1.0)]
 
 
 @indicator(
@@ -126,7 +126,7 @@ def re_referral_pct(ctx: Context) -> pd.DataFrame:
     complete = look_back >= data_start if data_start is not None else look_back.isna()
     from_count = refs["n_referrals_12m"].fillna(0) >= 1
     is_re = history | (~complete & from_count)
-    units = keep(refs, "referral_date").assign(num=is_re.astype(float).to_numpy(), den=1.0)
+    units = keep(ctx, refs, "referral_date").assign(num=is_re.astype(float).to_numpy(), den=1.0)
     return ctx.in_window(units, "referral_date")
 
 
@@ -147,7 +147,7 @@ def referral_nfa_pct(ctx: Context) -> pd.DataFrame:
     cover(ctx, "referral_nfa_pct", "referrals", "referral_date")
     refs = ctx.list("referrals")
     f = flag(refs["referral_nfa"])
-    units = keep(refs, "referral_date").assign(
+    units = keep(ctx, refs, "referral_date").assign(
         num=f.fillna(0).to_numpy(), den=f.notna().astype(float).to_numpy()
     )
     return ctx.in_window(units, "referral_date")
@@ -173,7 +173,7 @@ def early_help_assessments(ctx: Context) -> pd.DataFrame:
 def _assessments(ctx: Context, ind_id: str) -> pd.DataFrame:
     a = ctx.list("assessments")
     cover(ctx, ind_id, "assessments", "asmt_start")
-    a = keep(a, "asmt_start", "asmt_auth", "asmt_needs_support")
+    a = keep(ctx, a, "asmt_start", "asmt_auth", "asmt_needs_support")
     a = a.assign(wd=working_days(a["asmt_start"], a["asmt_auth"]))
     return a.assign(duration_band=band_of(a["wd"], ASSESSMENT_BANDS))
 
@@ -280,7 +280,7 @@ def assessment_nfa_pct(ctx: Context) -> pd.DataFrame:
 def _s47(ctx: Context, ind_id: str) -> pd.DataFrame:
     s = ctx.list("s47")
     cover(ctx, ind_id, "s47", "strategy_date")
-    s = keep(s, "strategy_date", "icpc_date", "icpc_to_cpp")
+    s = keep(ctx, s, "strategy_date", "icpc_date", "icpc_to_cpp")
     s = s.assign(wd=working_days(s["strategy_date"], s["icpc_date"]))
     return s.assign(duration_band=band_of(s["wd"], ICPC_BANDS))
 
@@ -333,11 +333,11 @@ def s47_rate_per_10k(ctx: Context) -> pd.DataFrame:
     source="Annex A List 5",
     publication=CIN + ", table D1",
 )
-def s47_to_icpc_pct(ctx: Context) -> pd.DataFrame:
+def s47_to_icpc_pct(ctx: Context) -> list[pd.DataFrame]:
     s = _s47(ctx, "s47_to_icpc_pct")
     held = ctx.in_window(s, "icpc_date").assign(num=1.0, den=0.0)
     started = ctx.in_window(s, "strategy_date").assign(num=0.0, den=1.0)
-    return stack([held, started])
+    return [held, started]
 
 
 @indicator(
@@ -387,7 +387,7 @@ def icpc_to_cpp_pct(ctx: Context) -> pd.DataFrame:
 def _open_cin(ctx: Context, ind_id: str) -> pd.DataFrame:
     cin = ctx.list("cin")
     cover(ctx, ind_id, "cin", "cin_end")
-    return ctx.open_at(keep(cin, "cin_start", "cin_end"), "cin_start", "cin_end")
+    return ctx.open_at(keep(ctx, cin, "cin_start", "cin_end"), "cin_start", "cin_end")
 
 
 @indicator(
@@ -426,7 +426,7 @@ def cin_rate_per_10k(ctx: Context) -> pd.DataFrame:
 
 def _plans(ctx: Context, ind_id: str, date_col: str = "cpp_end") -> pd.DataFrame:
     cover(ctx, ind_id, "cp", date_col)
-    return keep(ctx.list("cp"), "cpp_start", "cpp_end", "n_previous_cpp", "last_visit")
+    return keep(ctx, ctx.list("cp"), "cpp_start", "cpp_end", "n_previous_cpp", "last_visit")
 
 
 @indicator(

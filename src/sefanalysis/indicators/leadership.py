@@ -292,9 +292,9 @@ def unallocated_children(ctx: Context) -> pd.DataFrame:
         cols = [c for c in ["child_id", "dob", "gender", "ethnicity", "disability", "team",
                             "worker", start, end] if c in frame]  # fmt: skip
         open_now = ctx.open_at(frame[cols], start, end)
-        pieces.append(open_now[["child_id", "period_end", "worker", "_at"] +
-                               [c for c in ["dob", "gender", "ethnicity", "disability", "team"]
-                                if c in open_now]])  # fmt: skip
+        pieces.append(open_now[["child_id", "period_end", "worker"] +
+                               [c for c in ["_at", "dob", "gender", "ethnicity", "disability",
+                                            "team"] if c in open_now]])  # fmt: skip
     both = pd.concat(pieces, ignore_index=True)
     # a child is allocated if any open record of theirs names a worker
     has_worker = both["worker"].notna()

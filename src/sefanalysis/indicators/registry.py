@@ -2,8 +2,11 @@
 
 An indicator is a small function ``f(ctx) -> units`` returning one row per counted unit (a
 referral, a child in care at a period end, ...) and period end, with a ``num`` and a ``den``
-flag (or a ``measure`` for averages). The engine turns units into values, so breakdowns, windows
-and coverage checks are handled in one place for every indicator.
+flag (or a ``measure`` for averages). A counted indicator may return a list of unit frames
+instead (e.g. referrals as numerator units and contacts as denominator units): their numerators
+and denominators add up, without one frame of all of them in memory. The engine turns units
+into values, so breakdowns, windows and coverage checks are handled in one place for every
+indicator.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ AREAS = {
 }
 UNITS = {"count", "pct", "rate_per_10k", "days", "score", "fte", "ratio"}
 POLARITIES = {"higher_better", "lower_better", "neutral"}
+Units = pd.DataFrame | list[pd.DataFrame]
 AGGREGATES = {"count", "pct", "rate_per_10k", "mean", "median", "ratio", "sum"}
 
 
@@ -41,7 +45,7 @@ class Indicator:
     short_title: str = ""
     extract_only: bool = False  # valid only when the period end is the data extract date
     interval: bool = True  # False where the numerator is not a count of events (e.g. FTE)
-    func: Callable[..., pd.DataFrame] | None = field(default=None, compare=False, repr=False)
+    func: Callable[..., Units] | None = field(default=None, compare=False, repr=False)
 
     def metadata(self) -> dict[str, object]:
         meta = asdict(self)
@@ -54,10 +58,10 @@ REGISTRY: dict[str, Indicator] = {}
 
 def indicator(
     **meta: object,
-) -> Callable[[Callable[..., pd.DataFrame]], Callable[..., pd.DataFrame]]:
+) -> Callable[[Callable[..., Units]], Callable[..., Units]]:
     """Register the decorated unit function under ``meta["id"]`` with its metadata."""
 
-    def register(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
+    def register(func: Callable[..., Units]) -> Callable[..., Units]:
         ind = Indicator(func=func, **meta)  # type: ignore[arg-type]
         if ind.id in REGISTRY:
             raise ValueError(f"indicator id {ind.id!r} is declared twice")
