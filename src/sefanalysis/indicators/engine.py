@@ -10,7 +10,7 @@ Coverage: a value is only given where the data covers it; otherwise it is missin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -210,8 +210,7 @@ def _aggregate(
 ) -> pd.DataFrame:
     """Numerator and denominator (or the mean or median measure) per key, from the units that
     have a period end."""
-    num = pd.to_numeric(units["num"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    den = pd.to_numeric(units["den"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    num, den = (_flag(units, name) for name in ("num", "den"))
     if ind.aggregate in {"mean", "median"}:
         measure = pd.to_numeric(units["measure"], errors="coerce").astype(float)
         u = units[keys].assign(measure=measure.to_numpy())
@@ -233,6 +232,14 @@ def _aggregate(
     g = units[keys].assign(num=num, den=np.nan_to_num(den)).groupby(keys, observed=True)
     out = pd.DataFrame({"numerator": g["num"].sum(), "denominator": g["den"].sum()})
     return out.reset_index()
+
+
+def _flag(units: pd.DataFrame, name: str) -> np.ndarray:
+    """``units[name]`` as floats; a unit frame without the column counts each unit once (a
+    column of ones would be the largest part of a repeated event list)."""
+    if name not in units:
+        return np.ones(len(units))
+    return pd.to_numeric(units[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _sum_by_period(
@@ -322,7 +329,7 @@ def compute_indicators(
 def _one(ind: Indicator, ctx: Context, by: str | None) -> pd.DataFrame:
     ctx.notes.pop(ind.id, None)
     assert ind.func is not None
-    result = ind.func(ctx)
+    result = ind.func(_extract_only(ctx) if ind.extract_only else ctx)
     parts = [p for p in (result if isinstance(result, list) else [result]) if len(p)]
     keys = ["period_end"]
     if by is not None:
@@ -369,6 +376,16 @@ def _one(ind: Indicator, ctx: Context, by: str | None) -> pd.DataFrame:
     if by is not None:
         out["breakdown"] = by
     return out[cols]
+
+
+def _extract_only(ctx: Context) -> Context:
+    """The context with the extract date as its only period end, for an indicator valid only
+    there (values at other period ends are blanked anyway, so they are not computed)."""
+    extract = ctx.extract_date
+    periods = ctx.periods.loc[ctx.periods["period_end"] == extract]
+    if extract is None or periods.empty:
+        return ctx
+    return replace(ctx, periods=periods.reset_index(drop=True))  # notes and coverage shared
 
 
 def _apply_coverage(ind: Indicator, out: pd.DataFrame, ctx: Context) -> pd.DataFrame:

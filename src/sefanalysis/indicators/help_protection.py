@@ -20,8 +20,7 @@ CIN = "Children in need census / characteristics of children in need (DfE)"
 
 def _count(ctx: Context, ind_id: str, key: str, date_col: str) -> pd.DataFrame:
     cover(ctx, ind_id, key, date_col)
-    events = ctx.in_window(keep(ctx, ctx.list(key), date_col), date_col)
-    return events.assign(num=1.0, den=1.0)
+    return ctx.in_window(keep(ctx, ctx.list(key), date_col), date_col)  # each counts once
 
 
 @indicator(
@@ -59,7 +58,7 @@ def contact_to_referral_pct(ctx: Context) -> list[pd.DataFrame]:
     cover(ctx, "contact_to_referral_pct", "contacts", "contact_date")
     refs = ctx.in_window(keep(ctx, ctx.list("referrals"), "referral_date"), "referral_date")
     cons = ctx.in_window(keep(ctx, ctx.list("contacts"), "contact_date"), "contact_date")
-    return [refs.assign(num=1.0, den=0.0), cons.assign(num=0.0, den=1.0)]
+    return [refs.assign(den=0.0), cons.assign(num=0.0)]  # without num or den a unit counts 1
 
 
 @indicator(

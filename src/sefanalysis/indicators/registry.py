@@ -2,11 +2,11 @@
 
 An indicator is a small function ``f(ctx) -> units`` returning one row per counted unit (a
 referral, a child in care at a period end, ...) and period end, with a ``num`` and a ``den``
-flag (or a ``measure`` for averages). A counted indicator may return a list of unit frames
-instead (e.g. referrals as numerator units and contacts as denominator units): their numerators
-and denominators add up, without one frame of all of them in memory. The engine turns units
-into values, so breakdowns, windows and coverage checks are handled in one place for every
-indicator.
+flag (or a ``measure`` for averages); without a ``num`` or ``den`` column each unit counts 1
+in it. A counted indicator may return a list of unit frames instead (e.g. referrals as
+numerator units and contacts as denominator units): their numerators and denominators add up,
+without one frame of all of them in memory. The engine turns units into values, so breakdowns,
+windows and coverage checks are handled in one place for every indicator.
 """
 
 from __future__ import annotations
