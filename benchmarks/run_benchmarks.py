@@ -230,10 +230,9 @@ def duckdb_three(ds) -> tuple[float, dict]:
 def notebooks() -> dict:
     """Full demo run against three empty notebooks through the same papermill + nbconvert."""
     import nbformat
-    import papermill as pm
 
     from sefanalysis.report.export import export_html
-    from sefanalysis.runner import run_quarter
+    from sefanalysis.runner import execute_notebook, run_quarter
 
     repo = Path(__file__).resolve().parents[1]
     demo = repo / "data" / "demo"
@@ -266,9 +265,7 @@ def notebooks() -> dict:
             t0 = time.perf_counter()
             for i in range(3):
                 out = Path(tmp) / f"e{i}.ipynb"
-                pm.execute_notebook(str(Path(tmp) / "empty.ipynb"), str(out),
-                                    parameters={"period_end": "2024-12-31"},
-                                    kernel_name="python3", progress_bar=False)  # fmt: skip
+                execute_notebook(Path(tmp) / "empty.ipynb", out, {"period_end": "2024-12-31"})
                 export_html(out, Path(tmp) / f"e{i}.html", {})
             floors.append(time.perf_counter() - t0)
         floor = min(floors)

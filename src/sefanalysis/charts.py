@@ -35,6 +35,8 @@ def _pyplot() -> ModuleType:
     import matplotlib
 
     matplotlib.use("Agg")
+    # SVG element ids from a fixed salt, not from object addresses: two runs, same files
+    matplotlib.rcParams["svg.hashsalt"] = "sefanalysis"
     import matplotlib.pyplot as plt
 
     return plt

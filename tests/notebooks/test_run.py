@@ -129,17 +129,20 @@ def test_params_file_is_read_and_checked(tmp_path, capsys, demo_dir):
 
 
 def _published_files(run: Path) -> dict[Path, bytes]:
-    return {p.relative_to(run): p.read_bytes() for folder in ("tables", "charts")
-            for p in (run / folder).iterdir() if p.suffix in {".csv", ".png", ".svg"}}  # fmt: skip
+    return {p.relative_to(run): p.read_bytes() for folder in ("tables", "charts", "html")
+            for p in (run / folder).iterdir()
+            if p.suffix in {".csv", ".png", ".svg", ".html"}}  # fmt: skip
 
 
 def test_rerun_reuses_the_cache_and_gives_identical_outputs(run_folder, demo_dir):
     out = run_folder.parent
     before = _published_files(run_folder)
     cached_charts = set((out / ".cache" / "charts").iterdir())
-    assert len(cached_charts) > 100
+    cached_sections = set((out / ".cache" / "report").iterdir())
+    assert len(cached_charts) > 100 and len(cached_sections) > 50
     status = main(["run", "--period-end", "2024-12-31", "--data", str(demo_dir), "--out",
                    str(out), "--notebooks", str(NOTEBOOKS)])  # fmt: skip
     assert status == 0
     assert _published_files(run_folder) == before
     assert set((out / ".cache" / "charts").iterdir()) == cached_charts  # nothing redrawn
+    assert set((out / ".cache" / "report").iterdir()) == cached_sections  # every section replayed

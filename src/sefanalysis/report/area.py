@@ -3,14 +3,17 @@ headline sentence, chart and table; every chart and table is also written to the
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Concatenate, ParamSpec
 
 import pandas as pd
 
 from ..benchmarking import benchmark, rag
-from ..cache import cached
-from ..charts import bar_chart, funnel_chart, ranking_chart, spc_chart, trend_chart
+from ..cache import cache_dir, cache_key, cached, load, store
+from ..charts import Chart, bar_chart, funnel_chart, ranking_chart, spc_chart, trend_chart
 from ..dataset import Dataset, fingerprint, load_dataset_cached
 from ..disclosure import MARKER, MODES, NOTE, suppress_parts, suppressed_rows
 from ..errors import SefError
@@ -30,10 +33,45 @@ from ..periods import (
     snapshot_label,
 )
 from ..stats.spc import xmr
-from .display import show_figure, show_heading, show_table, show_text
+from .display import (
+    recording,
+    replay,
+    show_figure,
+    show_heading,
+    show_table,
+    show_text,
+    write_output,
+)
 
 IMPROVEMENT = {"higher_better": "increase", "lower_better": "decrease", "neutral": "neutral"}
 SPC_MONTHS = 24
+P = ParamSpec("P")
+
+
+def _replayed(
+    method: Callable[Concatenate[AreaReport, P], None],
+) -> Callable[Concatenate[AreaReport, P], None]:
+    """Rerun cache for a report section: what it displayed and the files it wrote, replayed
+    when the data, the parameters, the arguments and the code are the same (``cache``)."""
+
+    @functools.wraps(method)
+    def show(self: AreaReport, *args: P.args, **kwargs: P.kwargs) -> None:
+        if cache_dir() is None:
+            method(self, *args, **kwargs)
+            return
+        key = cache_key("report", method.__name__, args, kwargs, self.data_key, iso(self.end),
+                        self.quarters, self.window, self.disclosure_mode)  # fmt: skip
+        events = load("report", key)
+        if isinstance(events, list):
+            replay(events, self.out)
+            return
+        with recording() as events:
+            method(self, *args, **kwargs)
+        store("report", key, events)
+
+    return show
+
+
 TABLE_COLUMNS = {"label": "Period", "value_text": "Value", "numerator": "Numerator",
                  "denominator": "Denominator", "note": "Note"}  # fmt: skip
 
@@ -244,6 +282,7 @@ class AreaReport:
         return pd.DataFrame(rows)
 
     # ----------------------------------------------------------------------------- display
+    @_replayed
     def show_summary(self, area: str) -> None:
         table = self.summary_table(area)
         self._write_table(table, f"{area}_summary")
@@ -254,6 +293,7 @@ class AreaReport:
             f"tbl-summary-{area}",
         )
 
+    @_replayed
     def show_indicator(self, indicator_id: str) -> None:
         ind = REGISTRY[indicator_id]
         show_heading(ind.title, 3, anchor=f"ind-{ind.id}")
@@ -279,7 +319,7 @@ class AreaReport:
         chart = trend_chart(series.assign(label=self.dataset.authority.la_name.split(" (")[0]),
                             name, statement.split(";")[0], subtitle, ind.unit,
                             self.england(ind.id))  # fmt: skip
-        chart.save(self.out / "charts")
+        self._save_chart(chart)
         show_figure(chart)
         self.show_comparators(ind)
         series, result = self.spc(ind)
@@ -290,7 +330,7 @@ class AreaReport:
                             f"{ind.title}, monthly values with XmR {limits}, "
                             f"{series['period_end'].iloc[0]:%b %Y} to {self.end:%b %Y}",
                             ind.unit, result.trial_limits, self.target(ind.id)[0])  # fmt: skip
-            spc.save(self.out / "charts")
+            self._save_chart(spc)
             show_figure(spc)
         table = self.trend_table(ind)
         self._write_table(table, name)
@@ -330,7 +370,7 @@ class AreaReport:
                                   f"{ind.title}: {name} and its statistical neighbours",
                                   f"{ind.title}, {year}", ind.unit,
                                   ind.polarity == "lower_better")  # fmt: skip
-            chart.save(self.out / "charts")
+            self._save_chart(chart)
             show_figure(chart)
         if (ind.unit in {"pct", "rate_per_10k"} and "denominator" in las
                 and las["denominator"].notna().any() and pd.notna(comp["england"])
@@ -341,9 +381,10 @@ class AreaReport:
                                   "value": own_row["value"]}, sn_codes, comp["england"],
                                  f"{ind.id}_funnel", f"{ind.title}: {name} against all "
                                  "authorities", f"{ind.title}, {year}", ind.unit)  # fmt: skip
-            chart.save(self.out / "charts")
+            self._save_chart(chart)
             show_figure(chart)
 
+    @_replayed
     def show_distribution(self, indicator_id: str, by: str, title: str) -> None:
         """How the units behind an indicator spread over groups (e.g. assessment durations by
         band, audits by grade): number and share of the total, with secondary suppression."""
@@ -382,7 +423,7 @@ class AreaReport:
             chart = bar_chart(pd.DataFrame({"group": frame.index, "value": share.to_numpy()}),
                               name, f"{title}: {format_value(total, 'count')} in total",
                               subtitle, "pct")  # fmt: skip
-            chart.save(self.out / "charts")
+            self._save_chart(chart)
             show_figure(chart)
         self._write_table(table, name)
         show_table(
@@ -397,6 +438,12 @@ class AreaReport:
                 self.show_indicator(ind.id)
 
     def _write_table(self, table: pd.DataFrame, name: str) -> None:
-        folder = self.out / "tables"
-        folder.mkdir(parents=True, exist_ok=True)
-        table.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+        csv = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        write_output(self.out, f"tables/{name}.csv", csv)
+
+    def _save_chart(self, chart: Chart) -> None:
+        """The chart as PNG and SVG, and the data behind it as CSV, under ``charts/``."""
+        for suffix, content in (("png", chart.png()), ("svg", chart.svg()),
+                                ("csv", chart.data.to_csv(index=False, lineterminator="\n")
+                                 .encode("utf-8"))):  # fmt: skip
+            write_output(self.out, f"charts/{chart.name}.{suffix}", content)

@@ -9,11 +9,54 @@ from __future__ import annotations
 import base64
 import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pandas as pd
 from IPython.display import HTML, display
 
 from ..charts import Chart
+
+# what the show_* helpers display and the files they write, while recording (see ``recording``)
+Event = tuple[str, str, bytes]  # ("html", markup, b"") or ("file", path, content)
+_recordings: list[list[Event]] = []
+
+
+def emit(markup: str) -> None:
+    """Display ``markup`` in the notebook."""
+    for events in _recordings:
+        events.append(("html", markup, b""))
+    display(HTML(markup))
+
+
+def write_output(root: Path, relative: str, content: bytes) -> None:
+    """Write an output file (a chart or a table) under ``root``."""
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    for events in _recordings:
+        events.append(("file", relative, content))
+
+
+@contextmanager
+def recording() -> Iterator[list[Event]]:
+    """Record what is displayed and written inside the block, in order, for ``replay``."""
+    events: list[Event] = []
+    _recordings.append(events)
+    try:
+        yield events
+    finally:
+        _recordings.remove(events)
+
+
+def replay(events: list[Event], root: Path) -> None:
+    """Display and write again, under ``root``, what a recording holds."""
+    for kind, text, content in events:
+        if kind == "html":
+            emit(text)
+        else:
+            write_output(root, text, content)
 
 
 def figure_html(chart: Chart) -> str:
@@ -26,7 +69,7 @@ def figure_html(chart: Chart) -> str:
 
 
 def show_figure(chart: Chart) -> None:
-    display(HTML(figure_html(chart)))
+    emit(figure_html(chart))
 
 
 def slug(text: str) -> str:
@@ -35,11 +78,11 @@ def slug(text: str) -> str:
 
 def show_heading(text: str, level: int = 3, anchor: str | None = None) -> None:
     ident = anchor or slug(text)
-    display(HTML(f'<h{level} id="{ident}">{html.escape(text)}</h{level}>'))
+    emit(f'<h{level} id="{ident}">{html.escape(text)}</h{level}>')
 
 
 def show_text(text: str, css_class: str = "sef-text") -> None:
-    display(HTML(f'<p class="{css_class}">{html.escape(text)}</p>'))
+    emit(f'<p class="{css_class}">{html.escape(text)}</p>')
 
 
 def table_html(frame: pd.DataFrame, caption: str, table_id: str) -> str:
@@ -50,4 +93,4 @@ def table_html(frame: pd.DataFrame, caption: str, table_id: str) -> str:
 
 
 def show_table(frame: pd.DataFrame, caption: str, table_id: str) -> None:
-    display(HTML(table_html(frame, caption, table_id)))
+    emit(table_html(frame, caption, table_id))

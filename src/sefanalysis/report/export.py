@@ -3,10 +3,11 @@ stderr or warnings, a table of contents, and no script or stylesheet from the in
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import nbformat
-from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 
 from .display import slug
@@ -34,38 +35,46 @@ def clean_for_reviewers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def add_toc(html: str) -> str:
-    """Fill the template's contents list from the h2 and h3 headings."""
-    soup = BeautifulSoup(html, "html.parser")
-    nav = soup.find(id="sef-toc")
-    if nav is None:
-        return html
-    title = soup.new_tag("h2", id="contents")
-    title.string = "Contents"
-    nav.append(title)
-    top = soup.new_tag("ul")
-    nav.append(top)
-    current = None
-    for h in soup.find_all(["h2", "h3"]):
-        if h.get("id") in {"contents", "about-this-report"} or h.find_parent("nav"):
-            continue
-        text = h.get_text(" ", strip=True).rstrip("¶").strip()
-        if not h.get("id"):
-            h["id"] = slug(text)
-        li = soup.new_tag("li")
-        a = soup.new_tag("a", href=f"#{h['id']}")
-        a.string = text
-        li.append(a)
-        if h.name == "h2" or current is None:
-            top.append(li)
-            current = soup.new_tag("ul")
-            li.append(current)
+HEADING = re.compile(r"<h([23])\b([^>]*)>(.*?)</h\1>", re.S)
+TOC_NAV = re.compile(r'<nav\b[^>]*\bid="sef-toc"[^>]*>')
+
+
+def add_toc(page: str) -> str:
+    """Fill the template's contents list from the h2 and h3 headings (an h3 nests under the h2
+    before it), giving an id to any heading without one.
+
+    The page is our own template's output, so headings are found by pattern rather than by
+    parsing the whole page (a parser took half a second on a page of embedded charts)."""
+    if TOC_NAV.search(page) is None:
+        return page
+    entries: list[tuple[str, str, str]] = []  # level, id, text
+
+    def visit(match: re.Match[str]) -> str:
+        level, attrs, inner = match.groups()
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", inner)).split())
+        text = text.rstrip("¶").strip()
+        found = re.search(r'\bid="([^"]*)"', attrs)
+        ident = html.unescape(found.group(1)) if found else slug(text)
+        if ident not in {"contents", "about-this-report"}:
+            entries.append((level, ident, text))
+        if found:
+            return match.group(0)
+        return f'<h{level}{attrs} id="{html.escape(ident)}">{inner}</h{level}>'
+
+    page = HEADING.sub(visit, page)
+    items, open_h2 = [], False
+    for level, ident, text in entries:
+        link = f'<a href="#{html.escape(ident)}">{html.escape(text, quote=False)}</a>'
+        if level == "2" or not items:
+            items.append(("</ul></li>" if open_h2 else "") + f"<li>{link}<ul>")
+            open_h2 = True
         else:
-            current.append(li)
-    for ul in nav.find_all("ul"):
-        if not ul.find("li"):
-            ul.decompose()
-    return str(soup)
+            items.append(f"<li>{link}</li>")
+    toc = "".join(items) + ("</ul></li>" if open_h2 else "")
+    toc = '<h2 id="contents">Contents</h2>' + (f"<ul>{toc}</ul>" if toc else "")
+    nav = TOC_NAV.search(page)
+    assert nav is not None
+    return page[: nav.end()] + toc.replace("<ul></ul>", "") + page[nav.end() :]
 
 
 def export_html(notebook: str | Path, out: str | Path, meta: dict[str, str]) -> Path:
