@@ -7,6 +7,7 @@ traceback unless ``--debug`` is given.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -28,7 +29,12 @@ def _parser() -> argparse.ArgumentParser:
         "data/demo); several directories, or a folder of authorities, run each",
     )
     run.add_argument(
-        "--jobs", type=int, default=1, help="authorities run in parallel processes (default 1)"
+        "--jobs",
+        type=int,
+        default=min(3, os.cpu_count() or 1),
+        help="processes run in parallel: the authorities when several are given (each runs its "
+        "notebooks one at a time), else the authority's notebooks (default: one per CPU, at "
+        "most 3)",
     )
     run.add_argument("--out", help="where run folders go (default outputs)")
     run.add_argument("--params", help="YAML file with period_end, data and out")
@@ -97,7 +103,7 @@ def _run(args: argparse.Namespace) -> int:
     result = run_quarter(str(period), data[0],
                          args.out or params.get("out") or "outputs", args.notebooks,
                          mode=args.mode or params.get("mode") or "published",
-                         cache=not args.no_cache)  # fmt: skip
+                         cache=not args.no_cache, jobs=args.jobs)  # fmt: skip
     if not result.ok:
         failed = [f"{r.title} ({r.error})" for r in result.notebooks if r.status != "ok"]
         print(f"error: run failed: {'; '.join(failed)}. Partial results (not a finished run) "

@@ -1,5 +1,6 @@
-"""The quarterly run: validate inputs, execute the notebooks one at a time with papermill, export
-reviewer HTML, and move the finished run into ``outputs/<period end>/`` only if all succeeded.
+"""The quarterly run: validate inputs, execute the notebooks with papermill (in parallel processes
+where the machine has the cores, ``jobs``), export reviewer HTML, and move the finished run into
+``outputs/<period end>/`` only if all succeeded.
 
 Run folder::
 
@@ -22,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -114,9 +116,11 @@ def run_quarter(
     notebooks_dir: str | Path | None = None,
     mode: str = "published",
     cache: bool = True,
+    jobs: int = 1,
 ) -> RunResult:
     """Run the quarterly job. Raises :class:`PeriodError` or :class:`DataError` before any
     notebook starts; returns ``ok=False`` (after running the other notebooks) if one fails.
+    ``jobs`` notebooks run at a time, each in its own process and kernel.
 
     With ``cache`` (the default), the validated dataset, indicator results and charts are kept
     in ``<out>/.cache`` (analyst only) and reused by reruns on unchanged data and code."""
@@ -165,27 +169,22 @@ def run_quarter(
         "suppression_note": NOTE if mode == "published" else
         "This report is for internal use; small numbers are not suppressed.",
     }  # fmt: skip
-    results = []
-    for i, (name, title) in enumerate(NOTEBOOKS, start=1):
-        res = NotebookResult(name, title)
-        _say(f"  [{i}/{len(NOTEBOOKS)}] {title} ...")
-        t0 = time.perf_counter()
-        executed = tmp / "analyst" / "notebooks" / f"{name}.ipynb"
-        try:
-            execute_notebook(nb_dir / f"{name}.ipynb", executed,
-                             {"period_end": label, "data_dir": str(data),
-                              "output_dir": str(tmp), "disclosure_mode": mode},
-                             cwd=nb_dir)  # fmt: skip
-            export_html(executed, tmp / "html" / f"{name}.html", {**meta_base, "title": title})
-            res.status = "ok"
-        except pm.PapermillExecutionError as exc:
-            res.status = "failed"
-            res.error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
-        res.seconds = round(time.perf_counter() - t0, 2)
-        _say(
-            f"      {res.status} in {res.seconds:.1f} s" + (f" ({res.error})" if res.error else "")
-        )
-        results.append(res)
+    parameters = {"period_end": label, "data_dir": str(data), "output_dir": str(tmp),
+                  "disclosure_mode": mode}  # fmt: skip
+    tasks = [(name, title, nb_dir, tmp, parameters, {**meta_base, "title": title})
+             for name, title in NOTEBOOKS]  # fmt: skip
+    jobs = max(1, min(jobs, len(tasks)))
+    if jobs > 1:
+        _say(f"  running {len(tasks)} notebooks, {jobs} at a time ...")
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(_run_notebook, *task) for task in tasks]
+            results = [_report(f.result(), f"  [{i}/{len(tasks)}] {f.result().title}: ")
+                       for i, f in enumerate(futures, start=1)]  # fmt: skip
+    else:
+        results = []
+        for i, task in enumerate(tasks, start=1):
+            _say(f"  [{i}/{len(tasks)}] {task[1]} ...")
+            results.append(_report(_run_notebook(*task), "      "))
 
     write_reports(ds, tmp, tmp / "analyst")
     dictionary = data_dictionary()
@@ -213,6 +212,30 @@ def run_quarter(
         shutil.rmtree(out / f"{label}.failed", ignore_errors=True)
     tmp.rename(final)
     return RunResult(final, ok, results)
+
+
+def _run_notebook(
+    name: str, title: str, nb_dir: Path, run: Path, parameters: dict[str, str], meta: dict
+) -> NotebookResult:
+    """Execute one notebook into ``run/analyst/notebooks`` and export its reviewer HTML."""
+    res = NotebookResult(name, title)
+    t0 = time.perf_counter()
+    executed = run / "analyst" / "notebooks" / f"{name}.ipynb"
+    try:
+        execute_notebook(nb_dir / f"{name}.ipynb", executed, parameters, cwd=nb_dir)
+        export_html(executed, run / "html" / f"{name}.html", meta)
+        res.status = "ok"
+    except pm.PapermillExecutionError as exc:
+        res.status = "failed"
+        res.error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+    res.seconds = round(time.perf_counter() - t0, 2)
+    return res
+
+
+def _report(res: NotebookResult, prefix: str) -> NotebookResult:
+    detail = f" ({res.error})" if res.error else ""
+    _say(f"{prefix}{res.status} in {res.seconds:.1f} s{detail}")
+    return res
 
 
 def _write_index(folder: Path, results: list[NotebookResult], meta: dict[str, str]) -> None:
