@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Concatenate, ParamSpec
 
@@ -90,8 +90,6 @@ class AreaReport:
     quarters: int = 8
     window: str = "12m"
     disclosure_mode: str = "published"
-    dataset: Dataset = field(init=False)
-    values: pd.DataFrame = field(init=False)
 
     def __post_init__(self) -> None:
         self.end = parse_period_end(self.period_end)
@@ -99,29 +97,52 @@ class AreaReport:
             raise SefError(f"disclosure_mode {self.disclosure_mode!r} is not accepted: expected "
                            "'published' or 'internal'")  # fmt: skip
         self.published = self.disclosure_mode == "published"
-        cache = Path(self.output_dir) / "analyst" / "dataset.pickle"
-        self.dataset = load_dataset_cached(self.data_dir, cache, strict=True)
         self.periods = quarter_ends_back(self.end, self.quarters)
         self.data_key = fingerprint(self.data_dir)  # reruns on unchanged data reuse the results
-        quarters = [iso(p) for p in self.periods]
-        self.values = cached("indicators", (self.data_key, quarters, self.window),
-                             lambda: compute_indicators(self.dataset, quarters,
-                                                        window=self.window))  # fmt: skip
         self.out = Path(self.output_dir)
-        self.compared = cached("benchmark", (self.data_key, quarters, self.window),
-                               lambda: benchmark(self.values, self.dataset)).set_index(
+        # the data and results below are loaded on first use: a rerun whose report sections
+        # all come from the cache never needs them
+
+    @functools.cached_property
+    def dataset(self) -> Dataset:
+        cache = Path(self.output_dir) / "analyst" / "dataset.pickle"
+        return load_dataset_cached(self.data_dir, cache, strict=True)
+
+    @functools.cached_property
+    def values(self) -> pd.DataFrame:
+        """Every indicator at the quarter ends shown, flagged where suppressed."""
+        quarters = [iso(p) for p in self.periods]
+        values = cached("indicators", (self.data_key, quarters, self.window),
+                        lambda: compute_indicators(self.dataset, quarters,
+                                                   window=self.window))  # fmt: skip
+        values["suppressed"] = self.published & suppressed_rows(values)
+        return values
+
+    @functools.cached_property
+    def compared(self) -> pd.DataFrame:
+        quarters = [iso(p) for p in self.periods]
+        values = self.values.drop(columns="suppressed")
+        return cached("benchmark", (self.data_key, quarters, self.window),
+                      lambda: benchmark(values, self.dataset)).set_index(
             ["indicator_id", "period_end"])  # fmt: skip
+
+    @functools.cached_property
+    def monthly(self) -> pd.DataFrame:
+        """Monthly values (1-month windows) for SPC; suppressed points are not plotted or used."""
         months = [iso(m) for m in month_ends_back(self.end, SPC_MONTHS)]
-        self.monthly = cached("indicators", (self.data_key, months, "1m"),
-                              lambda: compute_indicators(self.dataset, months, window="1m",
-                                                         month_ends=True))  # fmt: skip
-        self.values["suppressed"] = self.published & suppressed_rows(self.values)
-        self.monthly["suppressed"] = self.published & suppressed_rows(self.monthly)
-        if self.published:  # suppressed monthly points are not plotted or used for SPC
-            self.monthly.loc[self.monthly["suppressed"], "value"] = float("nan")
+        monthly = cached("indicators", (self.data_key, months, "1m"),
+                         lambda: compute_indicators(self.dataset, months, window="1m",
+                                                    month_ends=True))  # fmt: skip
+        monthly["suppressed"] = self.published & suppressed_rows(monthly)
+        if self.published:
+            monthly.loc[monthly["suppressed"], "value"] = float("nan")
+        return monthly
+
+    @functools.cached_property
+    def targets(self) -> pd.DataFrame:
         targets = self.dataset.table("targets")
-        self.targets = (targets.set_index("indicator_id") if targets is not None
-                        else pd.DataFrame(columns=["target", "tolerance"]))  # fmt: skip
+        return (targets.set_index("indicator_id") if targets is not None
+                else pd.DataFrame(columns=["target", "tolerance"]))  # fmt: skip
 
     @property
     def mode_note(self) -> str:
@@ -133,6 +154,7 @@ class AreaReport:
             return snapshot_label(period_end)
         return f"in the {period_label(period_end, self.window)}"
 
+    @_replayed
     def show_context(self) -> None:
         """Who, when and how complete: the paragraph under each report's title."""
         a = self.dataset.authority
