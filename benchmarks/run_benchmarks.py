@@ -273,6 +273,7 @@ def notebooks() -> dict:
         generate_demo(demo)
     parallel = min(3, os.cpu_count() or 1)
     result: dict[str, float] = {"parallel_jobs": parallel}
+    runs: dict[str, tuple[float, float, float]] = {}  # first run, rerun, floor
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         empty = nbformat.v4.new_notebook()
@@ -295,14 +296,18 @@ def notebooks() -> dict:
                 t0 = time.perf_counter()
                 run_quarter("2024-12-31", demo, out, jobs=jobs)
                 reruns.append(time.perf_counter() - t0)
-            floor = _floor(folder, jobs)
-            result |= {
-                f"{label}_first_run_s": round(first, 1),
-                f"{label}_rerun_s": round(min(reruns), 1),
-                f"{label}_empty_floor_s": round(floor, 1),
-                f"{label}_ratio_first_run": round(first / floor, 2),
-                f"{label}_ratio_rerun": round(min(reruns) / floor, 2),
-            }
+            runs[label] = (first, min(reruns), _floor(folder, jobs))
+    # the floor is the fastest way of running three empty notebooks, whichever mode that is
+    floor = min(f for _, _, f in runs.values())
+    result["empty_floor_s"] = round(floor, 1)
+    for label, (first, rerun, own_floor) in runs.items():
+        result |= {
+            f"{label}_first_run_s": round(first, 1),
+            f"{label}_rerun_s": round(rerun, 1),
+            f"{label}_empty_floor_s": round(own_floor, 1),
+            f"{label}_ratio_first_run": round(first / floor, 2),
+            f"{label}_ratio_rerun": round(rerun / floor, 2),
+        }
     return result
 
 
