@@ -259,11 +259,9 @@ def _floor(folder: Path, jobs: int) -> float:
 def notebooks() -> dict:
     """Full demo run against three empty notebooks through the same papermill + nbconvert path,
     one notebook at a time and in parallel processes as ``sefanalysis run`` does by default."""
-    import os
-
     import nbformat
 
-    from sefanalysis.runner import run_quarter
+    from sefanalysis.runner import NOTEBOOKS, run_quarter
 
     repo = Path(__file__).resolve().parents[1]
     demo = repo / "data" / "demo"
@@ -271,7 +269,7 @@ def notebooks() -> dict:
         from sefanalysis.demo import generate_demo
 
         generate_demo(demo)
-    parallel = min(3, os.cpu_count() or 1)
+    parallel = len(NOTEBOOKS)  # as ``sefanalysis run`` does by default
     result: dict[str, float] = {"parallel_jobs": parallel}
     runs: dict[str, tuple[float, float, float]] = {}  # first run, rerun, floor
     with tempfile.TemporaryDirectory() as tmp:

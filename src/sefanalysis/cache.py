@@ -27,16 +27,15 @@ CACHE_ENV = "SEFANALYSIS_CACHE"
 
 @functools.cache
 def code_version() -> str:
-    """Hash of the package's own source and the libraries that shape its results."""
-    import matplotlib
-    import numpy
-    import pandas
+    """Hash of the package's own source and the libraries that shape its results (their
+    installed versions: importing matplotlib only to read its version cost a rerun's kernel a
+    quarter of a second)."""
+    from importlib.metadata import version
 
     from . import __version__
 
-    digest = hashlib.sha256(
-        f"{__version__} {pandas.__version__} {numpy.__version__} {matplotlib.__version__}".encode()
-    )
+    libraries = " ".join(version(name) for name in ("pandas", "numpy", "matplotlib"))
+    digest = hashlib.sha256(f"{__version__} {libraries}".encode())
     for path in sorted(Path(__file__).parent.rglob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -15,6 +15,12 @@ import yaml
 
 from .errors import SefError
 
+# jsonschema (which nbformat, papermill and nbconvert import) loads rfc3987_syntax when it is
+# installed (JupyterLab's jupyter-events brings it), and that builds a grammar on import: about
+# 2 seconds of every run's start-up. Nothing here checks IRI formats, so this process does not
+# load it (a None entry makes the import raise ImportError, which jsonschema allows for).
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sefanalysis", description=__doc__)
@@ -31,10 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--jobs",
         type=int,
-        default=min(3, os.cpu_count() or 1),
         help="processes run in parallel: the authorities when several are given (each runs its "
-        "notebooks one at a time), else the authority's notebooks (default: one per CPU, at "
-        "most 3)",
+        "notebooks one at a time; default one per CPU), else the authority's notebooks "
+        "(default all three at once)",
     )
     run.add_argument("--out", help="where run folders go (default outputs)")
     run.add_argument("--params", help="YAML file with period_end, data and out")
@@ -66,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .runner import run_quarter
+    from .runner import NOTEBOOKS, run_quarter
 
     params: dict[str, object] = {}
     if args.params:
@@ -87,7 +92,7 @@ def _run(args: argparse.Namespace) -> int:
             str(period),
             data,
             args.out or params.get("out") or "outputs",
-            jobs=args.jobs,
+            jobs=args.jobs or os.cpu_count() or 1,
             notebooks=args.notebooks,
             mode=args.mode or params.get("mode") or "published",
             cache=not args.no_cache,
@@ -103,7 +108,7 @@ def _run(args: argparse.Namespace) -> int:
     result = run_quarter(str(period), data[0],
                          args.out or params.get("out") or "outputs", args.notebooks,
                          mode=args.mode or params.get("mode") or "published",
-                         cache=not args.no_cache, jobs=args.jobs)  # fmt: skip
+                         cache=not args.no_cache, jobs=args.jobs or len(NOTEBOOKS))  # fmt: skip
     if not result.ok:
         failed = [f"{r.title} ({r.error})" for r in result.notebooks if r.status != "ok"]
         print(f"error: run failed: {'; '.join(failed)}. Partial results (not a finished run) "

@@ -102,6 +102,10 @@ def execute_notebook(
         str(notebook), str(executed), parameters=parameters, kernel_name="python3",
         cwd=str(cwd) if cwd else None, progress_bar=False, log_output=False,
         request_save_on_cell_execute=False,
+        # the kernel's own log only ever said that a local kernel talks over loopback TCP and,
+        # when shut down while busy, that it caught the interrupt jupyter_client sends first;
+        # errors in the notebook's cells are reported by papermill
+        extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
     )  # fmt: skip
 
 

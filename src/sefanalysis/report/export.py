@@ -105,13 +105,26 @@ def export_html(notebook: str | Path, out: str | Path, meta: dict[str, str]) -> 
 
 def tables_workbook(tables_dir: str | Path, out: str | Path, meta: dict[str, str]) -> Path:
     """Every exported CSV table in one workbook for report writers: a cover sheet (title,
-    period, source, notes), a contents sheet, then one sheet per table with its title in A1."""
+    period, source, notes), a contents sheet, then one sheet per table with its title in A1.
+    A rerun with the same tables reuses the workbook (``cache``)."""
+    from ..cache import cached
+
+    files = sorted(Path(tables_dir).glob("*.csv"))
+    tables = {file.stem: file.read_bytes() for file in files}
+    content = cached("workbook", (tables, meta), lambda: _workbook(tables, meta))
+    out = Path(out)
+    out.write_bytes(content)
+    return out
+
+
+def _workbook(tables: dict[str, bytes], meta: dict[str, str]) -> bytes:
+    import io
+
     import pandas as pd
     import xlsxwriter
 
-    files = sorted(Path(tables_dir).glob("*.csv"))
-    out = Path(out)
-    book = xlsxwriter.Workbook(str(out), {"strings_to_numbers": False})
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "in_memory": True})
     book.set_properties({"title": meta.get("title", "Self-evaluation tables"),
                          "author": "sefanalysis", "created": None})  # fmt: skip
     bold = book.add_format({"bold": True, "font_size": 14})
@@ -136,13 +149,13 @@ def tables_workbook(tables_dir: str | Path, out: str | Path, meta: dict[str, str
     contents.write_row(2, 0, ["Sheet", "Table"], head)
     contents.set_column(0, 0, 12)
     contents.set_column(1, 1, 60)
-    for n, file in enumerate(files, start=1):
+    for n, (stem, csv) in enumerate(tables.items(), start=1):
         name = f"Table_{n}"
-        title = table_title(file.stem)
+        title = table_title(stem)
         contents.write_url(2 + n, 0, f"internal:'{name}'!A1", string=name)
         contents.write(2 + n, 1, title)
         sheet = book.add_worksheet(name)
-        frame = pd.read_csv(file, dtype=str, keep_default_na=False)
+        frame = pd.read_csv(io.BytesIO(csv), dtype=str, keep_default_na=False)
         sheet.write(0, 0, f"{name}: {title}", bold)
         sheet.write_row(2, 0, list(frame.columns), head)
         for r, row in enumerate(frame.itertuples(index=False), start=3):
@@ -151,7 +164,7 @@ def tables_workbook(tables_dir: str | Path, out: str | Path, meta: dict[str, str
             width = max([len(str(col))] + [len(str(v)) for v in frame[col]]) + 2
             sheet.set_column(c, c, min(width, 60))
     book.close()
-    return out
+    return buffer.getvalue()
 
 
 def table_title(stem: str) -> str:
