@@ -111,6 +111,13 @@ def test_notebooks_are_thin_and_stripped():
                            cell.source.splitlines()), path.name  # fmt: skip
 
 
+def test_trend_tables_name_periods_with_capitalised_months(run_folder):
+    flows = (run_folder / "tables" / "referrals.csv").read_text(encoding="utf-8").splitlines()
+    snapshots = (run_folder / "tables" / "cla_count.csv").read_text(encoding="utf-8").splitlines()
+    assert flows[1].startswith("Year to March 2023,")
+    assert snapshots[1].startswith("At 31 March 2023,")
+
+
 def test_xlsx_workbook_has_cover_and_one_sheet_per_table(run_folder):
     import openpyxl
 

@@ -34,6 +34,7 @@ from ..periods import (
 )
 from ..stats.spc import xmr
 from .display import (
+    one_output,
     recording,
     replay,
     show_figure,
@@ -56,18 +57,20 @@ def _replayed(
 
     @functools.wraps(method)
     def show(self: AreaReport, *args: P.args, **kwargs: P.kwargs) -> None:
-        if cache_dir() is None:
-            method(self, *args, **kwargs)
-            return
-        key = cache_key("report", method.__name__, args, kwargs, self.data_key, iso(self.end),
-                        self.quarters, self.window, self.disclosure_mode)  # fmt: skip
-        events = load("report", key)
-        if isinstance(events, list):
-            replay(events, self.out)
-            return
-        with recording() as events:
-            method(self, *args, **kwargs)
-        store("report", key, events)
+        with one_output():
+            if cache_dir() is None:
+                method(self, *args, **kwargs)
+                return
+            key = cache_key("report", method.__name__, args, kwargs, self.data_key,
+                            iso(self.end), self.quarters, self.window,
+                            self.disclosure_mode)  # fmt: skip
+            events = load("report", key)
+            if isinstance(events, list):
+                replay(events, self.out)
+                return
+            with recording() as events:
+                method(self, *args, **kwargs)
+            store("report", key, events)
 
     return show
 
@@ -256,8 +259,8 @@ class AreaReport:
     # ----------------------------------------------------------------------------- tables
     def trend_table(self, ind: Indicator) -> pd.DataFrame:
         rows = self.values.loc[self.values["indicator_id"] == ind.id].copy()
-        rows["label"] = [self.label(ind, p).replace("in the ", "").capitalize()
-                         for p in rows["period_end"]]  # fmt: skip
+        labels = [self.label(ind, p).replace("in the ", "") for p in rows["period_end"]]
+        rows["label"] = [t[:1].upper() + t[1:] for t in labels]  # "Year to March 2024"
         rows["value_text"] = [self.show_value(r, ind.unit) for _, r in rows.iterrows()]
         if ind.aggregate in {"count", "sum", "mean", "median"}:
             rows["numerator"] = pd.NA
