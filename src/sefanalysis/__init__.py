@@ -8,16 +8,32 @@ Public API::
 
 from __future__ import annotations
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
-from .dataset import Dataset, load_dataset
-from .indicators.engine import compute_indicators
-from .indicators.registry import REGISTRY, data_dictionary
+if TYPE_CHECKING:
+    from .dataset import Dataset, load_dataset
+    from .indicators.engine import compute_indicators
+    from .indicators.registry import REGISTRY, data_dictionary
 
 try:
     __version__ = version("sefanalysis")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
+
+# the public names are imported on first use (PEP 562): a notebook kernel that only replays
+# cached report sections never imports pandas
+_EXPORTS = {"Dataset": ".dataset", "load_dataset": ".dataset",
+            "compute_indicators": ".indicators.engine", "REGISTRY": ".indicators.registry",
+            "data_dictionary": ".indicators.registry"}  # fmt: skip
+
+
+def __getattr__(name: str) -> object:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Dataset",

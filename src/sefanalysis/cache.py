@@ -41,6 +41,18 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
+def fingerprint(path: str | Path) -> str:
+    """Identity of a data directory's contents: every file's name, size and modification time."""
+    from . import __version__
+
+    root = Path(path)
+    parts = [__version__]
+    for file in sorted(p for p in root.rglob("*") if p.is_file()):
+        stat = file.stat()
+        parts.append(f"{file.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 def cache_dir() -> Path | None:
     value = os.environ.get(CACHE_ENV)
     return Path(value) if value else None
@@ -50,10 +62,30 @@ def _digest(value: object, h: hashlib._Hash) -> None:
     """Feed ``value`` to ``h`` by content only. Pickle is not used for keys: it depends on
     object identity (shared references are memoised), on set order (hash-seeded) and on how a
     frame was built, so equal inputs could give different keys."""
+    h.update(type(value).__name__.encode() + b"\x00")
+    # plain values and containers first: keys of report sections never import pandas
+    if value is None or isinstance(value, str | int | float):
+        h.update(repr(value).encode())  # exact: floats repr at full precision
+    elif isinstance(value, dict):
+        for k in sorted(value, key=repr):
+            _digest(k, h)
+            _digest(value[k], h)
+    elif isinstance(value, list | tuple):
+        h.update(str(len(value)).encode())
+        for v in value:
+            _digest(v, h)
+    elif isinstance(value, set | frozenset):
+        _digest(sorted(value, key=repr), h)
+    else:
+        _digest_data(value, h)
+    h.update(b"\x01")
+
+
+def _digest_data(value: object, h: hashlib._Hash) -> None:
+    """Frames, arrays and timestamps by content; anything else by its pickle."""
     import numpy as np
     import pandas as pd
 
-    h.update(type(value).__name__.encode() + b"\x00")
     if isinstance(value, pd.Index):
         value = value.to_series()
     if isinstance(value, pd.DataFrame | pd.Series):
@@ -65,21 +97,10 @@ def _digest(value: object, h: hashlib._Hash) -> None:
             h.update(frame.to_csv().encode())
     elif isinstance(value, np.ndarray):
         h.update(f"{value.dtype}{value.shape}".encode() + np.ascontiguousarray(value).tobytes())
-    elif isinstance(value, dict):
-        for k in sorted(value, key=repr):
-            _digest(k, h)
-            _digest(value[k], h)
-    elif isinstance(value, list | tuple):
-        h.update(str(len(value)).encode())
-        for v in value:
-            _digest(v, h)
-    elif isinstance(value, set | frozenset):
-        _digest(sorted(value, key=repr), h)
-    elif value is None or isinstance(value, str | int | float | pd.Timestamp | np.generic):
-        h.update(repr(value).encode())  # exact: floats and timestamps repr at full precision
+    elif isinstance(value, pd.Timestamp | np.generic):
+        h.update(repr(value).encode())  # exact: timestamps repr at full precision
     else:  # anything else by its pickle (a repr may be abbreviated, e.g. long sequences)
         h.update(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    h.update(b"\x01")
 
 
 def cache_key(*parts: object) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .cache import fingerprint
 from .errors import DataError
 from .ingest.annex_a import read_annex_a_csv_dir, read_annex_a_workbook
 from .ingest.annex_a_spec import ANNEX_A
@@ -141,18 +142,6 @@ def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
 
 
 __all__ = ["Dataset", "load_dataset", "ANNEX_A"]
-
-
-def fingerprint(path: str | Path) -> str:
-    """Identity of a data directory's contents: every file's name, size and modification time."""
-    from . import __version__
-
-    root = Path(path)
-    parts = [__version__]
-    for file in sorted(p for p in root.rglob("*") if p.is_file()):
-        stat = file.stat()
-        parts.append(f"{file.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def load_dataset_rerun(path: str | Path) -> Dataset:

@@ -101,3 +101,24 @@ def test_long_values_are_keyed_by_all_of_their_content():
     assert cache_key(pd.Index(base)) != cache_key(pd.Index(changed))
     assert cache_key(base) != cache_key(changed)
     assert cache_key(range(2000)) != cache_key(range(2001))
+
+
+def test_a_replayed_report_section_needs_neither_pandas_nor_the_data(demo_dir, tmp_path):
+    """A rerun's kernels replay cached sections: they must not import pandas (a third of each
+    kernel's time) or load the dataset."""
+    script = (
+        "import sys\n"
+        "from sefanalysis.report import AreaReport\n"
+        f"r = AreaReport('2024-12-31', {str(demo_dir)!r}, {str(tmp_path / 'out')!r})\n"
+        "r.show_context()\n"
+        "print('pandas' in sys.modules, 'dataset' in r.__dict__ or 'sections' in r.__dict__)\n"
+    )
+    env = {**os.environ, CACHE_ENV: str(tmp_path / "cache")}
+    run = [sys.executable, "-c", script]
+    first = subprocess.run(run, env=env, capture_output=True, text=True, check=True)
+    assert first.stdout.strip().splitlines()[-1] == "True True"  # computed: data and pandas
+    again = subprocess.run(run, env=env, capture_output=True, text=True, check=True)
+    assert again.stdout.strip().splitlines()[-1] == "False False"  # replayed
+    # outside a notebook IPython prints a placeholder per output: one output, both times
+    assert first.stdout.splitlines()[:-1] == again.stdout.splitlines()[:-1]
+    assert len(again.stdout.splitlines()) == 2

@@ -12,11 +12,14 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from IPython.display import HTML, display
 
-from ..charts import Chart
+if TYPE_CHECKING:  # not imported at run time: replaying cached sections needs neither
+    import pandas as pd
+
+    from ..charts import Chart
 
 # what the show_* helpers display and the files they write, while recording (see ``recording``)
 Event = tuple[str, str, bytes]  # ("html", markup, b"") or ("file", path, content)
@@ -68,8 +71,8 @@ def recording() -> Iterator[list[Event]]:
     _recordings.append(events)
     try:
         yield events
-    finally:
-        _recordings.remove(events)
+    finally:  # recordings nest; remove this one by identity (equal lists are not the same)
+        del _recordings[next(i for i, r in enumerate(_recordings) if r is events)]
 
 
 def replay(events: list[Event], root: Path) -> None:
