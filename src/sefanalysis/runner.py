@@ -22,13 +22,17 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import papermill as pm
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import default
 
 from . import __version__
 from .cache import CACHE_ENV
@@ -92,6 +96,20 @@ def _versions() -> dict[str, str]:
     return found
 
 
+class LocalSocketKernelManager(AsyncKernelManager):
+    """Kernels that talk over local sockets (IPC) rather than TCP ports: ports chosen by
+    kernels starting at the same moment in parallel runs can collide ("Kernel died before
+    replying to kernel_info"), and a local socket is private to this machine's user."""
+
+    @default("transport")
+    def _default_transport(self) -> str:
+        return "ipc"
+
+    @default("ip")
+    def _default_ip(self) -> str:  # the sockets' path prefix: absolute and one per kernel
+        return str(Path(tempfile.gettempdir()) / f"sefanalysis-kernel-{uuid.uuid4().hex}")
+
+
 def execute_notebook(
     notebook: Path, executed: Path, parameters: dict[str, str], cwd: Path | None = None
 ) -> None:
@@ -101,10 +119,9 @@ def execute_notebook(
     pm.execute_notebook(
         str(notebook), str(executed), parameters=parameters, kernel_name="python3",
         cwd=str(cwd) if cwd else None, progress_bar=False, log_output=False,
-        request_save_on_cell_execute=False,
-        # the kernel's own log only ever said that a local kernel talks over loopback TCP and,
-        # when shut down while busy, that it caught the interrupt jupyter_client sends first;
-        # errors in the notebook's cells are reported by papermill
+        request_save_on_cell_execute=False, kernel_manager_class=LocalSocketKernelManager,
+        # the kernel's own log only ever said, when shut down while busy, that it caught the
+        # interrupt jupyter_client sends first; errors in cells are reported by papermill
         extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
     )  # fmt: skip
 
