@@ -6,16 +6,11 @@ import pandas as pd
 
 from .engine import Context
 
-# columns a breakdown reads (see engine._attach_breakdown)
-DEMOGRAPHIC_SOURCES = {"age_band": ("dob",), "care_leaver_age_band": ("dob",),
-                       "gender": ("gender",), "ethnicity_group": ("ethnicity",),
-                       "disability": ("disability",), "team": ("team",)}  # fmt: skip
-
 
 def keep(ctx: Context, frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
     """``cols`` of ``frame``, with the child identifier and the demographic columns the
     breakdown asked for needs (leaving the others out keeps rows repeated per period small)."""
-    wanted = ["child_id", *(DEMOGRAPHIC_SOURCES.get(ctx.by or "", ())), *cols]
+    wanted = ["child_id", *ctx.breakdown_columns, *cols]
     return frame[[c for c in dict.fromkeys(wanted) if c in frame]]
 
 

@@ -33,9 +33,12 @@ BREAKDOWNS = {
     "grade",
 }
 AGE_BREAKDOWNS = {"age_band", "care_leaver_age_band"}
-# columns used only by one breakdown (age bands need dob, which some measures also use)
-BREAKDOWN_SOURCES = {"gender": "gender", "ethnicity": "ethnicity_group",
-                     "disability": "disability", "team": "team"}  # fmt: skip
+# the columns each breakdown reads (see _attach_breakdown); of them, only dob is also read by
+# measures, so the others are left out of rows repeated per period unless their breakdown is on
+BREAKDOWN_COLUMNS = {"age_band": ("dob",), "care_leaver_age_band": ("dob",),
+                     "gender": ("gender",), "ethnicity_group": ("ethnicity",),
+                     "disability": ("disability",), "team": ("team",)}  # fmt: skip
+BREAKDOWN_ONLY = {"gender", "ethnicity", "disability", "team"}
 # ChAT / DfE bands of assessment and S47-to-ICPC durations, in working days
 ASSESSMENT_BANDS = [(0, 0, "Same day"), (1, 10, "1-10"), (11, 20, "11-20"), (21, 30, "21-30"),
                     (31, 40, "31-40"), (41, 45, "41-45"), (46, 50, "46-50"), (51, 60, "51-60"),
@@ -73,8 +76,13 @@ class Context:
     def _slim(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Leave out demographic columns that only feed a breakdown not asked for, before rows
         are repeated per period (most of the engine's peak memory)."""
-        unused = [c for c, b in BREAKDOWN_SOURCES.items() if c in frame and b != self.by]
+        unused = [c for c in frame if c in BREAKDOWN_ONLY and c not in self.breakdown_columns]
         return frame.drop(columns=unused) if unused else frame
+
+    @property
+    def breakdown_columns(self) -> tuple[str, ...]:
+        """The columns the breakdown asked for reads."""
+        return BREAKDOWN_COLUMNS.get(self.by or "", ())
 
     @property
     def _ages(self) -> bool:

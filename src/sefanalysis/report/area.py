@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Concatenate, ParamSpec
 
@@ -51,9 +51,9 @@ def _replayed(
 
 
 @dataclass
-class AreaReport:
-    """One run's indicators for the notebooks. Anything not defined here (``values``,
-    ``dataset``, ``trend_table``, ...) is the sections' own (``sections.AreaSections``)."""
+class ReportParameters:
+    """What a notebook gives its report: the period end, where the data is and where outputs
+    go, how many quarter ends to show, the window and the disclosure mode."""
 
     period_end: str
     data_dir: str
@@ -61,6 +61,12 @@ class AreaReport:
     quarters: int = 8
     window: str = "12m"
     disclosure_mode: str = "published"
+
+
+@dataclass
+class AreaReport(ReportParameters):
+    """One run's indicators for the notebooks. Anything not defined here (``values``,
+    ``dataset``, ``trend_table``, ...) is the sections' own (``sections.AreaSections``)."""
 
     def __post_init__(self) -> None:
         self.data_key = fingerprint(self.data_dir)  # reruns on unchanged data reuse the results
@@ -71,8 +77,7 @@ class AreaReport:
         section is only ever cached after they did)."""
         from .sections import AreaSections
 
-        return AreaSections(self.period_end, self.data_dir, self.output_dir, self.quarters,
-                            self.window, self.disclosure_mode)  # fmt: skip
+        return AreaSections(**{f.name: getattr(self, f.name) for f in fields(ReportParameters)})
 
     def __getattr__(self, name: str) -> object:
         if name.startswith("_") or name == "sections":  # e.g. IPython probing _repr_html_

@@ -32,6 +32,7 @@ from ..periods import (
     snapshot_label,
 )
 from ..stats.spc import xmr
+from .area import ReportParameters
 from .display import (
     show_figure,
     show_heading,
@@ -51,15 +52,8 @@ def iso(ts: pd.Timestamp) -> str:
 
 
 @dataclass
-class AreaSections:
+class AreaSections(ReportParameters):
     """Every section of an area report, computed and drawn (see ``AreaReport``)."""
-
-    period_end: str
-    data_dir: str
-    output_dir: str
-    quarters: int = 8
-    window: str = "12m"
-    disclosure_mode: str = "published"
 
     def __post_init__(self) -> None:
         self.end = parse_period_end(self.period_end)
