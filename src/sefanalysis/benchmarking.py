@@ -84,6 +84,9 @@ def benchmark(indicators: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     neighbours = dataset.table("statistical_neighbours")
     sn_codes = set(neighbours["area_code"].dropna()) if neighbours is not None else set()
     keyed = out.set_index(["indicator_id", "period_end"])["value"]
+    has_bench = bench is not None and len(bench) > 0
+    published = dict(list(bench.groupby("indicator_id", observed=True, sort=False))
+                     if has_bench else [])  # fmt: skip
     rows = []
     for rec in out.itertuples(index=False):  # one row per indicator and period (not children)
         ind = REGISTRY[rec.indicator_id]
@@ -95,11 +98,10 @@ def benchmark(indicators: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
             change = rec.value - before if pd.notna(before) else np.nan
             row[f"change_{label}"] = change
             row[f"direction_{label}"] = _direction(change, ind.polarity)
-        pub = pd.DataFrame()
-        if bench is not None and len(bench):
-            pub = bench.loc[(bench["indicator_id"] == rec.indicator_id)
-                            & (bench["time_period"] <= rec.period_end)]  # fmt: skip
-        if pub.empty:
+        pub = published.get(rec.indicator_id)
+        if pub is not None:
+            pub = pub.loc[pub["time_period"] <= rec.period_end]
+        if pub is None or pub.empty:
             row.update(england=np.nan, region=np.nan, sn_mean=np.nan, sn_values="",
                        benchmark_period=pd.NaT, rank=np.nan, n_ranked=0, band="",
                        benchmark_note="no published comparator")  # fmt: skip
