@@ -13,16 +13,18 @@ folder is ANALYST ONLY: it holds the validated child-level dataset. Delete it at
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
 CACHE_ENV = "SEFANALYSIS_CACHE"
+LOCK_WAIT = 600  # seconds a process waits for another computing the same entry, then computes
 
 
 @functools.cache
@@ -137,13 +139,41 @@ def store(kind: str, key: str, value: object) -> None:
 
 
 def cached(kind: str, parts: tuple, compute: Callable[[], T]) -> T:
-    """``compute()``, or its stored result for the same ``parts`` and code."""
+    """``compute()``, or its stored result for the same ``parts`` and code. Processes sharing
+    the cache compute an entry once: the three notebooks of a run all want the same indicators
+    and comparators, and the later ones wait for the first rather than repeat its work."""
     if cache_dir() is None:
         return compute()
     key = cache_key(kind, *parts)
     hit = load(kind, key)
     if hit is not None:
         return hit  # type: ignore[return-value]
-    value = compute()
-    store(kind, key, value)
+    with _computing(kind, key):
+        hit = load(kind, key)  # stored by another process while this one waited
+        if hit is not None:
+            return hit  # type: ignore[return-value]
+        value = compute()
+        store(kind, key, value)
     return value
+
+
+@contextlib.contextmanager
+def _computing(kind: str, key: str) -> Iterator[None]:
+    """Held while this process computes an entry (a lock file beside it). After ``LOCK_WAIT``
+    seconds a waiter goes ahead and computes the entry itself: slower, never stuck."""
+    from filelock import FileLock, Timeout
+
+    path = _path(kind, key)
+    assert path is not None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(path.with_suffix(".lock"))
+    try:
+        lock.acquire(timeout=LOCK_WAIT)
+        held = True
+    except Timeout:
+        held = False
+    try:
+        yield
+    finally:
+        if held:
+            lock.release()

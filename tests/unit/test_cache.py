@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
+import time
 
 import pandas as pd
 import pytest
+from filelock import FileLock
 
 from sefanalysis import cache
 from sefanalysis.cache import CACHE_ENV, cache_key, cached
@@ -40,6 +43,42 @@ def test_same_inputs_reuse_and_other_inputs_recompute(monkeypatch, tmp_path):
     cached("indicators", ("data-2", ["2024-12-31"]), compute)  # changed data
     cached("indicators", ("data-1", ["2024-09-30"]), compute)  # changed period
     assert compute.calls == 3
+
+
+def _compute_slowly_once(marker: str) -> None:
+    """In a child process: the shared entry, computed slowly, leaving a mark per computation."""
+
+    def compute() -> int:
+        with open(marker, "a") as fh:
+            fh.write("computed\n")
+        time.sleep(1.0)
+        return 42
+
+    assert cached("indicators", ("shared",), compute) == 42
+
+
+def test_processes_sharing_the_cache_compute_an_entry_once(monkeypatch, tmp_path):
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    marker = tmp_path / "computations.txt"
+    fork = multiprocessing.get_context("fork")  # the children inherit the environment
+    children = [fork.Process(target=_compute_slowly_once, args=(str(marker),)) for _ in range(3)]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(timeout=60)
+    assert [child.exitcode for child in children] == [0, 0, 0]
+    assert marker.read_text() == "computed\n"  # once, though three processes asked at once
+
+
+def test_a_waiter_computes_the_entry_itself_when_the_lock_is_held_too_long(monkeypatch, tmp_path):
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    monkeypatch.setattr(cache, "LOCK_WAIT", 0.2)
+    key = cache_key("indicators", "a")
+    (tmp_path / "indicators").mkdir()
+    with FileLock(tmp_path / "indicators" / f"{key}.lock"):  # another process, stuck
+        compute = Counter()
+        cached("indicators", ("a",), compute)
+    assert compute.calls == 1
 
 
 def test_a_code_change_gives_a_new_key(monkeypatch):
