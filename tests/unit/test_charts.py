@@ -1,0 +1,117 @@
+"""Charts: what each builder draws, says in its alt text and saves."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from xml.etree import ElementTree
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image, ImageChops
+
+from sefanalysis.charts import bar_chart, funnel_chart, ranking_chart, spc_chart, trend_chart
+from sefanalysis.stats.spc import xmr
+
+QUARTERS = pd.to_datetime(["2024-03-31", "2024-06-30", "2024-09-30", "2024-12-31"])
+
+
+@pytest.fixture(autouse=True)
+def no_rerun_cache(monkeypatch):
+    monkeypatch.delenv("SEFANALYSIS_CACHE", raising=False)  # every chart here is drawn
+
+
+def trend():
+    series = pd.DataFrame({"period_end": QUARTERS, "value": [21.0, 22.5, np.nan, 24.0]})
+    england = pd.DataFrame({"label": "England", "period_end": QUARTERS,
+                            "value": [20.0, 20.5, 21.0, 21.5]})  # fmt: skip
+    return trend_chart(series, "re_referral_pct", "Re-referrals rose", "Re-referrals (pct)",
+                       "pct", england)  # fmt: skip
+
+
+def spc():
+    months = pd.date_range("2023-01-31", periods=24, freq="ME")
+    values = pd.Series([30.0 + (i % 5) for i in range(23)] + [60.0])  # the last is far out
+    result = xmr(values, x=months, improvement="decrease")
+    return spc_chart(result.frame, "x_spc", "A special cause", "Monthly values", "pct",
+                     result.trial_limits, target=32.0)  # fmt: skip
+
+
+def funnel():
+    others = pd.DataFrame({"area_code": ["E1", "E2", "E3"], "area_name": ["A", "B", "C"],
+                           "denominator": [400.0, 900.0, 1500.0],
+                           "value": [18.0, 22.0, 21.0]})  # fmt: skip
+    own = {"area_code": "E9", "area_name": "Westshire", "denominator": 800.0, "value": 30.0}
+    return funnel_chart(others, own, {"E2"}, 21.0, "f", "Funnel", "Re-referrals, 2024", "pct")
+
+
+def ranking():
+    frame = pd.DataFrame({"area_name": ["A", "Westshire", "B"], "value": [18.0, 20.0, 25.0]})
+    return ranking_chart(frame, "Westshire", 21.0, "r", "Ranking", "Re-referrals, 2024", "pct",
+                         best_first_ascending=True)  # fmt: skip
+
+
+def bars():
+    frame = pd.DataFrame({"group": ["Under 1", "1-4", "5-9"], "value": [10.0, 55.0, 35.0]})
+    return bar_chart(frame, "b", "By age", "Referrals by age band", "pct")
+
+
+BUILDERS = [trend, spc, funnel, ranking, bars]
+
+
+@pytest.mark.parametrize("build", BUILDERS, ids=lambda b: b.__name__)
+def test_every_chart_is_a_png_and_an_svg_of_the_area_tight_would_save(build):
+    chart = build()
+    png = Image.open(io.BytesIO(chart.png()))
+    assert png.format == "PNG" and png.width > 500
+    assert ElementTree.fromstring(chart.svg()).tag.endswith("svg")
+    # the area measured at layout is what savefig's "tight" measures at drawing time
+    tight = replace(chart, bbox="tight", _png=None)
+    again = Image.open(io.BytesIO(tight.png()))
+    assert again.size == png.size
+    assert ImageChops.difference(again.convert("RGB"), png.convert("RGB")).getbbox() is None
+
+
+def test_trend_alt_text_states_first_and_last_values_and_comparators():
+    chart = trend()
+    assert "from 21.0% in Mar 2024 to 24.0% in Dec 2024" in chart.alt
+    assert "Comparator lines: England." in chart.alt
+    # the data behind the chart: this authority first, then England, a row per point
+    assert list(chart.data["series"].unique()) == ["This authority", "England"]
+    assert len(chart.data) == 8
+
+
+def test_spc_alt_text_counts_special_cause_points():
+    chart = spc()
+    special = chart.data.loc[chart.data["point_type"] != "common cause"]
+    assert len(special) >= 1
+    assert f"{len(special)} point(s) show special-cause variation." in chart.alt
+    assert chart.alt.startswith("Statistical process control chart of Monthly values: 24 monthly")
+
+
+def test_funnel_marks_this_authority_and_its_neighbours():
+    chart = funnel()
+    groups = dict(zip(chart.data["area_name"], chart.data["group"], strict=True))
+    assert groups == {"A": "Other authority", "B": "Statistical neighbour",
+                      "C": "Other authority", "Westshire": "This authority"}  # fmt: skip
+    assert "3 other authorities" in chart.alt and "denominator of 800" in chart.alt
+
+
+def test_ranking_puts_the_best_first_and_says_where_this_authority_stands():
+    chart = ranking()
+    assert list(chart.data["area_name"]) == ["A", "Westshire", "B"]  # lower is better
+    assert "this authority is 2 of 3" in chart.alt and "England 21.0%" in chart.alt
+
+
+def test_bar_alt_text_names_highest_and_lowest_groups():
+    chart = bars()
+    assert "Highest: 1-4 (55.0%); lowest: Under 1 (10.0%)" in chart.alt
+
+
+def test_save_writes_png_svg_and_the_data(tmp_path):
+    paths = trend().save(tmp_path)
+    assert [p.name for p in paths] == ["re_referral_pct.png", "re_referral_pct.svg",
+                                       "re_referral_pct.csv"]  # fmt: skip
+    saved = pd.read_csv(paths[2])
+    assert list(saved.columns) == ["period_end", "value", "series"] and len(saved) == 8
