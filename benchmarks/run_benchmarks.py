@@ -4,8 +4,9 @@
    synthetic authorities (default 150) with five years of child-level rows: wall time and peak
    memory, against the same three indicators written as SQL in DuckDB over the same data.
 2. How the engine's time grows with data size (1, 10, 50, N authorities).
-3. The demonstration authority's full quarterly run, first run (empty rerun cache) and rerun
-   (unchanged data and code: results, charts and report sections come from ``<out>/.cache``),
+3. The demonstration authority's full quarterly run, first run (empty rerun cache; best of
+   two) and rerun (unchanged data and code: results, charts and report sections come from
+   ``<out>/.cache``; best of three),
    against the floor of executing and exporting three empty notebooks through the same
    papermill and nbconvert path, with the same parallelism (one notebook at a time, and in
    parallel processes as ``sefanalysis run`` does by default).
@@ -19,6 +20,7 @@ import argparse
 import json
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -286,9 +288,13 @@ def notebooks() -> dict:
         nbformat.write(empty, folder / "empty.ipynb")
         for label, jobs in (("sequential", 1), ("parallel", parallel)):
             out = folder / f"out_{label}"
-            t0 = time.perf_counter()  # first run: nothing cached (a new quarter's data)
-            run_quarter("2024-12-31", demo, out, jobs=jobs)
-            first = time.perf_counter() - t0
+            firsts = []  # first run: nothing cached, a new quarter's data (best of two)
+            for _ in range(2):
+                shutil.rmtree(out, ignore_errors=True)
+                t0 = time.perf_counter()
+                run_quarter("2024-12-31", demo, out, jobs=jobs)
+                firsts.append(time.perf_counter() - t0)
+            first = min(firsts)
             reruns = []  # rerun while drafting: data and code unchanged (best of three)
             for _ in range(3):
                 t0 = time.perf_counter()
