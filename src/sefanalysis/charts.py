@@ -120,7 +120,7 @@ def _laid_out(fig: plt.Figure) -> Bbox:
     import matplotlib
 
     fig.tight_layout()
-    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    box = fig.get_tightbbox(fig._get_renderer())  # the renderer tight_layout used, any backend
     return box.padded(matplotlib.rcParams["savefig.pad_inches"])
 
 

@@ -115,3 +115,16 @@ def test_save_writes_png_svg_and_the_data(tmp_path):
                                        "re_referral_pct.csv"]  # fmt: skip
     saved = pd.read_csv(paths[2])
     assert list(saved.columns) == ["period_end", "value", "series"] and len(saved) == 8
+
+
+def test_charts_are_drawn_whatever_backend_the_session_switched_to():
+    import matplotlib
+
+    trend()  # sets matplotlib up (Agg) as a first chart does
+    before = matplotlib.get_backend()
+    matplotlib.use("svg")  # e.g. an analyst's deep-dive notebook, after the first chart
+    try:
+        chart = trend()
+        assert chart.png().startswith(b"\x89PNG") and b"<svg" in chart.svg()
+    finally:
+        matplotlib.use(before)
