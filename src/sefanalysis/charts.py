@@ -95,7 +95,7 @@ class Chart:
 
 def _rerun_cached(builder: Callable[..., Chart]) -> Callable[..., Chart]:
     """Reuse a chart drawn by an earlier run from identical inputs and code (see ``cache``):
-    drawing ~200 figures is most of a cold run's time."""
+    drawing the demo's 144 figures is most of a first run's time."""
 
     @functools.wraps(builder)
     def build(*args: object, **kwargs: object) -> Chart:
