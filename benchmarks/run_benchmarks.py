@@ -6,10 +6,10 @@
 2. How the engine's time grows with data size (1, 10, 50, N authorities).
 3. The demonstration authority's full quarterly run, first run (empty rerun cache; best of
    two) and rerun (unchanged data and code: results, charts and report sections come from
-   ``<out>/.cache``; best of three),
-   against the floor of executing and exporting three empty notebooks through the same
-   papermill and nbconvert path, with the same parallelism (one notebook at a time, and in
-   parallel processes as ``sefanalysis run`` does by default).
+   ``<out>/.cache``; best of three), against the floor of executing and exporting three empty
+   notebooks through the same papermill and nbconvert path (best of three), with the same
+   parallelism (one notebook at a time, and in parallel processes as ``sefanalysis run`` does
+   by default).
 
 Each measurement runs in a fresh process so that peak memory (ru_maxrss) is its own.
 """
@@ -17,6 +17,7 @@ Each measurement runs in a fresh process so that peak memory (ru_maxrss) is its 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import platform
 import resource
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -240,22 +242,33 @@ def _empty_notebook(args: tuple[Path, int]) -> None:
     export_html(out, folder / f"e{i}.html", {})
 
 
+def _best_of(
+    times: int, run: Callable[[], object], before: Callable[[], object] = lambda: None
+) -> float:
+    """The shortest of ``times`` timings of ``run`` (``before`` runs untimed ahead of each): on
+    this shared virtual machine the same run varies by a factor of two."""
+    timings = []
+    for _ in range(times):
+        before()
+        t0 = time.perf_counter()
+        run()
+        timings.append(time.perf_counter() - t0)
+    return min(timings)
+
+
 def _floor(folder: Path, jobs: int) -> float:
-    """Three empty notebooks executed and exported, ``jobs`` at a time (best of three: on this
-    shared virtual machine the same run varies by a factor of two)."""
+    """Three empty notebooks executed and exported, ``jobs`` at a time (best of three)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    times = []
-    for _ in range(3):
-        t0 = time.perf_counter()
+    def empty_notebooks() -> None:
         if jobs > 1:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
                 list(pool.map(_empty_notebook, [(folder, i) for i in range(3)]))
         else:
             for i in range(3):
                 _empty_notebook((folder, i))
-        times.append(time.perf_counter() - t0)
-    return min(times)
+
+    return _best_of(3, empty_notebooks)
 
 
 def notebooks() -> dict:
@@ -288,19 +301,10 @@ def notebooks() -> dict:
         nbformat.write(empty, folder / "empty.ipynb")
         for label, jobs in (("sequential", 1), ("parallel", parallel)):
             out = folder / f"out_{label}"
-            firsts = []  # first run: nothing cached, a new quarter's data (best of two)
-            for _ in range(2):
-                shutil.rmtree(out, ignore_errors=True)
-                t0 = time.perf_counter()
-                run_quarter("2024-12-31", demo, out, jobs=jobs)
-                firsts.append(time.perf_counter() - t0)
-            first = min(firsts)
-            reruns = []  # rerun while drafting: data and code unchanged (best of three)
-            for _ in range(3):
-                t0 = time.perf_counter()
-                run_quarter("2024-12-31", demo, out, jobs=jobs)
-                reruns.append(time.perf_counter() - t0)
-            runs[label] = (first, min(reruns), _floor(folder, jobs))
+            quarter = functools.partial(run_quarter, "2024-12-31", demo, out, jobs=jobs)
+            # first run: nothing cached, a new quarter's data; rerun: data and code unchanged
+            first = _best_of(2, quarter, before=functools.partial(shutil.rmtree, out, True))
+            runs[label] = (first, _best_of(3, quarter), _floor(folder, jobs))
     # the floor is the fastest way of running three empty notebooks, whichever mode that is
     floor = min(f for _, _, f in runs.values())
     result["empty_floor_s"] = round(floor, 1)

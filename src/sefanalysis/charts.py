@@ -82,14 +82,20 @@ class Chart:
             self.figure.savefig(buf, bbox_inches=self.bbox, **savefig)
         return buf.getvalue()
 
+    def files(self) -> dict[str, bytes]:
+        """``<name>.png``, ``<name>.svg`` and the data behind the chart as ``<name>.csv``."""
+        data = self.data.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        return {f"{self.name}.png": self.png(), f"{self.name}.svg": self.svg(),
+                f"{self.name}.csv": data}  # fmt: skip
+
     def save(self, folder: str | Path) -> list[Path]:
-        """Write ``<name>.png``, ``<name>.svg`` and the data as ``<name>.csv``."""
+        """Write :meth:`files` into ``folder``."""
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
-        paths = [out / f"{self.name}.png", out / f"{self.name}.svg", out / f"{self.name}.csv"]
-        paths[0].write_bytes(self.png())
-        paths[1].write_bytes(self.svg())
-        self.data.to_csv(paths[2], index=False, lineterminator="\n")
+        paths = []
+        for filename, content in self.files().items():
+            paths.append(out / filename)
+            paths[-1].write_bytes(content)
         return paths
 
 

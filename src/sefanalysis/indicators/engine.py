@@ -38,7 +38,7 @@ AGE_BREAKDOWNS = {"age_band", "care_leaver_age_band"}
 BREAKDOWN_COLUMNS = {"age_band": ("dob",), "care_leaver_age_band": ("dob",),
                      "gender": ("gender",), "ethnicity_group": ("ethnicity",),
                      "disability": ("disability",), "team": ("team",)}  # fmt: skip
-BREAKDOWN_ONLY = {"gender", "ethnicity", "disability", "team"}
+BREAKDOWN_ONLY = {c for cols in BREAKDOWN_COLUMNS.values() for c in cols} - {"dob"}
 # ChAT / DfE bands of assessment and S47-to-ICPC durations, in working days
 ASSESSMENT_BANDS = [(0, 0, "Same day"), (1, 10, "1-10"), (11, 20, "11-20"), (21, 30, "21-30"),
                     (31, 40, "31-40"), (41, 45, "41-45"), (46, 50, "46-50"), (51, 60, "51-60"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .common import keep
 from .engine import Context, group_codes
 from .registry import indicator
 
@@ -288,13 +289,8 @@ def unallocated_children(ctx: Context) -> pd.DataFrame:
     pieces = []
     for key, start, end in (("cin", "cin_start", "cin_end"), ("cp", "cpp_start", "cpp_end"),
                             ("cla", "cla_start", "cla_end")):  # fmt: skip
-        frame = ctx.list(key)
-        cols = [c for c in ["child_id", "dob", "gender", "ethnicity", "disability", "team",
-                            "worker", start, end] if c in frame]  # fmt: skip
-        open_now = ctx.open_at(frame[cols], start, end)
-        pieces.append(open_now[["child_id", "period_end", "worker"] +
-                               [c for c in ["_at", "dob", "gender", "ethnicity", "disability",
-                                            "team"] if c in open_now]])  # fmt: skip
+        open_now = ctx.open_at(keep(ctx, ctx.list(key), "worker", start, end), start, end)
+        pieces.append(open_now.drop(columns=[start, end]))  # the lists name their dates apart
     both = pd.concat(pieces, ignore_index=True)
     # a child is allocated if any open record of theirs names a worker
     has_worker = both["worker"].notna()

@@ -419,8 +419,6 @@ class AreaSections(ReportParameters):
         write_output(self.out, f"tables/{name}.csv", csv)
 
     def _save_chart(self, chart: Chart) -> None:
-        """The chart as PNG and SVG, and the data behind it as CSV, under ``charts/``."""
-        for suffix, content in (("png", chart.png()), ("svg", chart.svg()),
-                                ("csv", chart.data.to_csv(index=False, lineterminator="\n")
-                                 .encode("utf-8"))):  # fmt: skip
-            write_output(self.out, f"charts/{chart.name}.{suffix}", content)
+        """The chart's files (PNG, SVG and the data as CSV) under ``charts/``."""
+        for filename, content in chart.files().items():
+            write_output(self.out, f"charts/{filename}", content)
