@@ -204,3 +204,15 @@ def test_missing_required_column_is_fatal(tmp_path):
     ds = load_dataset(folder)
     missing = {p.column for p in ds.log.fatal if p.kind == "missing column"}
     assert "Referral NFA?" in missing and "Number of Referrals in Last 12 Months" in missing
+
+
+def test_problem_log_accounts_for_files():
+    from sefanalysis.ingest.problems import NOT_USED, READ, ProblemLog
+
+    log = ProblemLog()
+    log.used("data/annex_a.xlsx", "Annex A List 3 (Referral)", "sheet named 'List 3'")
+    log.not_used("data/notes.txt", "not a recognised input")
+    frame = log.inventory_frame()
+    assert frame["status"].tolist() == [READ, NOT_USED]
+    assert frame.loc[1, "how"] == "not a recognised input"
+    assert ProblemLog().inventory_frame().columns.tolist() == ["file", "status", "taken_as", "how"]

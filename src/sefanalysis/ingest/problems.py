@@ -46,11 +46,43 @@ class FileSummary:
 
 
 @dataclass
+class FileUse:
+    """How one file in the data folder was used: every file is accounted for, read or not.
+
+    ``status`` is :data:`READ` or :data:`NOT_USED`; ``taken_as`` says what a read file was taken
+    as (e.g. "Annex A List 3 (Referral)", "SSDA903 episodes, 2023-24") and ``how`` how it was
+    recognised, or, for a file not used, why not."""
+
+    file: str
+    status: str
+    taken_as: str = ""
+    how: str = ""
+
+
+READ = "read"
+NOT_USED = "not used"
+
+
+@dataclass
 class ProblemLog:
-    """Collects problems and per-file row counts while a dataset loads."""
+    """Collects problems, per-file row counts and the use of every file while a dataset loads."""
 
     problems: list[Problem] = field(default_factory=list)
     files: list[FileSummary] = field(default_factory=list)
+    inventory: list[FileUse] = field(default_factory=list)
+
+    def used(self, file: str, taken_as: str, how: str = "") -> None:
+        """Record that ``file`` was read as ``taken_as`` (recognised by ``how``)."""
+        self.inventory.append(FileUse(str(file), READ, taken_as, how))
+
+    def not_used(self, file: str, why: str) -> None:
+        """Record that ``file`` was not read, and why."""
+        self.inventory.append(FileUse(str(file), NOT_USED, "", why))
+
+    def inventory_frame(self) -> pd.DataFrame:
+        """Every file accounted for: ``file, status, taken_as, how``."""
+        return pd.DataFrame([asdict(u) for u in self.inventory],
+                            columns=["file", "status", "taken_as", "how"])  # fmt: skip
 
     def add(self, severity: str, kind: str, file: str, **where: object) -> None:
         clean = {k: ("" if v is None and k != "row" else v) for k, v in where.items()}
