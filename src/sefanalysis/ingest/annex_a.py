@@ -20,6 +20,7 @@ import pandas as pd
 from . import files as F
 from .annex_a_spec import ANNEX_A, LISTS_BY_NUMBER, Column, ListSpec
 from .parse import (
+    NO_PROBLEMS,
     blank_mask,
     norm_heading,
     parse_codes,
@@ -246,6 +247,8 @@ def _problem_frame(
 ) -> pd.DataFrame:
     """Problems for the rows of ``frame`` where ``mask`` holds (vectorised)."""
     picked = mask.to_numpy(dtype=bool)
+    if not picked.any():
+        return NO_PROBLEMS
     exp = expected[picked].to_numpy() if isinstance(expected, pd.Series) else expected
     return pd.DataFrame(
         {

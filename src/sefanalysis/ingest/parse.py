@@ -50,6 +50,9 @@ def by_unique(raw: pd.Series, parse: object) -> tuple[pd.Series, pd.Series]:
     )
 
 
+NO_PROBLEMS = pd.DataFrame(columns=PROBLEM_COLUMNS)  # shared, never modified
+
+
 def _problems(
     mask: pd.Series,
     raw: pd.Series,
@@ -60,6 +63,8 @@ def _problems(
     column: str,
     expected: str,
 ) -> pd.DataFrame:
+    if not mask.any():
+        return NO_PROBLEMS
     bad = mask[mask].index
     return pd.DataFrame({
         "severity": WARNING, "kind": kind, "file": file, "sheet": sheet,
@@ -125,24 +130,47 @@ class _ColumnDates:
         self.beyond = np.zeros(n, dtype=bool)  # a date, but beyond what pandas holds
         self.month_first = False
         self.conflict: tuple[list[str], list[str]] | None = None
-        self.blank = blank_mask(uniques).to_numpy(dtype=bool)
-        cells = uniques.where(~self.blank)
-        is_datetime = cells.map(lambda v: isinstance(v, date | datetime | pd.Timestamp))
-        is_datetime = is_datetime.to_numpy(dtype=bool) & ~self.blank
+        # the type of the cells is decided once for the column: Excel date cells, text, or both
+        inferred = pd.api.types.infer_dtype(uniques, skipna=True)
+        if inferred in {"datetime", "date"}:
+            self.blank = uniques.isna().to_numpy(dtype=bool)
+            is_datetime = ~self.blank
+        else:
+            self.blank = blank_mask(uniques).to_numpy(dtype=bool)
+            is_datetime = np.zeros(n, dtype=bool)
+            if inferred.startswith("mixed"):
+                is_date = uniques.map(lambda v: isinstance(v, date | datetime | pd.Timestamp))
+                is_datetime = is_date.to_numpy(dtype=bool) & ~self.blank
         if is_datetime.any():
-            self._datetime_cells(cells[is_datetime], is_datetime)
-        text = cells.where(~is_datetime).astype("string").str.strip()
+            self._datetime_cells(uniques[is_datetime], is_datetime)
         rest = ~self.blank & ~is_datetime
         if rest.any():
+            text = uniques.where(rest).astype("string").str.strip()
             self._text(text, rest, weights)
 
+    def _held(self, parsed: pd.Series, where: np.ndarray) -> None:
+        """Store dates parsed by pandas at ``where``; those beyond what pandas holds in
+        nanoseconds (31/12/9999) are marked, not stored."""
+        years = parsed.dt.year.to_numpy(dtype="float64", na_value=np.nan)
+        beyond = (years < HELD_YEARS[0]) | (years > HELD_YEARS[1])
+        days = parsed.dt.floor("D").where(~beyond).astype("datetime64[ns]").to_numpy()
+        self.values[where] = days
+        self.beyond[where] = beyond
+
     def _datetime_cells(self, cells: pd.Series, where: np.ndarray) -> None:
-        years = cells.map(lambda v: v.year).to_numpy(dtype="float64")
-        months = cells.map(lambda v: v.month).to_numpy(dtype="float64")
-        days = cells.map(lambda v: v.day).to_numpy(dtype="float64")
-        self.values[where], self.beyond[where] = _dates_from(years, months, days)
+        self._held(pd.Series(pd.to_datetime(cells.to_numpy(), errors="coerce")), where)
 
     def _text(self, text: pd.Series, rest: np.ndarray, weights: np.ndarray) -> None:
+        # the common case first: every value DD/MM/YYYY (so day-first), or every value ISO
+        present = text[rest]
+        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+            parsed = pd.to_datetime(present, format=fmt, errors="coerce")
+            if parsed.notna().all():
+                self._held(parsed, rest)
+                return
+        self._any_format(text, rest, weights)
+
+    def _any_format(self, text: pd.Series, rest: np.ndarray, weights: np.ndarray) -> None:
         number = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
         number = number.to_numpy(dtype="float64", na_value=np.nan)
         serial = rest & (number >= SERIAL_MIN) & (number <= SERIAL_MAX)
