@@ -164,14 +164,14 @@ def _validate(data: dict, path: Path, log: ProblemLog) -> dict[str, object]:
         setting = SETTINGS.get(str(key))
         if setting is None:
             near = difflib.get_close_matches(str(key), list(SETTINGS), n=1, cutoff=0.6)
-            hint = f"did you mean {near[0]!r}? " if near else ""
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
             log.add(
                 FATAL,
                 "unknown setting",
                 str(path),
                 column=str(key),
                 value=_shown(raw),
-                expected=f"{hint}known settings: {', '.join(SETTINGS)}",
+                expected=f"a known setting{hint}: {', '.join(SETTINGS)}",
             )
             continue
         value = _typed(setting.kind, raw)
