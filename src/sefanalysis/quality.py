@@ -22,7 +22,7 @@ def summary(ds: Dataset) -> pd.DataFrame:
     problems = ds.problems
     if problems.empty:
         return pd.DataFrame(columns=["severity", "file", "sheet", "kind", "column", "count"])
-    problems = problems.assign(file=problems["file"].map(lambda f: Path(f).name))
+    problems = problems.assign(file=problems["file"].map(lambda f: _relative(ds.path, f)))
     grouped = problems.groupby(["severity", "file", "sheet", "kind", "column"], dropna=False)
     return grouped.size().rename("count").reset_index()
 
@@ -36,8 +36,9 @@ def inventory_table(ds: Dataset) -> pd.DataFrame:
 
 
 def _relative(root: Path, file: str) -> str:
+    """A path as the user knows it: within the data folder (ssda903/2024-25/header.csv)."""
     try:
-        return Path(file).relative_to(root).as_posix()
+        return Path(file).relative_to(root).as_posix() or Path(file).name
     except ValueError:
         return Path(file).name
 
@@ -46,7 +47,7 @@ def files_table(ds: Dataset) -> pd.DataFrame:
     files = ds.files()
     if files.empty:
         return files
-    return files.assign(file=files["file"].map(lambda f: Path(f).name))
+    return files.assign(file=files["file"].map(lambda f: _relative(ds.path, f)))
 
 
 def print_report(ds: Dataset, limit: int = 50) -> str:
