@@ -305,6 +305,8 @@ def _why_not_used(root: Path, file: Path) -> tuple[str, str]:
     parts = file.relative_to(root).parts
     if any(p.startswith(".") for p in parts):
         return "a hidden file: not an input", ""
+    if file.name.startswith("~$"):
+        return "an Office lock file (the workbook is open somewhere): not an input", ""
     if file.is_symlink() and not F.inside(root, file):
         return "a link to something outside the data folder: not followed", ""
     what = F.kind(file)

@@ -158,7 +158,13 @@ class _ColumnDates:
         self.beyond[where] = beyond
 
     def _datetime_cells(self, cells: pd.Series, where: np.ndarray) -> None:
-        self._held(pd.Series(pd.to_datetime(cells.to_numpy(), errors="coerce")), where)
+        try:
+            parsed = pd.to_datetime(cells.to_numpy(), errors="coerce")
+        except (ValueError, TypeError):  # cells with and without a time zone
+            parsed = pd.to_datetime(cells.to_numpy(), errors="coerce", utc=True)
+        if parsed.tz is not None:  # the date as written, whatever the zone
+            parsed = parsed.tz_localize(None)
+        self._held(pd.Series(parsed), where)
 
     def _text(self, text: pd.Series, rest: np.ndarray, weights: np.ndarray) -> None:
         # the common case first: every value DD/MM/YYYY (so day-first), or every value ISO
