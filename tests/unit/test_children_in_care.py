@@ -241,13 +241,16 @@ def test_unallocated_children(make_dataset):
                 {"child_id": "C", "cin_start": "2024-01-01", "worker": "SW1"}],
         "cp": [{"child_id": "B", "cpp_start": "2024-02-01", "worker": "SW2",
                 "n_previous_cpp": 0}],
+        # List 8 is needed too (without it the count would miss children in care)
+        "cla": [{"child_id": "D", "cla_start": "2024-03-01", "worker": "SW3",
+                 "legal_status": "C2", "n_placements_12m": 1}],
     })  # fmt: skip
     assert value(ds, "unallocated_children")[2] == 1  # A only: B's plan has a worker
 
 
 @pytest.mark.skipif(not EXTERNAL.exists(), reason="../shared sample files absent")
 def test_d2i_fake_ssda903_computes_without_error(tmp_path):
-    root = write_dataset(tmp_path / "la", extract="2018-03-31")
+    root = write_dataset(tmp_path / "la", extract="2018-03-31", annex_a_start="2017-04-01")
     shutil.copytree(EXTERNAL / "ssda903_d2i_fake", root / "ssda903" / "2017-18")
     ds = load_dataset(root)
     assert not ds.fatal and len(ds.problems) > 0  # the deliberate problems are reported

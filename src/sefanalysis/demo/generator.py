@@ -559,11 +559,31 @@ def _lists(rng: np.random.Generator, h: dict, c: dict, extract: str) -> dict[str
     eh_age = age_years(kids.loc[eh["child_id"], "dob"].to_numpy(), eh["eh_start"].to_numpy())
     eh = eh.loc[eh_age < 18]
 
-    return {
+    return _plausible({
         "contacts": demo(contacts), "early_help": demo(eh), "referrals": demo(ref),
         "assessments": demo(a), "s47": demo(s47), "cin": demo(cin), "cp": demo(cp),
         "cla": demo(p), "care_leavers": demo(cl), "adoption": demo(ad), "adopters": adopters,
-    }  # fmt: skip
+    }, x)  # fmt: skip
+
+
+def _plausible(lists: dict[str, pd.DataFrame], x: np.datetime64) -> dict[str, pd.DataFrame]:
+    """What a real extract could hold (the loader reports anything else): no contact or early
+    help assessment more than 280 days before the child's birth, no adoption event before the
+    child's birth or after the extract. Applied last, so the random draws are unchanged."""
+    for key, date in (("contacts", "contact_date"), ("early_help", "eh_start")):
+        frame = lists[key]
+        lists[key] = frame.loc[~(_nd(frame[date]) < _nd(frame["dob"]) - 280)]
+    ad = lists["adoption"].copy()
+    for col in ("adm_decision", "placement_order", "matched", "placed", "adoption_order"):
+        when = _nd(ad[col])
+        ad[col] = np.where((when > x) | (when < _nd(ad["dob"])), NAT, when)
+    lists["adoption"] = ad
+    adopters = lists["adopters"].copy()
+    for col in ("enquiry", "matched", "placed", "adoption_order"):
+        when = _nd(adopters[col])
+        adopters[col] = np.where(when > x, NAT, when)
+    lists["adopters"] = adopters
+    return lists
 
 
 def _write_annex_a(lists: dict[str, pd.DataFrame], path: Path, created: dt.datetime) -> None:
@@ -773,7 +793,8 @@ def _benchmarks(rng: np.random.Generator, root: Path) -> None:
         for year in range(2021, 2025):
             period = f"{year}-03-31" if not indicator.startswith("sw_") else f"{year - 1}-09-30"
             drift = 1 + rng.normal(0, 0.02)
-            values = np.clip(rng.normal(centre * drift, spread, len(las)), 0, None).round(1)
+            top = 100 if indicator.endswith("_pct") else None  # a percentage is at most 100
+            values = np.clip(rng.normal(centre * drift, spread, len(las)), 0, top).round(1)
             frame = pd.DataFrame({"indicator_id": indicator, "time_period": period,
                                   "area_code": las, "area_name": [f"Authority {c[-3:]}"
                                                                   for c in las],

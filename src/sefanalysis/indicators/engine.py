@@ -5,7 +5,9 @@ end, inclusive of both ends. A snapshot indicator counts what is open at the end
 end day: started on or before it and not ended on or before it.
 
 Coverage: a value is only given where the data covers it; otherwise it is missing with a note
-(a window that starts before the data, a period end after the extract, a missing population).
+(a window that starts before the data, a period end after the extract, a missing population,
+and an Annex A list or local table that was not supplied, is empty, or has no dates in the
+period: missing is missing, never a count of 0).
 """
 
 from __future__ import annotations
@@ -72,6 +74,9 @@ class Context:
     notes: dict[str, str] = field(default_factory=dict)
     coverage: dict[str, pd.Timestamp] = field(default_factory=dict)
     by: str | None = None  # the breakdown asked for, if any
+    # the Annex A lists and local tables the indicator being computed has read
+    reads: set[str] = field(default_factory=set)
+    gaps: dict[str, dict[pd.Timestamp, str]] = field(default_factory=dict)
 
     def _slim(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Leave out demographic columns that only feed a breakdown not asked for, before rows
@@ -95,7 +100,25 @@ class Context:
         return self.dataset.authority.extract_date
 
     def list(self, key: str) -> pd.DataFrame:
+        """Annex A list ``key`` (recorded as read: its coverage decides the value's)."""
+        self.reads.add(key)
         return self.dataset.annex_a[key]
+
+    def table(self, key: str) -> pd.DataFrame | None:
+        """Local table ``key``, or None if not supplied (recorded as read, as for a list)."""
+        self.reads.add(key)
+        return self.dataset.table(key)
+
+    def source_gap(self, key: str) -> dict[pd.Timestamp, str]:
+        """Why source ``key`` cannot support each period end ("" where it can), once per run."""
+        if key not in self.gaps:
+            reasons = self.dataset.source_gaps(
+                key,
+                self.periods["period_start"].to_numpy(dtype="datetime64[ns]"),
+                self.periods["period_end"].to_numpy(dtype="datetime64[ns]"),
+            )
+            self.gaps[key] = dict(zip(self.periods["period_end"], reasons, strict=True))
+        return self.gaps[key]
 
     def in_window(
         self, frame: pd.DataFrame, date_col: str, window: str | None = None
@@ -336,6 +359,7 @@ def compute_indicators(
 
 def _one(ind: Indicator, ctx: Context, by: str | None) -> pd.DataFrame:
     ctx.notes.pop(ind.id, None)
+    ctx.reads.clear()
     assert ind.func is not None
     result = ind.func(_extract_only(ctx) if ind.extract_only else ctx)
     parts = [p for p in (result if isinstance(result, list) else [result]) if len(p)]
@@ -370,16 +394,19 @@ def _one(ind: Indicator, ctx: Context, by: str | None) -> pd.DataFrame:
     out = _values(ind, out, ctx.dataset)
     out["note"] = ctx.notes.get(ind.id, "")
     noted = [p[["period_end", "_note"]] for p in parts if "_note" in p]
+    per_period = pd.Series(dtype=object)
     if noted:  # a source note that differs by period (e.g. OC2 vs Annex A)
         notes = pd.concat(noted).dropna(subset=["_note"])
         per_period = notes.groupby("period_end")["_note"].first()
         out["note"] = out["period_end"].map(per_period).fillna(out["note"])
-    out = _apply_coverage(ind, out, ctx)
+    no_population = out["denominator"].isna() & (ind.unit == "rate_per_10k")
+    out = _apply_coverage(ind, out, ctx, own_source=set(per_period.index))
     out["indicator_id"], out["area"], out["title"] = ind.id, ind.area, ind.title
     out["unit"], out["polarity"], out["source"] = ind.unit, ind.polarity, ind.source
-    if ind.unit == "rate_per_10k":
-        missing_pop = out["denominator"].isna()
-        out.loc[missing_pop, "note"] = "no population estimate for the year"
+    # a value blanked for another reason keeps that reason
+    out.loc[no_population & out["value"].isna() & out["numerator"].notna(), "note"] = (
+        "no population estimate for the year"
+    )
     cols = OUTPUT_COLUMNS + (["breakdown", "group"] if by is not None else [])
     if by is not None:
         out["breakdown"] = by
@@ -396,11 +423,21 @@ def _extract_only(ctx: Context) -> Context:
     return replace(ctx, periods=periods.reset_index(drop=True))  # notes and coverage shared
 
 
-def _apply_coverage(ind: Indicator, out: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-    """Blank values the data cannot support, and say why."""
+def _apply_coverage(
+    ind: Indicator, out: pd.DataFrame, ctx: Context, own_source: set | None = None
+) -> pd.DataFrame:
+    """Blank values the data cannot support, and say why.
+
+    Every Annex A list and local table the indicator read must cover the period. A period
+    whose units name their own source (``_note``: e.g. SSDA903 OC2 at 31 March, where Annex A
+    serves the extract date) is judged by that source alone."""
     extract = ctx.extract_date
     after = out["period_end"] > extract if extract is not None else False
     reasons = pd.Series("", index=out.index, dtype="object")
+    judged = ~out["period_end"].isin(own_source or set())
+    # a list or table not supplied, or empty: every value is missing, never 0
+    absent = [ctx.dataset.source_absence(key) for key in sorted(ctx.reads)]
+    reasons[judged] = next((a for a in absent if a), "")
     if extract is not None:
         reasons[after] = f"period end is after the data extract ({extract:%d/%m/%Y})"
     cover = ctx.coverage.get(ind.id)
@@ -415,6 +452,9 @@ def _apply_coverage(ind: Indicator, out: pd.DataFrame, ctx: Context) -> pd.DataF
         reasons[not_extract & (reasons == "")] = (
             "only valid at the data extract date; the list holds the latest value only"
         )
+    for key in sorted(ctx.reads):  # a source without dates in the period: missing, never 0
+        gap = out["period_end"].map(ctx.source_gap(key)).fillna("")
+        reasons[(reasons == "") & (gap != "") & judged] = gap
     blank = reasons != ""
     out.loc[blank, ["numerator", "denominator", "value"]] = np.nan
     out.loc[blank, "note"] = reasons[blank]
