@@ -158,10 +158,14 @@ def compact(*groups: dict[str, pd.DataFrame]) -> list[dict[str, pd.DataFrame]]:
     across every table (``CHILD`` shares ``child_id``'s), so tables joined or stacked by the
     indicators stay categorical without recoding."""
     frames = [f for group in groups for f in group.values() if not f.empty]
+    # each text column is hashed once: its rows as codes into its own distinct values
+    factorised: dict[tuple[int, str], tuple[np.ndarray, object]] = {}
     values: dict[str, list] = {}
     for frame in frames:
         for col in filter(lambda c: _is_text(frame[c]), frame.columns):
-            values.setdefault(SAME_VALUES.get(col, col), []).append(frame[col].dropna().unique())
+            codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)
+            factorised[id(frame), col] = codes, uniques
+            values.setdefault(SAME_VALUES.get(col, col), []).append(uniques)
     dtypes = {}
     for name, parts in values.items():
         distinct = pd.Index(np.concatenate(parts)).unique()
@@ -170,9 +174,16 @@ def compact(*groups: dict[str, pd.DataFrame]) -> list[dict[str, pd.DataFrame]]:
         dtypes[name] = pd.CategoricalDtype(distinct)
 
     def one(frame: pd.DataFrame) -> pd.DataFrame:
-        text = {c: dtypes[SAME_VALUES.get(c, c)] for c in frame.columns
-                if SAME_VALUES.get(c, c) in dtypes and _is_text(frame[c])}  # fmt: skip
-        return frame.astype(text) if text else frame
+        text = {}
+        for col in frame.columns:
+            dtype = dtypes.get(SAME_VALUES.get(col, col))
+            if (id(frame), col) in factorised:
+                codes, uniques = factorised[id(frame), col]
+                at = np.append(dtype.categories.get_indexer(uniques), -1)[codes]
+                text[col] = pd.Categorical.from_codes(at, dtype=dtype)
+            elif dtype is not None and _is_text(frame[col]):  # an empty frame
+                text[col] = frame[col].astype(dtype)
+        return frame.assign(**text) if text else frame
 
     return [{k: one(v) for k, v in group.items()} for group in groups]
 
@@ -255,10 +266,9 @@ def _read_annex_a(
     folders = [p for p in top.get("annex_a", []) if F.kind(p) == F.DIRECTORY]
     # an empty annex_a/ folder beside a workbook is no second source
     filled = [p for p in folders if any(F.walk(p))]
-    empty = {spec.key: empty_list(spec) for spec in ANNEX_A}
     if len(books) + len(filled) > 1 or len(folders) > 1:
         _two_sources(books + (folders if len(folders) > 1 else filled), "the Annex A lists", log)
-        return empty
+        return {spec.key: empty_list(spec) for spec in ANNEX_A}
     if books:
         return read_annex_a_workbook(books[0], log, extract)
     if folders:
@@ -269,7 +279,7 @@ def _read_annex_a(
         str(root / "annex_a.xlsx"),
         expected="annex_a.xlsx (one sheet per list) or an annex_a/ folder of CSVs",
     )
-    return empty
+    return {spec.key: empty_list(spec) for spec in ANNEX_A}
 
 
 KNOWN_NAMES = (*AUTHORITY_NAMES, "annex_a.xlsx", "annex_a", "ssda903",

@@ -63,7 +63,7 @@ class Cells:
     def merged(self) -> Cells:
         """The same column with values that hash alike made one (``True`` with 1), as pandas'
         own factorize of the column would have them."""
-        if len(self.uniques) < 2 or not _mixed_numbers(self.uniques):
+        if len(self.uniques) < 2 or len(_holds_numbers(self.uniques)) < 2:
             return self
         held = self.compact()  # the first of values alike to appear stands for them all
         return held.recoded(held.uniques, exact=False)
@@ -105,23 +105,19 @@ class Cells:
         return pd.Series(self.values(), index=index, dtype=object)
 
 
-_MIXED = {"mixed", "mixed-integer", "mixed-integer-float"}
-_ONE_KIND = {"string", "empty", "datetime", "date", "floating", "integer", "boolean"}
+_NUMBERS = (bool, int, float, np.number, np.bool_)
+
+
+def _holds_numbers(values: np.ndarray) -> set[type]:
+    """The types of number (booleans included) among ``values``."""
+    return {t for t in set(map(type, values)) if issubclass(t, _NUMBERS)}
 
 
 def _may_conflate(array: np.ndarray, uniques: np.ndarray) -> bool:
     """Whether factorising ``array`` may have made values of different types one (a boolean
-    with 1, an integer with the float of its value): only where numbers or booleans are mixed
-    with other types."""
-    if len(uniques) == 0 or pd.api.types.infer_dtype(uniques, skipna=True) == "string":
-        return False
-    return pd.api.types.infer_dtype(array, skipna=True) not in _ONE_KIND
-
-
-def _mixed_numbers(uniques: np.ndarray) -> bool:
-    """Whether distinct values include numbers or booleans of different types, which hash
-    alike when equal."""
-    return pd.api.types.infer_dtype(uniques, skipna=True) in _MIXED
+    with 1, an integer with the float of its value): only where the column holds numbers of
+    more than one type."""
+    return bool(_holds_numbers(uniques)) and len(_holds_numbers(array)) > 1
 
 
 class RawTable:
@@ -177,11 +173,21 @@ def sheet_table(rows: list[list[object]]) -> RawTable:
     markers missing), as ``read_excel(header=None, dtype=object)`` converts them."""
     if not rows:
         return RawTable([], np.arange(0))
+    grid = np.empty((len(rows), len(rows[0])), dtype=object)
+    grid[:] = rows
     columns = []
-    for values in zip(*rows, strict=True):
+    for j in range(grid.shape[1]):
+        values = np.ascontiguousarray(grid[:, j])
         # read_excel's parser keeps one object for values that compare equal in a column
         # (True, 1 and 1.0 are all the first of them to appear): so do these cells
         cells = Cells.of(values)
+        if pd.api.types.infer_dtype(cells.uniques, skipna=False) == "string":
+            # text only (most columns): nothing to convert but the missing markers
+            missing = np.fromiter(map(EXCEL_NA.__contains__, cells.uniques), bool)
+            if missing.any():
+                cells = cells.recoded(np.where(missing, np.nan, cells.uniques))
+            columns.append(cells)
+            continue
         converted = np.empty(len(cells.uniques), dtype=object)
         converted[:] = [
             np.nan if isinstance(v, str) and v in EXCEL_NA else _excel_cell(v)

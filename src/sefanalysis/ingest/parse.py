@@ -46,7 +46,8 @@ def _texts(uniques: np.ndarray) -> np.ndarray:
 
 def _blank(texts: np.ndarray) -> np.ndarray:
     """Which distinct values (as text) are missing markers such as ``#N/A`` or spaces."""
-    return np.fromiter((t.strip().lower() in MISSING_MARKERS for t in texts), bool, len(texts))
+    marked = map(MISSING_MARKERS.__contains__, map(str.lower, map(str.strip, texts)))
+    return np.fromiter(marked, bool, len(texts))
 
 
 def by_unique(raw: pd.Series, parse: object) -> tuple[pd.Series, pd.Series]:
@@ -185,10 +186,14 @@ class _ColumnDates:
     def _held(self, parsed: pd.Series, where: np.ndarray) -> None:
         """Store dates parsed by pandas at ``where``; those beyond what pandas holds in
         nanoseconds (31/12/9999) are marked, not stored."""
-        years = parsed.dt.year.to_numpy(dtype="float64", na_value=np.nan)
-        beyond = (years < HELD_YEARS[0]) | (years > HELD_YEARS[1])
-        days = parsed.dt.floor("D").where(~beyond).astype("datetime64[ns]").to_numpy()
-        self.values[where] = days
+        stamps = parsed.to_numpy()
+        missing = np.isnat(stamps)
+        years = stamps.astype("datetime64[Y]").astype("int64") + 1970
+        beyond = ~missing & ((years < HELD_YEARS[0]) | (years > HELD_YEARS[1]))
+        days = stamps.astype("datetime64[D]")  # the day, whatever the time
+        self.values[where] = np.where(beyond | missing, np.datetime64("NaT"), days).astype(
+            "datetime64[ns]"
+        )
         self.beyond[where] = beyond
 
     def _datetime_cells(self, cells: pd.Series, where: np.ndarray) -> None:
@@ -472,12 +477,20 @@ def text_of(cells: Cells, ids: bool = False) -> pd.api.extensions.ExtensionArray
     raw = _texts(cells.uniques)
     blank = _blank(raw)
     out = np.empty(len(raw), dtype=object)
-    out[:] = [
-        None if b else t.replace("\xa0", " ").strip() for t, b in zip(raw, blank, strict=True)
-    ]
-    if ids:
-        out[~blank] = [_WHOLE_FLOAT.sub(r"\1", t) for t in out[~blank]]
+    out[:] = list(map(str.strip, map(_plain_spaces, raw)))
+    if ids:  # "12345.0" is 12345 (only values ending ".0" can be such)
+        whole = np.fromiter(map(_ends_point_zero, out), bool, len(out)) & ~blank
+        out[whole] = [_WHOLE_FLOAT.sub(r"\1", t) for t in out[whole]]
+    out[blank] = None
     return pd.array(out, dtype="string").take(cells.codes, allow_fill=True)
+
+
+def _plain_spaces(text: str) -> str:
+    return text.replace("\xa0", " ")
+
+
+def _ends_point_zero(text: str) -> bool:
+    return text.endswith(".0")
 
 
 def parse_text(raw: pd.Series) -> pd.Series:
