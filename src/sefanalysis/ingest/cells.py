@@ -14,6 +14,7 @@ markers such as ``#N/A`` become missing), but once per distinct value rather tha
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -199,19 +200,24 @@ def sheet_table(rows: list[list[object]]) -> RawTable:
 
 def read_workbook(path: Path) -> dict[str, RawTable]:
     """Every worksheet of a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods) by name, read with
-    python-calamine. Raises whatever the file or calamine raises when it is not a workbook."""
+    python-calamine. Raises whatever the file or calamine raises when it is not a workbook.
+
+    Calamine parses a sheet without holding Python's lock, so one thread parses the next sheet
+    while this one is turned into columns: the two halves of the read overlap on two cores."""
     from python_calamine import SheetTypeEnum, load_workbook
 
     with path.open("rb") as handle:
         book = load_workbook(handle)
-        try:
-            names = [s.name for s in book.sheets_metadata if s.typ == SheetTypeEnum.WorkSheet]
+    try:
+        names = [s.name for s in book.sheets_metadata if s.typ == SheetTypeEnum.WorkSheet]
+        with ThreadPoolExecutor(max_workers=1) as reader:
+            sheets = reader.map(book.get_sheet_by_name, names)
             return {
-                name: sheet_table(book.get_sheet_by_name(name).to_python(skip_empty_area=False))
-                for name in names
+                name: sheet_table(sheet.to_python(skip_empty_area=False))
+                for name, sheet in zip(names, sheets, strict=True)
             }
-        finally:
-            book.close()
+    finally:
+        book.close()
 
 
 __all__ = ["Cells", "RawTable", "read_workbook", "sheet_table", "EXCEL_NA"]
