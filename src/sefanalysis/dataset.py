@@ -37,6 +37,7 @@ from .ingest.annex_a import (
 from .ingest.annex_a_spec import ANNEX_A, LISTS_BY_KEY, ListSpec
 from .ingest.authority import NAMES as AUTHORITY_NAMES
 from .ingest.authority import Authority, read_authority
+from .ingest.cells import Workbook
 from .ingest.local_tables import LOCAL_TABLES, read_local_table
 from .ingest.problems import FATAL, WARNING, ProblemLog
 from .ingest.ssda903 import SSDA903, collection_year, read_ssda903
@@ -206,17 +207,33 @@ def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
         if not clash
         else Authority("unknown", "Unknown authority", "unknown")
     )
-    annex = _read_annex_a(root, top, log, authority.extract_date)
-    ssda_dirs = [p for p in top.get("ssda903", []) if F.kind(p) == F.DIRECTORY]
-    ssda903: dict[str, pd.DataFrame] = {}
-    if len(ssda_dirs) > 1:
-        _two_sources(ssda_dirs, "the SSDA903 folder", log)
-    elif ssda_dirs:
-        ssda903 = read_ssda903(ssda_dirs[0], log)
-    tables: dict[str, pd.DataFrame | None] = {}
-    for key in LOCAL_TABLES:
-        file, clash = _one_of(top, (f"{key}.csv",), f"{key}.csv", log)
-        tables[key] = None if clash else read_local_table(key, file or root / f"{key}.csv", log)
+    # The Annex A workbook is parsed in the background (see Workbook) while the CSV files are
+    # read; what each reader reports is logged in the order the inputs are listed above.
+    book = _workbook_to_read(top)
+    workbook = Workbook(book) if book is not None else None
+    ssda_log, tables_log = ProblemLog(), ProblemLog()
+    try:
+        ssda_dirs = [p for p in top.get("ssda903", []) if F.kind(p) == F.DIRECTORY]
+        ssda903: dict[str, pd.DataFrame] = {}
+        if len(ssda_dirs) > 1:
+            _two_sources(ssda_dirs, "the SSDA903 folder", ssda_log)
+        elif ssda_dirs:
+            ssda903 = read_ssda903(ssda_dirs[0], ssda_log)
+        tables: dict[str, pd.DataFrame | None] = {}
+        for key in LOCAL_TABLES:
+            file, clash = _one_of(top, (f"{key}.csv",), f"{key}.csv", tables_log)
+            tables[key] = (
+                None if clash else read_local_table(key, file or root / f"{key}.csv", tables_log)
+            )
+    except BaseException:
+        if workbook is not None:
+            workbook.close()
+        raise
+    annex = _read_annex_a(root, top, log, authority.extract_date, workbook)
+    for later in (ssda_log, tables_log):
+        log.problems += later.problems
+        log.files += later.files
+        log.inventory += later.inventory
     _account_for_every_file(root, log)
     hashes = {}
     for summary in log.files:
@@ -258,19 +275,38 @@ def _two_sources(paths: list[Path], what: str, log: ProblemLog) -> None:
         )
 
 
-def _read_annex_a(
-    root: Path, top: dict[str, list[Path]], log: ProblemLog, extract: pd.Timestamp | None
-) -> dict[str, pd.DataFrame]:
-    """The Annex A lists from the workbook or the folder of CSVs: exactly one of them."""
+def _annex_a_sources(top: dict[str, list[Path]]) -> tuple[list[Path], list[Path], list[Path]]:
+    """The Annex A workbooks, folders, and folders holding files, in the data folder."""
     books = [p for s in WORKBOOK_SUFFIXES for p in top.get(f"annex_a{s}", [])]
     folders = [p for p in top.get("annex_a", []) if F.kind(p) == F.DIRECTORY]
     # an empty annex_a/ folder beside a workbook is no second source
     filled = [p for p in folders if any(F.walk(p))]
+    return books, folders, filled
+
+
+def _workbook_to_read(top: dict[str, list[Path]]) -> Path | None:
+    """The Annex A workbook :func:`_read_annex_a` will read, if it is a regular file."""
+    books, folders, filled = _annex_a_sources(top)
+    if len(books) == 1 and not filled and len(folders) <= 1 and F.kind(books[0]) == F.FILE:
+        return books[0]
+    return None
+
+
+def _read_annex_a(
+    root: Path,
+    top: dict[str, list[Path]],
+    log: ProblemLog,
+    extract: pd.Timestamp | None,
+    workbook: Workbook | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The Annex A lists from the workbook (``workbook``, when it is already being read) or the
+    folder of CSVs: exactly one of them."""
+    books, folders, filled = _annex_a_sources(top)
     if len(books) + len(filled) > 1 or len(folders) > 1:
         _two_sources(books + (folders if len(folders) > 1 else filled), "the Annex A lists", log)
         return {spec.key: empty_list(spec) for spec in ANNEX_A}
     if books:
-        return read_annex_a_workbook(books[0], log, extract)
+        return read_annex_a_workbook(books[0], log, extract, workbook)
     if folders:
         return read_annex_a_csv_dir(folders[0], log, extract)
     log.add(

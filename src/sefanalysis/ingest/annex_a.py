@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import files as F
 from .annex_a_spec import ANNEX_A, LISTS_BY_NUMBER, Column, ListSpec
-from .cells import RawTable, read_workbook
+from .cells import RawTable, Workbook
 from .parse import (
     NO_PROBLEMS,
     Place,
@@ -465,9 +465,13 @@ def _reject_rows(
 
 
 def read_annex_a_workbook(
-    path: Path, log: ProblemLog, extract: pd.Timestamp | None = None
+    path: Path,
+    log: ProblemLog,
+    extract: pd.Timestamp | None = None,
+    workbook: Workbook | None = None,
 ) -> dict[str, pd.DataFrame]:
     """All lists from an Annex A workbook; a list with no sheet is reported and left empty.
+    ``workbook`` is the file already being read (see :class:`.cells.Workbook`), if it is.
 
     A workbook with none of the lists is fatal, and so are two sheets for one list."""
     refused = F.not_a_file(path)
@@ -480,9 +484,11 @@ def read_annex_a_workbook(
             expected="an Excel workbook with one sheet per Annex A list",
         )
         log.not_used(path, refused)
+        if workbook is not None:
+            workbook.close()
         return {spec.key: empty_list(spec) for spec in ANNEX_A}
     try:
-        sheets = read_workbook(path)
+        sheets = (workbook or Workbook(path)).sheets()
     except Exception as exc:  # noqa: BLE001 - any reader failure means "not a workbook"
         log.add(
             FATAL,

@@ -14,7 +14,7 @@ markers such as ``#N/A`` become missing), but once per distinct value rather tha
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -135,7 +135,8 @@ class RawTable:
     def of(cls, raw: pd.DataFrame | RawTable) -> RawTable:
         if isinstance(raw, RawTable):
             return raw
-        columns = [Cells.of(raw.iloc[:, i].to_numpy(dtype=object)) for i in range(raw.shape[1])]
+        grid = raw.to_numpy(dtype=object)
+        columns = [Cells.of(np.ascontiguousarray(grid[:, i])) for i in range(grid.shape[1])]
         return cls(columns, raw.index.to_numpy())
 
     @property
@@ -168,6 +169,18 @@ def _excel_cell(value: object) -> object:
     return value
 
 
+def _excel_cells(values: np.ndarray) -> np.ndarray:
+    """Distinct calamine cell values as ``read_excel`` gives them (missing markers missing)."""
+    converted = np.empty(len(values), dtype=object)
+    days = np.fromiter(map(type, values), dtype=object, count=len(values)) == date
+    if days.any():  # date cells (most of a date column): all at once
+        converted[days] = pd.DatetimeIndex(values[days]).to_pydatetime()
+    converted[~days] = [
+        np.nan if isinstance(v, str) and v in EXCEL_NA else _excel_cell(v) for v in values[~days]
+    ]
+    return converted
+
+
 def sheet_table(rows: list[list[object]]) -> RawTable:
     """A worksheet's rows as calamine gives them, as a :class:`RawTable`: every distinct value
     of a column converted once (whole floats become integers, dates datetimes, pandas' missing
@@ -189,35 +202,61 @@ def sheet_table(rows: list[list[object]]) -> RawTable:
                 cells = cells.recoded(np.where(missing, np.nan, cells.uniques))
             columns.append(cells)
             continue
-        converted = np.empty(len(cells.uniques), dtype=object)
-        converted[:] = [
-            np.nan if isinstance(v, str) and v in EXCEL_NA else _excel_cell(v)
-            for v in cells.uniques
-        ]
-        columns.append(cells.recoded(converted))
+        columns.append(cells.recoded(_excel_cells(cells.uniques)))
     return RawTable(columns, np.arange(len(rows)))
 
 
-def read_workbook(path: Path) -> dict[str, RawTable]:
-    """Every worksheet of a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods) by name, read with
-    python-calamine. Raises whatever the file or calamine raises when it is not a workbook.
+class Workbook:
+    """A workbook (.xlsx, .xlsm, .xlsb, .xls, .ods) being read with python-calamine.
 
-    Calamine parses a sheet without holding Python's lock, so one thread parses the next sheet
-    while this one is turned into columns: the two halves of the read overlap on two cores."""
-    from python_calamine import SheetTypeEnum, load_workbook
+    Calamine parses a sheet without holding Python's lock, so the sheets are parsed one after
+    another in a background thread from the moment the workbook is opened, while Python does
+    other work (the CSV files, turning earlier sheets into columns): the file reader's time
+    overlaps the rest on a second core. :meth:`sheets` waits for each sheet in turn. An error
+    opening or reading the file is raised by :meth:`sheets`, as it would be read at once."""
 
-    with path.open("rb") as handle:
-        book = load_workbook(handle)
-    try:
-        names = [s.name for s in book.sheets_metadata if s.typ == SheetTypeEnum.WorkSheet]
-        with ThreadPoolExecutor(max_workers=1) as reader:
-            sheets = reader.map(book.get_sheet_by_name, names)
+    def __init__(self, path: Path) -> None:
+        from python_calamine import SheetTypeEnum, load_workbook
+
+        self._book = None
+        self._error: BaseException | None = None
+        self._pending: list[tuple[str, Future]] = []
+        try:
+            with path.open("rb") as handle:
+                self._book = load_workbook(handle)
+            names = [s.name for s in self._book.sheets_metadata
+                     if s.typ == SheetTypeEnum.WorkSheet]  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - raised again by sheets()
+            self._error = exc
+            return
+        self._reader = ThreadPoolExecutor(max_workers=1)
+        self._pending = [(n, self._reader.submit(self._book.get_sheet_by_name, n)) for n in names]
+
+    def sheets(self) -> dict[str, RawTable]:
+        """Every worksheet by name, as :class:`RawTable` (raises if the file is not readable)."""
+        if self._error is not None:
+            raise self._error
+        try:
             return {
-                name: sheet_table(sheet.to_python(skip_empty_area=False))
-                for name, sheet in zip(names, sheets, strict=True)
+                name: sheet_table(sheet.result().to_python(skip_empty_area=False))
+                for name, sheet in self._pending
             }
-    finally:
-        book.close()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pending:
+            self._reader.shutdown(wait=True, cancel_futures=True)
+            self._pending = []
+        if self._book is not None:
+            self._book.close()
+            self._book = None
 
 
-__all__ = ["Cells", "RawTable", "read_workbook", "sheet_table", "EXCEL_NA"]
+def read_workbook(path: Path) -> dict[str, RawTable]:
+    """Every worksheet of a workbook by name, read with python-calamine (see :class:`Workbook`).
+    Raises whatever the file or calamine raises when it is not a workbook."""
+    return Workbook(path).sheets()
+
+
+__all__ = ["Cells", "RawTable", "Workbook", "read_workbook", "sheet_table", "EXCEL_NA"]

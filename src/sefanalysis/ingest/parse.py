@@ -171,7 +171,8 @@ class _ColumnDates:
             self.blank = uniques.isna().to_numpy(dtype=bool)
             is_datetime = ~self.blank
         else:
-            self.blank = _blank(_texts(uniques.to_numpy(dtype=object)))
+            texts = _texts(uniques.to_numpy(dtype=object))
+            self.blank = _blank(texts)
             is_datetime = np.zeros(n, dtype=bool)
             if inferred.startswith("mixed"):
                 is_date = uniques.map(lambda v: isinstance(v, date | datetime | pd.Timestamp))
@@ -180,10 +181,11 @@ class _ColumnDates:
             self._datetime_cells(uniques[is_datetime], is_datetime)
         rest = ~self.blank & ~is_datetime
         if rest.any():
-            text = uniques.where(rest).astype("string").str.strip()
-            self._text(text, rest, weights)
+            stripped = np.full(n, None, dtype=object)
+            stripped[rest] = list(map(str.strip, texts[rest]))
+            self._text(stripped, rest, weights)
 
-    def _held(self, parsed: pd.Series, where: np.ndarray) -> None:
+    def _held(self, parsed: pd.Series | pd.DatetimeIndex, where: np.ndarray) -> None:
         """Store dates parsed by pandas at ``where``; those beyond what pandas holds in
         nanoseconds (31/12/9999) are marked, not stored."""
         stamps = parsed.to_numpy()
@@ -205,15 +207,16 @@ class _ColumnDates:
             parsed = parsed.tz_localize(None)
         self._held(pd.Series(parsed), where)
 
-    def _text(self, text: pd.Series, rest: np.ndarray, weights: np.ndarray) -> None:
+    def _text(self, stripped: np.ndarray, rest: np.ndarray, weights: np.ndarray) -> None:
+        """The values written as text (trimmed; None elsewhere) at ``rest``."""
         # the common case first: every value DD/MM/YYYY (so day-first), or every value ISO
-        present = text[rest]
+        present = stripped[rest]
         for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
             parsed = pd.to_datetime(present, format=fmt, errors="coerce")
             if parsed.notna().all():
                 self._held(parsed, rest)
                 return
-        self._any_format(text, rest, weights)
+        self._any_format(pd.Series(stripped, dtype="string"), rest, weights)
 
     def _any_format(self, text: pd.Series, rest: np.ndarray, weights: np.ndarray) -> None:
         number = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
