@@ -62,11 +62,17 @@ def list_number(sheet_or_file_name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+_HEADING_INDEXES: dict[tuple, dict[str, str]] = {}
+
+
 def _heading_index(spec: ListSpec) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for col in spec.columns:
-        for heading in (col.heading, *col.aliases):
-            index[norm_heading(heading)] = col.key
+    """Normalised heading (and alias) -> column key (worked out once for each list)."""
+    names = tuple((col.key, col.heading, col.aliases) for col in spec.columns)
+    index = _HEADING_INDEXES.get(names)
+    if index is None:
+        index = {norm_heading(h): key for key, heading, aliases in names
+                 for h in (heading, *aliases)}  # fmt: skip
+        _HEADING_INDEXES[names] = index
     return index
 
 

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -480,20 +481,12 @@ def text_of(cells: Cells, ids: bool = False) -> pd.api.extensions.ExtensionArray
     raw = _texts(cells.uniques)
     blank = _blank(raw)
     out = np.empty(len(raw), dtype=object)
-    out[:] = list(map(str.strip, map(_plain_spaces, raw)))
+    out[:] = list(map(str.strip, map(str.replace, raw, repeat("\xa0"), repeat(" "))))
     if ids:  # "12345.0" is 12345 (only values ending ".0" can be such)
-        whole = np.fromiter(map(_ends_point_zero, out), bool, len(out)) & ~blank
+        whole = np.fromiter(map(str.endswith, out, repeat(".0")), bool, len(out)) & ~blank
         out[whole] = [_WHOLE_FLOAT.sub(r"\1", t) for t in out[whole]]
     out[blank] = None
     return pd.array(out, dtype="string").take(cells.codes, allow_fill=True)
-
-
-def _plain_spaces(text: str) -> str:
-    return text.replace("\xa0", " ")
-
-
-def _ends_point_zero(text: str) -> bool:
-    return text.endswith(".0")
 
 
 def parse_text(raw: pd.Series) -> pd.Series:
