@@ -136,23 +136,26 @@ def parse_list(
     has_values = [bool((cells.codes[body] >= 0).any()) for cells in raw.columns]
     positions = _columns(headings, has_values, spec, log, file, sheet, header_pos + 1)
     data: dict[str, object] = {}
+    keys: dict[str, np.ndarray] = {}  # for text columns, a number standing for each value
     for key, pos in positions.items():
         col = spec.column(key)
         place = Place(file, sheet, rows, str(headings[pos]).strip())
         cells = raw.columns[pos].take(body)
-        problems = None
         if col.kind == "date":
-            data[key], problems = dates_of(cells, place)
+            parsed = dates_of(cells, place)
         elif col.kind == "int":
-            data[key], problems = ints_of(cells, place)
+            parsed = ints_of(cells, place)
         elif col.kind == "number":
-            data[key], problems = numbers_of(cells, place)
+            parsed = numbers_of(cells, place)
         elif col.kind == "code":
-            data[key], problems = codes_of(cells, col.codes or {}, place)
+            parsed = codes_of(cells, col.codes or {}, place)
         else:
-            data[key] = text_of(cells, ids=col.kind == "id")
-        if problems is not None and not problems.empty:
-            log.add_many(problems)
+            parsed = text_of(cells, ids=col.kind == "id")
+        data[key] = parsed.values
+        if parsed.keys is not None:
+            keys[key] = parsed.keys
+        if not parsed.problems.empty:
+            log.add_many(parsed.problems)
     for col in spec.columns:
         if col.key not in positions and (col.required or spec.number):
             log.add(FATAL if col.required else WARNING, "missing column", file, sheet=sheet,
@@ -184,7 +187,7 @@ def parse_list(
             sheet=sheet,
             expected=f"{spec.label} rows under the heading row; the table is empty",
         )
-    out = _reject_rows(out, spec, log, summary, file, sheet)
+    out = _reject_rows(out, spec, log, summary, file, sheet, keys)
     return out[[c.key for c in spec.columns] + ["_row"]]
 
 
@@ -404,9 +407,11 @@ def _reject_rows(
     summary: FileSummary,
     file: str,
     sheet: str,
+    keys: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Remove rows that no indicator can use, reporting each: missing key values, duplicates,
-    and (where the list says so) end dates before start dates."""
+    and (where the list says so) end dates before start dates. ``keys`` may hold, for text
+    columns, a number standing for each row's value (see :class:`.parse.Parsed`)."""
     keep = np.ones(len(frame), dtype=bool)
     frames = []
     for key in spec.required_values:
@@ -449,7 +454,7 @@ def _reject_rows(
             keep &= ~bad
     # Only tables with an identifier can hold true duplicates (two audits alike are two audits).
     if any(c.kind == "id" for c in spec.columns) and keep.any():
-        dup = frame[[c.key for c in spec.columns]].duplicated().to_numpy() & keep
+        dup = _duplicated(frame, [c.key for c in spec.columns], keys or {}) & keep
         frames.append(
             _problem_frame(
                 dup,
@@ -468,6 +473,22 @@ def _reject_rows(
         log.add_many(pd.concat(found, ignore_index=True))
     summary.rows_rejected = int((~keep).sum())
     return frame if keep.all() else frame.loc[keep].reset_index(drop=True)
+
+
+def _duplicated(frame: pd.DataFrame, columns: list[str], keys: dict[str, np.ndarray]) -> np.ndarray:
+    """Rows equal in every column to an earlier row (as ``DataFrame.duplicated``, missing
+    values equal), found from one number per row and column: text columns by their ``keys``,
+    the others (dates, numbers) factorised here."""
+    group = np.zeros(len(frame), dtype=np.int64)
+    for col in columns:
+        codes = keys.get(col)
+        if codes is None:
+            codes = pd.factorize(frame[col], use_na_sentinel=True)[0]
+        size = int(codes.max(initial=-1)) + 2
+        if int(group.max(initial=0)) + 1 > (1 << 62) // size:  # keep the numbers in range
+            group = pd.factorize(group)[0].astype(np.int64)
+        group = group * size + (codes + 1)
+    return pd.Series(group).duplicated().to_numpy()
 
 
 def read_annex_a_workbook(

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import repeat
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -64,6 +65,21 @@ def by_unique(raw: pd.Series, parse: object) -> tuple[pd.Series, pd.Series]:
 
 
 NO_PROBLEMS = pd.DataFrame(columns=PROBLEM_COLUMNS)  # shared, never modified
+
+
+class Parsed(NamedTuple):
+    """One column parsed: its values, the problems found, and (for text) a number for each row
+    standing for its value (-1 where missing), so that rows can be compared without hashing
+    the text again."""
+
+    values: np.ndarray | pd.api.extensions.ExtensionArray
+    problems: pd.DataFrame = NO_PROBLEMS
+    keys: np.ndarray | None = None
+
+
+def _row_keys(per_unique: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    keys, _ = pd.factorize(per_unique, use_na_sentinel=True)
+    return np.append(keys, -1)[codes]
 
 
 @dataclass(frozen=True)
@@ -285,11 +301,11 @@ def parse_dates(raw: pd.Series, **where: object) -> tuple[pd.Series, pd.DataFram
     if pd.api.types.is_datetime64_any_dtype(raw):
         out = raw.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
         return out, pd.DataFrame(columns=PROBLEM_COLUMNS)
-    values, problems = dates_of(Cells.of(raw), Place.of(raw, where))
+    values, problems, _ = dates_of(Cells.of(raw), Place.of(raw, where))
     return pd.Series(values, index=raw.index), problems
 
 
-def dates_of(cells: Cells, place: Place) -> tuple[np.ndarray, pd.DataFrame]:
+def dates_of(cells: Cells, place: Place) -> Parsed:
     """:func:`parse_dates` of one raw column: ``datetime64[ns]`` values, and the problems."""
     # the column's distinct values in order of appearance, as pandas' factorize has them
     merged = cells.compact().merged()
@@ -302,10 +318,10 @@ def dates_of(cells: Cells, place: Place) -> tuple[np.ndarray, pd.DataFrame]:
     if parsed.conflict is not None or (present and weights[failed_u].sum() > present / 2):
         where = {"file": place.file, "sheet": place.sheet, "column": place.column}
         nat = np.full(len(codes), np.datetime64("NaT", "ns"))
-        return nat, _refusal(parsed, uniques, failed_u, **where)
+        return Parsed(nat, _refusal(parsed, uniques, failed_u, **where))
     out = merged.spread(parsed.values, np.datetime64("NaT", "ns"))
     if not failed_u.any() and not parsed.month_first:
-        return out, NO_PROBLEMS
+        return Parsed(out)
     expected = EXPECTED_DATE + (
         "; this column is read month-first (MM/DD/YYYY)" if parsed.month_first else ""
     )
@@ -338,7 +354,7 @@ def dates_of(cells: Cells, place: Place) -> tuple[np.ndarray, pd.DataFrame]:
                 column=place.column,
             )
         )
-    return out, _concat(problems)
+    return Parsed(out, _concat(problems))
 
 
 def _refusal(
@@ -393,14 +409,14 @@ def _numbers(cells: Cells) -> tuple[pd.Series, np.ndarray]:
     return pd.to_numeric(pd.Series(stripped, dtype="string"), errors="coerce"), blank
 
 
-def ints_of(cells: Cells, place: Place) -> tuple[pd.api.extensions.ExtensionArray, pd.DataFrame]:
+def ints_of(cells: Cells, place: Place) -> Parsed:
     """:func:`parse_ints` of one raw column."""
     num, blank = _numbers(cells)
     ok = (num.notna() & (num >= 0) & (num == num.round())).to_numpy(dtype=bool)
     bad = cells.spread(~blank & ~ok, False)
     problems = _problems(bad, cells, "invalid number", place, "a whole number, 0 or more")
     values = num.where(ok).astype("Int64").array.take(cells.codes, allow_fill=True)
-    return values, problems
+    return Parsed(values, problems)
 
 
 def numbers_of(cells: Cells, place: Place) -> tuple[pd.api.extensions.ExtensionArray, pd.DataFrame]:
@@ -408,18 +424,18 @@ def numbers_of(cells: Cells, place: Place) -> tuple[pd.api.extensions.ExtensionA
     num, blank = _numbers(cells)
     bad = cells.spread(~blank & num.isna().to_numpy(dtype=bool), False)
     problems = _problems(bad, cells, "invalid number", place, "a number")
-    return num.astype("Float64").array.take(cells.codes, allow_fill=True), problems
+    return Parsed(num.astype("Float64").array.take(cells.codes, allow_fill=True), problems)
 
 
 def parse_ints(raw: pd.Series, **where: object) -> tuple[pd.Series, pd.DataFrame]:
     """Whole numbers >= 0 (``Int64``); anything else is missing and reported."""
-    values, problems = ints_of(Cells.of(raw), Place.of(raw, where))
+    values, problems, _ = ints_of(Cells.of(raw), Place.of(raw, where))
     return pd.Series(values, index=raw.index), problems
 
 
 def parse_numbers(raw: pd.Series, **where: object) -> tuple[pd.Series, pd.DataFrame]:
     """Any real number (``Float64``); anything else is missing and reported."""
-    values, problems = numbers_of(Cells.of(raw), Place.of(raw, where))
+    values, problems, _ = numbers_of(Cells.of(raw), Place.of(raw, where))
     return pd.Series(values, index=raw.index), problems
 
 
@@ -447,9 +463,7 @@ def _canonical(text: str, lookup: dict[str, str]) -> str | None:
     return code if code is not None else lookup.get(text.lower())
 
 
-def codes_of(
-    cells: Cells, codes: dict[str, list[str]], place: Place
-) -> tuple[pd.api.extensions.ExtensionArray, pd.DataFrame]:
+def codes_of(cells: Cells, codes: dict[str, list[str]], place: Place) -> Parsed:
     """:func:`parse_codes` of one raw column: each distinct spelling is looked up once."""
     lookup = code_lookup(codes)
     merged = cells.merged()  # as pandas' factorize has the distinct values
@@ -465,18 +479,18 @@ def codes_of(
         expected = expected[:157] + "..."
     problems = _problems(merged.spread(bad, False), cells, "unknown code", place, expected)
     values = pd.array(found, dtype="string").take(merged.codes, allow_fill=True)
-    return values, problems
+    return Parsed(values, problems, _row_keys(found, merged.codes))
 
 
 def parse_codes(
     raw: pd.Series, codes: dict[str, list[str]], **where: object
 ) -> tuple[pd.Series, pd.DataFrame]:
     """Canonical codes from "a) Yes", "Yes", "Y", "U6: Foster placement", "N1 - Abuse"..."""
-    values, problems = codes_of(Cells.of(raw), codes, Place.of(raw, where))
+    values, problems, _ = codes_of(Cells.of(raw), codes, Place.of(raw, where))
     return pd.Series(values, index=raw.index), problems
 
 
-def text_of(cells: Cells, ids: bool = False) -> pd.api.extensions.ExtensionArray:
+def text_of(cells: Cells, ids: bool = False) -> Parsed:
     """:func:`parse_text` (or, with ``ids``, :func:`parse_ids`) of one raw column."""
     raw = _texts(cells.uniques)
     blank = _blank(raw)
@@ -486,14 +500,15 @@ def text_of(cells: Cells, ids: bool = False) -> pd.api.extensions.ExtensionArray
         whole = np.fromiter(map(str.endswith, out, repeat(".0")), bool, len(out)) & ~blank
         out[whole] = [_WHOLE_FLOAT.sub(r"\1", t) for t in out[whole]]
     out[blank] = None
-    return pd.array(out, dtype="string").take(cells.codes, allow_fill=True)
+    values = pd.array(out, dtype="string").take(cells.codes, allow_fill=True)
+    return Parsed(values, keys=_row_keys(out, cells.codes))
 
 
 def parse_text(raw: pd.Series) -> pd.Series:
     """Trimmed text with non-breaking spaces made plain; missing markers become missing."""
-    return pd.Series(text_of(Cells.of(raw)), index=raw.index)
+    return pd.Series(text_of(Cells.of(raw)).values, index=raw.index)
 
 
 def parse_ids(raw: pd.Series) -> pd.Series:
     """Identifiers as text; Excel's "12345.0" becomes "12345"."""
-    return pd.Series(text_of(Cells.of(raw), ids=True), index=raw.index)
+    return pd.Series(text_of(Cells.of(raw), ids=True).values, index=raw.index)
