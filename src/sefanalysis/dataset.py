@@ -164,7 +164,8 @@ def compact(*groups: dict[str, pd.DataFrame]) -> list[dict[str, pd.DataFrame]]:
     values: dict[str, list] = {}
     for frame in frames:
         for col in filter(lambda c: _is_text(frame[c]), frame.columns):
-            codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)
+            cells = frame[col].to_numpy(dtype=object, na_value=None)  # plain objects hash fastest
+            codes, uniques = pd.factorize(cells, use_na_sentinel=True)
             factorised[id(frame), col] = codes, uniques
             values.setdefault(SAME_VALUES.get(col, col), []).append(uniques)
     dtypes = {}
