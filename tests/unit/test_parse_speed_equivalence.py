@@ -21,7 +21,7 @@ import hashlib
 import json
 import tempfile
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 import numpy as np
@@ -280,6 +280,50 @@ def test_real_files_are_read_as_before(case, tmp_path):
 
 def test_the_demonstration_authority_is_read_as_before(demo_dir):
     assert_same("demo", dataset_digest(demo_dir))
+
+
+# ---------------------------------------------------------------- cells as read_excel reads them
+
+CELLS = ["01/10/2024", "", " ", "#N/A", "N/A", "NA", "null", "<NA>", "-1.#IND", "nan", "None", "x",
+         "6", "6.0", True, False, 1, 0, 1.0, 0.0, 6, 6.5, -0.0, 1e20, 45566.75,
+         datetime(2024, 10, 1), datetime(2024, 10, 1, 18, 5), date(2023, 1, 2), date(9999, 12, 31),
+         time(9, 30), "\xa0", "Ünïcödé"]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_workbook_cells_are_read_as_read_excel_reads_them(seed, tmp_path):
+    """Each distinct value is converted once (not each cell), into what ``read_excel(header=None,
+    dtype=object)`` gave: whole floats as integers, dates as datetimes, pandas' missing markers
+    missing, ``True`` and ``1`` kept apart, blank rows and columns kept in place."""
+    import openpyxl
+
+    from sefanalysis.ingest.cells import read_workbook
+
+    rng = np.random.default_rng(seed)
+    book = openpyxl.Workbook()
+    for s in range(3):
+        sheet = book.active if s == 0 else book.create_sheet(f"S{s}")
+        for r in range(int(rng.integers(0, 14))):
+            for c in range(int(rng.integers(1, 6))):
+                if rng.random() < 0.8:
+                    value = CELLS[int(rng.integers(len(CELLS)))]
+                    sheet.cell(row=r + 1 + (s == 2), column=c + 1 + (s == 1), value=value)
+    path = tmp_path / "cells.xlsx"
+    book.save(path)
+    expected = pd.read_excel(path, sheet_name=None, header=None, engine="calamine", dtype=object)
+    read = read_workbook(path)
+    assert list(read) == list(expected)
+    for name, frame in expected.items():
+        table = read[name]
+        assert (len(table), len(table.columns)) == frame.shape, name
+        for j, cells in enumerate(table.columns):
+            for want, have in zip(frame[j], cells.values(), strict=True):
+                if pd.isna(want):
+                    assert pd.isna(have)
+                    continue
+                stamps = isinstance(want, datetime) and isinstance(have, datetime)
+                same_type = type(want) is type(have) or stamps  # a datetime or a Timestamp
+                assert same_type and want == have and str(want) == str(have), (want, have)
 
 
 def _write() -> None:
