@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -236,13 +237,13 @@ def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
         log.files += later.files
         log.inventory += later.inventory
     _account_for_every_file(root, log)
-    hashes = {}
+    read = list(dict.fromkeys(Path(s.file) for s in log.files if F.kind(Path(s.file)) == F.FILE))
+    with ThreadPoolExecutor(max_workers=1) as hasher:  # hashing releases Python's lock
+        digests = hasher.map(_sha256, read)
+        annex, ssda903 = compact(annex, ssda903)
+        hashes = dict(zip(read, digests, strict=True))
     for summary in log.files:
-        file = Path(summary.file)
-        if F.kind(file) == F.FILE:
-            hashes.setdefault(file, _sha256(file))
-            summary.sha256 = hashes[file]
-    annex, ssda903 = compact(annex, ssda903)
+        summary.sha256 = hashes.get(Path(summary.file), summary.sha256)
     dataset = Dataset(root, authority, annex, ssda903, tables, log)
     if strict and dataset.fatal:
         first = log.fatal[0]

@@ -282,6 +282,14 @@ def test_the_demonstration_authority_is_read_as_before(demo_dir):
     assert_same("demo", dataset_digest(demo_dir))
 
 
+def test_each_file_read_has_its_sha256(tmp_path):
+    """The hashes are computed beside the last step of loading; each is the file's own."""
+    ds = load_dataset(messy_authority(tmp_path / "la", as_workbook=True, seed=1))
+    assert len(ds.log.files) > 10
+    for summary in ds.log.files:
+        assert summary.sha256 == hashlib.sha256(Path(summary.file).read_bytes()).hexdigest()
+
+
 # ---------------------------------------------------------------- cells as read_excel reads them
 
 CELLS = ["01/10/2024", "", " ", "#N/A", "N/A", "NA", "null", "<NA>", "-1.#IND", "nan", "None", "x",

@@ -27,7 +27,6 @@ EXCEL_NA = frozenset(
     ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
      "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
 )  # fmt: skip
-_EMPTY = np.array([], dtype=object)
 
 
 class Cells:
@@ -90,9 +89,6 @@ class Cells:
         codes[present] = held
         return Cells(codes, self.uniques[order])
 
-    def __len__(self) -> int:
-        return len(self.codes)
-
     def spread(self, per_unique: np.ndarray, fill: object) -> np.ndarray:
         """Per-row values from one value per distinct value (``fill`` for empty cells)."""
         filler = np.array([fill], dtype=per_unique.dtype)
@@ -101,9 +97,6 @@ class Cells:
     def values(self) -> np.ndarray:
         """The cells as objects, NaN where empty (as a reader gives them)."""
         return self.spread(self.uniques, np.nan)
-
-    def series(self, index: pd.Index | None = None) -> pd.Series:
-        return pd.Series(self.values(), index=index, dtype=object)
 
 
 _NUMBERS = (bool, int, float, np.number, np.bool_)
@@ -150,12 +143,6 @@ class RawTable:
         """The values of one row (NaN where empty)."""
         return [c.uniques[c.codes[position]] if c.codes[position] >= 0 else np.nan
                 for c in self.columns]  # fmt: skip
-
-    def frame(self) -> pd.DataFrame:
-        """The table as a frame of objects (as ``read_excel(header=None, dtype=object)``)."""
-        if self.empty:
-            return pd.DataFrame()
-        return pd.DataFrame({i: c.values() for i, c in enumerate(self.columns)}, index=self.index)
 
 
 def _excel_cell(value: object) -> object:
