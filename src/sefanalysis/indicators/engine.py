@@ -72,6 +72,13 @@ class Context:
     notes: dict[str, str] = field(default_factory=dict)
     coverage: dict[str, pd.Timestamp] = field(default_factory=dict)
     by: str | None = None  # the breakdown asked for, if any
+    # per indicator and period end: the source of the value (its note), or why there is none
+    # (the value is blanked with that reason), for indicators whose sources cover different
+    # periods (SSDA903 returns for some years, Annex A at the extract)
+    sources: dict[str, dict[pd.Timestamp, str]] = field(default_factory=dict)
+    gaps: dict[str, dict[pd.Timestamp, str]] = field(default_factory=dict)
+    # tables derived from the data once and shared by the indicators of one computation
+    derived: dict[str, object] = field(default_factory=dict)
 
     def _slim(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Leave out demographic columns that only feed a breakdown not asked for, before rows
@@ -176,12 +183,30 @@ def units(num: object, den: object = True, **extra: object) -> dict[str, object]
     return {"num": num, "den": den, **extra}
 
 
+# DfE's rates per 10,000 children for the year ending 31 March Y use the ONS mid-year estimate
+# for 30 June Y-1: the 2024 "children looked after" release divides England's 83,630 children by
+# 11,998,646, the ONS mid-2023 estimate of children aged 0-17 (as does the 2024 "children in
+# need" release); the same rule gives the mid-2024 estimate for a period end in December 2024.
+POPULATION_RULE = (
+    "the ONS mid-year estimate of children aged 0-17 for the latest 30 June on or before the "
+    "period end (31 March 2024 uses mid-2023, as DfE's published rates do)"
+)
+
+
+def population_year(period_ends: pd.Series) -> pd.Series:
+    """The mid-year estimate a rate at each period end uses (see :data:`POPULATION_RULE`)."""
+    before_june_30 = (period_ends.dt.month < 6) | (
+        (period_ends.dt.month == 6) & (period_ends.dt.day < 30)
+    )
+    return period_ends.dt.year - before_june_30.astype(int)
+
+
 def _population(ds: Dataset, period_ends: pd.Series) -> pd.Series:
     pop = ds.population
     if pop is None or pop.empty:
         return pd.Series(np.nan, index=period_ends.index)
     by_year = pop.dropna(subset=["year", "population"]).set_index("year")["population"]
-    return period_ends.dt.year.map(by_year.astype(float))
+    return population_year(period_ends).map(by_year.astype(float))
 
 
 def _age_band(age: pd.Series) -> pd.Series:
@@ -302,7 +327,7 @@ def compute_indicators(
 
     Columns: ``indicator_id, area, title, period_start, period_end, numerator, denominator,
     value, unit, polarity, source, note`` (+ ``breakdown, group`` with ``by``). Percentages are
-    0-100, rates per 10,000 children aged 0-17 (population of the period end's year), nothing
+    0-100, rates per 10,000 children aged 0-17 (:data:`POPULATION_RULE`), nothing
     is rounded, and a value the data cannot support is missing with the reason in ``note``.
     ``month_ends=True`` accepts any month ends (monthly series for SPC charts).
     """
@@ -336,6 +361,8 @@ def compute_indicators(
 
 def _one(ind: Indicator, ctx: Context, by: str | None) -> pd.DataFrame:
     ctx.notes.pop(ind.id, None)
+    ctx.sources.pop(ind.id, None)
+    ctx.gaps.pop(ind.id, None)
     assert ind.func is not None
     result = ind.func(_extract_only(ctx) if ind.extract_only else ctx)
     parts = [p for p in (result if isinstance(result, list) else [result]) if len(p)]
@@ -369,6 +396,9 @@ def _one(ind: Indicator, ctx: Context, by: str | None) -> pd.DataFrame:
         out["denominator"] = out["denominator"].fillna(0.0) if "denominator" in out else 0.0
     out = _values(ind, out, ctx.dataset)
     out["note"] = ctx.notes.get(ind.id, "")
+    if ind.id in ctx.sources:  # the source of each period's value
+        source = out["period_end"].map(ctx.sources[ind.id]).astype(object)
+        out["note"] = source.where(source.notna(), out["note"])
     noted = [p[["period_end", "_note"]] for p in parts if "_note" in p]
     if noted:  # a source note that differs by period (e.g. OC2 vs Annex A)
         notes = pd.concat(noted).dropna(subset=["_note"])
@@ -377,9 +407,10 @@ def _one(ind: Indicator, ctx: Context, by: str | None) -> pd.DataFrame:
     out = _apply_coverage(ind, out, ctx)
     out["indicator_id"], out["area"], out["title"] = ind.id, ind.area, ind.title
     out["unit"], out["polarity"], out["source"] = ind.unit, ind.polarity, ind.source
-    if ind.unit == "rate_per_10k":
-        missing_pop = out["denominator"].isna()
-        out.loc[missing_pop, "note"] = "no population estimate for the year"
+    if ind.unit == "rate_per_10k":  # a value blanked for coverage keeps its own reason
+        missing_pop = out["denominator"].isna() & out["numerator"].notna()
+        year = population_year(pd.to_datetime(out["period_end"])).astype(str)
+        out.loc[missing_pop, "note"] = "no population estimate for mid-" + year[missing_pop]
     cols = OUTPUT_COLUMNS + (["breakdown", "group"] if by is not None else [])
     if by is not None:
         out["breakdown"] = by
@@ -403,6 +434,11 @@ def _apply_coverage(ind: Indicator, out: pd.DataFrame, ctx: Context) -> pd.DataF
     reasons = pd.Series("", index=out.index, dtype="object")
     if extract is not None:
         reasons[after] = f"period end is after the data extract ({extract:%d/%m/%Y})"
+    gaps = ctx.gaps.get(ind.id)
+    if gaps:  # period ends the indicator's sources do not cover, each with its reason
+        gap = out["period_end"].map(gaps)
+        hit = gap.notna() & (reasons == "")
+        reasons[hit] = gap[hit]
     cover = ctx.coverage.get(ind.id)
     if cover is not None:
         start_col = "period_start" if ind.kind == "flow" else "period_end"
