@@ -58,8 +58,11 @@ def _annex_gaps(ctx: Context, key: str, date_col: str, flow: bool) -> dict[pd.Ti
     for rec in ctx.periods.itertuples(index=False):
         first = rec.period_start if flow else rec.period_end
         if start is None or first < start:
-            since = f"from {start:%d/%m/%Y}" if start is not None else "no dates"
-            gaps[rec.period_end] = f"Annex A List {LIST_NUMBER[key]} covers {since}"
+            gaps[rec.period_end] = (
+                f"Annex A List {LIST_NUMBER[key]} covers from {start:%d/%m/%Y}"
+                if start is not None
+                else f"Annex A List {LIST_NUMBER[key]} has no rows"
+            )
     return gaps
 
 

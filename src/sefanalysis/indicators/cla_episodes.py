@@ -105,12 +105,15 @@ def _codes(values: pd.Series, categories: pd.Index) -> np.ndarray:
     return pd.Categorical(values.astype(object), categories=categories).codes.astype(np.int64)
 
 
-def _objects(frame: pd.DataFrame, col: str) -> np.ndarray:
-    """A text column as Python strings, None where missing (or where there is no column)."""
+def _category(frame: pd.DataFrame, col: str, order: np.ndarray) -> pd.Categorical:
+    """A text column as a categorical (codes compare fast), rows in ``order``; all missing if
+    the table has no such column."""
     if col not in frame:
-        return np.full(len(frame), None, dtype=object)
-    values = frame[col].astype(object).to_numpy()
-    return np.where(pd.isna(values), None, values).astype(object)
+        return pd.Categorical(np.full(len(order), None, dtype=object))
+    values = frame[col]
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype("category")
+    return values.array.take(order)
 
 
 def episodes_903(ctx: Context) -> Episodes903 | None:
@@ -133,7 +136,7 @@ def _prepare(ctx: Context, episodes: pd.DataFrame) -> Episodes903:
     dec = episodes["DEC"].to_numpy(dtype="datetime64[ns]")
     order = np.lexsort((np.where(np.isnat(dec), _FAR, dec), decom, cid))
     order = order[keep[order]]
-    text = {c: _objects(episodes, c)[order] for c in ("RNE", "LS", "PLACE", "REC", "URN")}
+    text = {c: _category(episodes, c, order) for c in ("RNE", "LS", "PLACE", "REC", "URN")}
     eps = pd.DataFrame({"cid": cid[order], "DECOM": decom[order], "DEC": dec[order], **text})
     n = len(eps)
     c = eps["cid"].to_numpy()
@@ -145,7 +148,7 @@ def _prepare(ctx: Context, episodes: pd.DataFrame) -> Episodes903:
     reach_before = np.empty(n, dtype=np.int64)
     reach_before[1:] = reach[:-1]
     gap = ~first & (eps["DECOM"].to_numpy().view(np.int64) > reach_before)
-    new_spell = first | (eps["RNE"].to_numpy() == "S") | gap
+    new_spell = first | (eps["RNE"] == "S").to_numpy() | gap
     spell = np.cumsum(new_spell) - 1
     eps["spell"], eps["new_spell"] = spell, new_spell
     spells = _spells(eps, spell)
@@ -180,26 +183,22 @@ def _placement_ids(eps: pd.DataFrame, new_spell: np.ndarray) -> np.ndarray:
     """The placement each episode belongs to (-1: a temporary or short-break episode before any
     placement of its period of care), by the rules in the module docstring."""
     spell = eps["spell"].to_numpy()
-    place = pd.Series(eps["PLACE"].to_numpy(dtype=object))
-    temporary = place.isin(TEMPORARY).to_numpy()
-    short = pd.Series(eps["LS"].to_numpy(dtype=object)).isin(SHORT_BREAKS).to_numpy()
+    temporary = eps["PLACE"].isin(TEMPORARY).to_numpy()
+    short = eps["LS"].isin(SHORT_BREAKS).to_numpy()
     real = ~temporary & ~short
     # the last real placement type and URN before each episode, within its period of care
     pos = pd.Series(np.where(real, np.arange(len(eps)), np.nan))
     last_real = pos.groupby(spell).ffill().groupby(spell).shift().to_numpy()
     has_before = ~np.isnan(last_real)
     before = np.where(has_before, last_real, 0).astype(np.int64)
-    place_now = place.to_numpy(dtype=object)
-    same_place = has_before & pd.notna(place_now) & (place_now[before] == place_now)
-    urn_now = eps["URN"].to_numpy(dtype=object)
-    urn_before = urn_now[before]
-    urn_known = pd.notna(urn_before) & pd.notna(urn_now)
-    same_urn = ~urn_known | (urn_before == urn_now)
+    place = eps["PLACE"].cat.codes.to_numpy()
+    same_place = has_before & (place >= 0) & (place[before] == place)
+    urn = eps["URN"].cat.codes.to_numpy()
+    same_urn = (urn[before] < 0) | (urn < 0) | (urn[before] == urn)  # compared where recorded
     after_temporary = np.zeros(len(eps), dtype=bool)
     after_temporary[1:] = (temporary | short)[:-1] & ~new_spell[1:]
     returned = after_temporary & same_place & same_urn
-    rne = pd.Series(eps["RNE"].to_numpy(dtype=object))
-    new_carer = rne.isin(NEW_CARER).to_numpy() & ~place.isin(ADOPTION_WITH_CARER).to_numpy()
+    new_carer = (eps["RNE"].isin(NEW_CARER) & ~eps["PLACE"].isin(ADOPTION_WITH_CARER)).to_numpy()
     starts = real & (~has_before | (new_carer & ~returned))
     ids = np.cumsum(starts) - 1
     # episodes before the first placement of their period of care belong to none
@@ -216,7 +215,7 @@ def _placements(eps: pd.DataFrame, spells: pd.DataFrame) -> pd.DataFrame:
             "cid": eps["cid"].to_numpy()[start_rows],
             "spell": eps["spell"].to_numpy()[start_rows],
             "start": eps["DECOM"].to_numpy()[start_rows],
-            "place": eps["PLACE"].to_numpy(dtype=object)[start_rows],
+            "place": eps["PLACE"].array.take(start_rows),
         }
     )
     same_spell_next = np.r_[pl["spell"].to_numpy()[1:] == pl["spell"].to_numpy()[:-1], False]
