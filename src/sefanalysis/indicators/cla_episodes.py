@@ -64,7 +64,7 @@ class Episodes903:
     """The SSDA903 tables of a dataset, prepared once per computation (``ctx.derived``).
 
     ``eps``: every episode, sorted by child and start, with ``cid`` (an integer per child,
-    shared by every table here), ``spell`` (period of care), ``new_spell``, ``placement``
+    shared by every table here), ``spell`` (period of care), ``placement``
     (the placement it belongs to, -1 for a temporary or short-break episode before any).
     ``spells``: ``cid, start, end`` (NaT if open), ``known_start`` (begins with RNE S).
     ``placements``: ``cid, spell, start, end`` (NaT if open), ``place``, ``previous_start``.
@@ -93,14 +93,14 @@ class Episodes903:
         extra["dob"][~ok] = np.datetime64("NaT")
         for col in ctx.breakdown_columns:
             if col in self.children and col != "dob":
-                values = self.children[col].to_numpy(dtype=object)[pos]
-                values[~ok] = None
-                extra[col] = values
+                extra[col] = pd.Series(self.children[col].array.take(pos)).where(ok).array
         return frame.assign(**extra)
 
 
 def _codes(values: pd.Series, categories: pd.Index) -> np.ndarray:
-    if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.equals(categories):
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        if not values.cat.categories.equals(categories):
+            values = values.cat.set_categories(categories)
         return values.cat.codes.to_numpy(dtype=np.int64)
     return pd.Categorical(values.astype(object), categories=categories).codes.astype(np.int64)
 
@@ -127,6 +127,8 @@ def episodes_903(ctx: Context) -> Episodes903 | None:
 def _prepare(ctx: Context, episodes: pd.DataFrame) -> Episodes903:
     child = episodes["CHILD"]
     if isinstance(child.dtype, pd.CategoricalDtype):
+        # the children of the episodes only (a dataset's type lists every child of every table)
+        child = child.cat.remove_unused_categories()
         categories = child.cat.categories
     else:
         categories = pd.Index(pd.unique(child.dropna().astype(object)))
@@ -137,7 +139,10 @@ def _prepare(ctx: Context, episodes: pd.DataFrame) -> Episodes903:
     order = np.lexsort((np.where(np.isnat(dec), _FAR, dec), decom, cid))
     order = order[keep[order]]
     text = {c: _category(episodes, c, order) for c in ("RNE", "LS", "PLACE", "REC", "URN")}
-    eps = pd.DataFrame({"cid": cid[order], "DECOM": decom[order], "DEC": dec[order], **text})
+    # 32-bit identifiers: a pooled dataset's episodes are most of the derived data's memory
+    eps = pd.DataFrame(
+        {"cid": cid[order].astype(np.int32), "DECOM": decom[order], "DEC": dec[order], **text}
+    )
     n = len(eps)
     c = eps["cid"].to_numpy()
     first = np.ones(n, dtype=bool)
@@ -149,11 +154,12 @@ def _prepare(ctx: Context, episodes: pd.DataFrame) -> Episodes903:
     reach_before[1:] = reach[:-1]
     gap = ~first & (eps["DECOM"].to_numpy().view(np.int64) > reach_before)
     new_spell = first | (eps["RNE"] == "S").to_numpy() | gap
-    spell = np.cumsum(new_spell) - 1
+    spell = (np.cumsum(new_spell) - 1).astype(np.int32)
     eps["spell"], eps["new_spell"] = spell, new_spell
     spells = _spells(eps, spell)
-    eps["placement"] = _placement_ids(eps, new_spell)
+    eps["placement"] = _placement_ids(eps, new_spell).astype(np.int32)
     placements = _placements(eps, spells)
+    eps = eps.drop(columns=["URN", "new_spell"])  # used for the placements only
     children = _children(ctx, categories)
     return Episodes903(eps, spells, placements, children, categories, _years(ctx))
 
@@ -231,33 +237,29 @@ def _placements(eps: pd.DataFrame, spells: pd.DataFrame) -> pd.DataFrame:
 
 
 def _children(ctx: Context, categories: pd.Index) -> pd.DataFrame:
-    """Date of birth, gender and ethnicity per child from the latest header row."""
-    out = pd.DataFrame(
-        {
-            "dob": pd.Series(pd.NaT, index=range(len(categories)), dtype="datetime64[ns]"),
-            "gender": None,
-            "ethnicity": None,
-        }
-    )
+    """Date of birth, gender and ethnicity per child (row = ``cid``) from the latest header."""
+    n = len(categories)
+    dob = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    gender = pd.Categorical(np.full(n, None, dtype=object), categories=["Male", "Female"])
+    ethnicity = pd.Categorical(np.full(n, None, dtype=object))
     header = ctx.dataset.ssda903.get("header")
-    if header is None or header.empty:
-        return out
-    h = (
-        header.sort_values("collection_year", kind="stable")
-        if "collection_year" in header
-        else header
-    )
-    cid = _codes(h["CHILD"], categories)
-    h = h.assign(cid=cid).loc[cid >= 0].drop_duplicates("cid", keep="last")
-    pos = h["cid"].to_numpy()
-    out.loc[pos, "dob"] = h["DOB"].to_numpy(dtype="datetime64[ns]")
-    if "SEX" in h:
-        out.loc[pos, "gender"] = (
-            h["SEX"].astype("string").map({"1": "Male", "2": "Female"}).to_numpy(dtype=object)
-        )
-    if "ETHNIC" in h:
-        out.loc[pos, "ethnicity"] = h["ETHNIC"].astype("string").to_numpy(dtype=object)
-    return out
+    if header is not None and len(header):
+        if "collection_year" in header:
+            header = header.sort_values("collection_year", kind="stable")
+        cid = _codes(header["CHILD"], categories)
+        h = header.assign(cid=cid).loc[cid >= 0].drop_duplicates("cid", keep="last")
+        pos = h["cid"].to_numpy()
+        dob[pos] = h["DOB"].to_numpy(dtype="datetime64[ns]")
+        if "SEX" in h:
+            codes = np.full(n, -1, dtype=np.int8)
+            codes[pos] = h["SEX"].astype("string").map({"1": 0, "2": 1}).fillna(-1).to_numpy()
+            gender = pd.Categorical.from_codes(codes, categories=["Male", "Female"])
+        if "ETHNIC" in h:
+            ethnic = h["ETHNIC"].astype("category")
+            codes = np.full(n, -1, dtype=np.int16)
+            codes[pos] = ethnic.cat.codes.to_numpy()
+            ethnicity = pd.Categorical.from_codes(codes, categories=ethnic.cat.categories)
+    return pd.DataFrame({"dob": dob, "gender": gender, "ethnicity": ethnicity}, copy=False)
 
 
 def _years(ctx: Context) -> dict[str, set[int]]:
@@ -408,15 +410,26 @@ def ceased(ctx: Context, d903: Episodes903) -> pd.DataFrame:
 
 def placements_in_year(ctx: Context, d903: Episodes903) -> pd.DataFrame:
     """Children in care at each period end (as :func:`in_care`) with ``n``: their placements
-    held at any time in the 12 months to it, in any period of care."""
+    held at any time in the 12 months to it, in any period of care. Counted without repeating
+    placements per period: each placement adds 1 from the first period end on or after its
+    start to the last before its end plus 12 months (a difference array per child)."""
     now = in_care(ctx, d903)
+    ends = ctx.periods["period_end"].to_numpy(dtype="datetime64[ns]")
+    slots = len(ends) + 1  # per child: one slot per period end and one past the last
     pl = d903.placements
-    held = pl.assign(until=pl["end"] + pd.DateOffset(months=12))[["cid", "start", "until"]]
-    counted = _open(ctx, held, "start", "until")
-    key = counted["cid"].to_numpy(dtype=np.int64) * 4096 + counted["pidx"].to_numpy()
-    n = pd.Series(key).value_counts()
-    now_key = now["cid"].to_numpy(dtype=np.int64) * 4096 + now["pidx"].to_numpy()
-    return now.assign(n=pd.Series(now_key).map(n).fillna(0).to_numpy())
+    until = (pl["end"] + pd.DateOffset(months=12)).to_numpy(dtype="datetime64[ns]")
+    lo = np.searchsorted(ends, pl["start"].to_numpy(dtype="datetime64[ns]"), side="left")
+    hi = np.where(np.isnat(until), len(ends), np.searchsorted(ends, until, side="left"))
+    held = hi > lo
+    base = pl["cid"].to_numpy(dtype=np.int64)[held] * slots
+    keys = np.concatenate([base + lo[held], base + hi[held]])
+    steps = np.concatenate([np.ones(held.sum()), -np.ones(held.sum())])
+    order = np.argsort(keys, kind="stable")
+    keys, running = keys[order], np.cumsum(steps[order])
+    at = now["cid"].to_numpy(dtype=np.int64) * slots + now["pidx"].to_numpy(dtype=np.int64)
+    pos = np.searchsorted(keys, at, side="right") - 1
+    # earlier children's steps sum to 0, so the running total at a key is this child's count
+    return now.assign(n=np.where(pos >= 0, running[np.maximum(pos, 0)], 0.0))
 
 
 def current_placement(ctx: Context, d903: Episodes903) -> pd.DataFrame:
