@@ -316,3 +316,11 @@ def test_list_9_percentages_count_ages_17_to_21_only(make_dataset):
     assert (
         row(ds, "cl_eet_pct", "2024-12-31")["note"] == "Source: Annex A List 9 at the extract date"
     )
+
+
+def test_a_child_only_ever_in_a_temporary_placement_has_no_placement(tmp_path):
+    # W entered care into hospital (T1) and is still there at 31 March 2018: in care, with no
+    # placement (the returns hold no placement at all: nothing to count, nothing guessed)
+    ds = load_dataset(returns(tmp_path, [ep("W", "01/05/2017", "S", "T1")], {"W": BORN}, [2017]))
+    assert value(ds, "cla_count")[2] == 1
+    assert value(ds, "cla_3plus_placements_pct") == (0, 1, 0.0)

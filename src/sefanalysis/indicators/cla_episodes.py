@@ -216,24 +216,23 @@ def _placement_ids(eps: pd.DataFrame, new_spell: np.ndarray) -> np.ndarray:
 def _placements(eps: pd.DataFrame, spells: pd.DataFrame) -> pd.DataFrame:
     ids = eps["placement"].to_numpy()
     start_rows = np.flatnonzero((ids >= 0) & np.r_[True, ids[1:] != ids[:-1]])
-    pl = pd.DataFrame(
+    spell = eps["spell"].to_numpy()[start_rows]
+    start = eps["DECOM"].to_numpy(dtype="datetime64[ns]")[start_rows]
+    nat = np.array([np.datetime64("NaT", "ns")])
+    # a placement ends when the next one of its period of care starts, else with the period
+    same_next = np.r_[spell[1:] == spell[:-1], False][: len(spell)]
+    spell_end = spells["end"].to_numpy(dtype="datetime64[ns]")[spell]
+    same_prev = np.r_[False, same_next[:-1]][: len(spell)]
+    return pd.DataFrame(
         {
             "cid": eps["cid"].to_numpy()[start_rows],
-            "spell": eps["spell"].to_numpy()[start_rows],
-            "start": eps["DECOM"].to_numpy()[start_rows],
+            "spell": spell,
+            "start": start,
             "place": eps["PLACE"].array.take(start_rows),
+            "end": np.where(same_next, np.r_[start[1:], nat][: len(spell)], spell_end),
+            "previous_start": np.where(same_prev, np.r_[nat, start[:-1]][: len(spell)], nat),
         }
     )
-    same_spell_next = np.r_[pl["spell"].to_numpy()[1:] == pl["spell"].to_numpy()[:-1], False]
-    next_start = np.r_[pl["start"].to_numpy()[1:], np.datetime64("NaT")]
-    spell_end = spells["end"].to_numpy(dtype="datetime64[ns]")[pl["spell"].to_numpy()]
-    pl["end"] = np.where(same_spell_next, next_start, spell_end)
-    same_spell_prev = np.r_[False, same_spell_next[:-1]]
-    prev_start = np.r_[np.datetime64("NaT"), pl["start"].to_numpy()[:-1]]
-    pl["previous_start"] = np.where(same_spell_prev, prev_start, np.datetime64("NaT"))
-    pl["previous_start"] = pl["previous_start"].astype("datetime64[ns]")
-    pl["end"] = pl["end"].astype("datetime64[ns]")
-    return pl
 
 
 def _children(ctx: Context, categories: pd.Index) -> pd.DataFrame:
@@ -429,7 +428,8 @@ def placements_in_year(ctx: Context, d903: Episodes903) -> pd.DataFrame:
     at = now["cid"].to_numpy(dtype=np.int64) * slots + now["pidx"].to_numpy(dtype=np.int64)
     pos = np.searchsorted(keys, at, side="right") - 1
     # earlier children's steps sum to 0, so the running total at a key is this child's count
-    return now.assign(n=np.where(pos >= 0, running[np.maximum(pos, 0)], 0.0))
+    counted = running[np.maximum(pos, 0)] if len(running) else np.zeros(len(at))
+    return now.assign(n=np.where(pos >= 0, counted, 0.0))
 
 
 def current_placement(ctx: Context, d903: Episodes903) -> pd.DataFrame:
