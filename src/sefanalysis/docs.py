@@ -12,7 +12,7 @@ from .ingest.annex_a_spec import ANNEX_A, UNBORN_DAYS, ListSpec
 from .ingest.authority import SETTINGS
 from .ingest.local_tables import LOCAL_TABLES, REQUIRED_FILES
 from .ingest.parse import DATE_FORMATS
-from .ingest.ssda903 import SSDA903
+from .ingest.ssda903 import LAYOUTS, SSDA903
 
 KINDS = {"id": "identifier", "text": "text", "date": "date", "int": "whole number",
          "number": "number", "code": "code"}  # fmt: skip
@@ -95,7 +95,7 @@ def inputs_markdown() -> str:
     ]
     for spec in ANNEX_A:
         lines += [f"### List {spec.number}: {spec.title}", ""] + _spec_table(spec)
-    lines += ["## SSDA903 tables", "", "`ssda903/<collection year, e.g. 2024-25>/<table>.csv`.", ""]
+    lines += ["## SSDA903 tables", "", LAYOUTS + ".", ""]
     for key, spec in SSDA903.items():
         lines += [f"### {key}.csv", ""] + _spec_table(spec)
     lines += ["## Local tables", ""]

@@ -610,6 +610,8 @@ def _ssda903(rng: np.random.Generator, c: dict, extract: str, root: Path) -> Non
     """SSDA903 CSV tables per collection year (the last one an in-year extract to ``extract``)."""
     eps, per, kids = c["episodes"], c["periods"], c["kids"].set_index("child_id")
     x = _d(extract)
+    # reviews drawn from their own stream: the rest of the demonstration data stays as it was
+    review_rng = rng.spawn(1)[0]
     first = int(str(extract)[:4]) - 6  # six returns: every care leaver aged 18-21 appears
     last = int(str(extract)[:4]) - (0 if str(extract)[5:7] > "03" else 1)
     for y in range(first, last + 1):
@@ -678,12 +680,7 @@ def _ssda903(rng: np.random.Generator, c: dict, extract: str, root: Path) -> Non
             "MISSING": rng.choice(["M", "A"], k, p=[0.8, 0.2]), "MIS_START": st,
             "MIS_END": st + rng.integers(0, 4, k),
         })  # fmt: skip
-        rv = mp.loc[mp["cla_end"] > mp["cla_start"] + pd.Timedelta(days=20)]
-        tables["reviews"] = pd.DataFrame({"CHILD": rv["child_id"], "DOB": rv["dob"],
-                                          "REVIEW": np.maximum(rv["cla_start"] + pd.Timedelta(
-                                              days=20), pd.Timestamp(ys)),
-                                          "REVIEW_CODE": "PN1"})  # fmt: skip
-        tables["reviews"] = tables["reviews"].loc[tables["reviews"]["REVIEW"] <= pd.Timestamp(ye)]
+        tables["reviews"] = _reviews(review_rng, mp, ys, ye)
         us = per.loc[per["uasc"] & (per["cla_start"] <= ye) & (per["cla_end"] >= ys)]
         tables["uasc"] = pd.DataFrame({"CHILD": us["child_id"],
                                        "DUC": add_years(_nd(us["dob"]), 18)})  # fmt: skip
@@ -702,6 +699,26 @@ def _ssda903(rng: np.random.Generator, c: dict, extract: str, root: Path) -> Non
                     frame[col] = frame[col].dt.strftime("%d/%m/%Y")
             frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n",
                          float_format="%.0f")  # fmt: skip
+
+
+def _reviews(
+    rng: np.random.Generator, periods: pd.DataFrame, ys: np.datetime64, ye: np.datetime64
+) -> pd.DataFrame:
+    """Statutory reviews held in the year: the first about 20 working days into care, the
+    second 3 months later, then every 6 months; most a little early, about 1 in 8 late."""
+    k = np.arange(40)
+    offset = np.where(k == 0, 28, 28 + 91 + 182 * np.maximum(k - 1, 0))
+    n = len(periods)
+    start = _nd(periods["cla_start"]).astype("datetime64[D]")[:, None]
+    late = rng.random((n, len(k))) < 0.12
+    shift = np.where(late, rng.integers(1, 60, (n, len(k))), -rng.integers(0, 21, (n, len(k))))
+    due = start + (offset + shift).astype("timedelta64[D]")
+    end = np.minimum(_nd(periods["cla_end"]).astype("datetime64[D]"), ye)[:, None]
+    held = (due >= ys) & (due <= end)
+    rows, _ = np.nonzero(held)
+    return pd.DataFrame({"CHILD": periods["child_id"].to_numpy()[rows],
+                         "DOB": periods["dob"].to_numpy()[rows],
+                         "REVIEW": pd.to_datetime(due[held]), "REVIEW_CODE": "PN1"})  # fmt: skip
 
 
 def _local_tables(rng: np.random.Generator, prof: Profile, extract: str, root: Path) -> None:
