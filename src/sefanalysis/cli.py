@@ -43,7 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", help="where run folders go (default outputs)")
     run.add_argument("--params", help="YAML file with period_end, data and out")
-    run.add_argument("--notebooks", help="folder of the notebooks (default notebooks/)")
+    run.add_argument(
+        "--notebooks",
+        metavar="DIR",
+        help="run the notebooks in DIR (for analysts who edit them) instead of the packaged "
+        "ones; the manifest records which ran, with their SHA-256",
+    )
     run.add_argument(
         "--mode",
         choices=["published", "internal"],
@@ -71,6 +76,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
+    """``sefanalysis run``: SIGTERM and SIGHUP stop the run as Ctrl-C does (its workers end and
+    a ``.failed`` folder says why)."""
+    from .runner import stop_on_signals
+
+    with stop_on_signals():
+        return _run_stoppable(args)
+
+
+def _run_stoppable(args: argparse.Namespace) -> int:
     from .runner import NOTEBOOKS, run_quarter
 
     params: dict[str, object] = {}
@@ -110,9 +124,11 @@ def _run(args: argparse.Namespace) -> int:
                          mode=args.mode or params.get("mode") or "published",
                          cache=not args.no_cache, jobs=args.jobs or len(NOTEBOOKS))  # fmt: skip
     if not result.ok:
-        failed = [f"{r.title} ({r.error})" for r in result.notebooks if r.status != "ok"]
-        print(f"error: run failed: {'; '.join(failed)}. Partial results (not a finished run) "
-              f"are in {result.folder}", file=sys.stderr)  # fmt: skip
+        failed = [f"{r.title} ({r.error})" for r in result.notebooks
+                  if r.status not in {"ok", "not run"}]  # fmt: skip
+        reason = "; ".join(([result.reason] if result.reason else []) + failed)
+        print(f"error: run failed: {reason}. Partial results (not a finished run) are in "
+              f"{result.folder}", file=sys.stderr)  # fmt: skip
         return 1
     print(f"Run complete: open {result.folder / 'index.html'}")
     return 0
@@ -186,6 +202,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)",
               file=sys.stderr)  # fmt: skip
         return 1
+    except BaseException as exc:  # a run stopped by a signal (see runner.stop_on_signals)
+        from .runner import RunStopped
+
+        if not isinstance(exc, RunStopped):
+            raise
+        where = f"; what it had done is in {exc.folder}" if exc.folder else ""
+        print(f"error: the run was {exc}{where}", file=sys.stderr)
+        return 128 + exc.signum
 
 
 if __name__ == "__main__":
