@@ -78,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     """``sefanalysis run``: SIGTERM and SIGHUP stop the run as Ctrl-C does (its workers end and
     a ``.failed`` folder says why)."""
-    from .runner import stop_on_signals
+    from .workers import stop_on_signals
 
     with stop_on_signals():
         return _run_stoppable(args)
@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)  # fmt: skip
         return 1
     except BaseException as exc:  # a run stopped by a signal (see runner.stop_on_signals)
-        from .runner import RunStopped
+        from .workers import RunStopped
 
         if not isinstance(exc, RunStopped):
             raise

@@ -26,8 +26,10 @@ from .ingest.authority import read_authority
 from .ingest.problems import ProblemLog
 from .quality import _page
 from .report.display import table_html
-from .runner import RunLock, RunResult, end_workers, run_folder_name, run_quarter, worker_pool
+from .runfolder import RunLock
+from .runner import RunResult, run_folder_name, run_quarter
 from .safe_output import csv_bytes
+from .workers import end_workers, worker_pool
 
 ONS_CODE = re.compile(r"[EWSNK]\d{8}")
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")

@@ -33,26 +33,13 @@ What a run promises (each held by a test named in the README):
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
-import fcntl
-import getpass
+import hashlib
 import html
 import json
-import multiprocessing
-import os
-import re
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import threading
 import time
-import uuid
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -61,8 +48,6 @@ from typing import Any
 
 import nbformat
 import papermill as pm
-from jupyter_client.manager import AsyncKernelManager
-from traitlets import default
 
 from . import __version__
 from .cache import file_hashes, make_private_dir, using_cache
@@ -74,7 +59,18 @@ from .periods import parse_period_end
 from .quality import _page, write_reports
 from .report.display import table_html
 from .report.export import export_html, tables_workbook
+from .runfolder import RunLock, RunLocked, publish, recover, restrict, retire
 from .safe_output import csv_bytes, neutralise_tree
+from .workers import (
+    LocalSocketKernelManager,
+    RunStopped,
+    end_workers,
+    stop_on_signals,
+    worker_pool,
+)
+
+__all__ = ["NOTEBOOKS", "NotebookResult", "RunLocked", "RunResult", "RunStopped", "run_quarter",
+           "execute_notebook", "stop_on_signals"]  # fmt: skip
 
 NOTEBOOKS = [
     ("01_help_and_protection", "Help and protection"),
@@ -84,9 +80,6 @@ NOTEBOOKS = [
 PACKAGES = ["pandas", "numpy", "scipy", "matplotlib", "papermill", "nbconvert", "nbclient",
             "ipykernel", "jupyter_client", "holidays", "afcharts", "statsmodels", "pandera",
             "openpyxl", "xlsxwriter", "python-calamine"]  # fmt: skip
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
-WORKER_GRACE = 10  # seconds a stopped worker has to end before it is killed
-_LEFTOVER = re.compile(r"\.(?P<target>.+)\.(?P<run>[0-9a-f]{32})\.(?P<kind>partial|old)")
 
 
 @dataclass
@@ -105,20 +98,6 @@ class RunResult:
     ok: bool
     notebooks: list[NotebookResult] = field(default_factory=list)
     reason: str = ""
-
-
-class RunLocked(SefError):
-    """Another run holds the run folder."""
-
-
-class RunStopped(BaseException):
-    """A signal asked the run to stop (a BaseException, like KeyboardInterrupt, so that no
-    library's ``except Exception`` swallows it)."""
-
-    def __init__(self, signum: int) -> None:
-        self.signum = signum
-        self.folder: Path | None = None  # where the stopped run's .failed folder went
-        super().__init__(f"stopped by {signal.Signals(signum).name}")
 
 
 def run_folder_name(label: str, mode: str) -> str:
@@ -169,261 +148,6 @@ def _versions() -> dict[str, str]:
         except PackageNotFoundError:
             found[name] = "not installed"
     return found
-
-
-# ------------------------------------------------------------------------- kernels and workers
-_KERNELS: set[subprocess.Popen] = set()  # this process's kernels, to stop with it
-
-
-class LocalSocketKernelManager(AsyncKernelManager):
-    """Kernels that talk over local sockets (IPC) rather than TCP ports: ports chosen by
-    kernels starting at the same moment in parallel runs can collide ("Kernel died before
-    replying to kernel_info"), and a local socket is private to this machine's user. Each
-    kernel is remembered so that a stopped run can stop it."""
-
-    @default("transport")
-    def _default_transport(self) -> str:
-        return "ipc"
-
-    @default("ip")
-    def _default_ip(self) -> str:  # the sockets' path prefix: absolute and one per kernel
-        return str(Path(tempfile.gettempdir()) / f"sefanalysis-kernel-{uuid.uuid4().hex}")
-
-    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-        await super()._async_launch_kernel(kernel_cmd, **kw)
-        process = getattr(self.provisioner, "process", None)
-        if process is not None:
-            _KERNELS.add(process)
-
-
-def _kill_kernels() -> None:
-    """Kill this process's kernels that are still running, with their own processes (each
-    kernel leads its own process group)."""
-    for process in list(_KERNELS):
-        if process.poll() is None:  # not reaped: its pid is still this kernel's
-            with contextlib.suppress(OSError):
-                os.killpg(process.pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                process.kill()
-        else:
-            _KERNELS.discard(process)
-
-
-def worker_start(parent: int, close: tuple[int, ...] = (), on_stop: str = "exit") -> None:
-    """Set up a worker process of a run: it does not hold the run's lock (``close``), ignores
-    Ctrl-C (the run handles it and stops its workers), and ends with the run.
-
-    ``on_stop="exit"`` (notebook workers): on SIGTERM, or as soon as the run's process is gone,
-    the worker kills its kernel and exits. ``on_stop="raise"`` (a worker running a whole
-    authority's run): SIGTERM raises :class:`RunStopped` in it, so that its run stops its own
-    workers and publishes its ``.failed`` folder; the run's end sends it SIGTERM."""
-    for fd in close:
-        with contextlib.suppress(OSError):
-            os.close(fd)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if on_stop == "exit":
-        for signum in STOP_SIGNALS:
-            signal.signal(signum, _exit_worker)
-    else:
-        for signum in STOP_SIGNALS:
-            signal.signal(signum, _raise_stop)
-    threading.Thread(target=_watch_parent, args=(parent, on_stop), daemon=True).start()
-
-
-def _exit_worker(signum: int, frame: object) -> None:
-    _kill_kernels()
-    os._exit(128 + signum)
-
-
-def _raise_stop(signum: int, frame: object) -> None:
-    for stop in STOP_SIGNALS:  # once: the run's clean-up is not interrupted again
-        signal.signal(stop, signal.SIG_IGN)
-    raise RunStopped(signum)
-
-
-def _watch_parent(parent: int, on_stop: str) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    if on_stop == "exit":
-        _kill_kernels()
-        os._exit(1)
-    os.kill(os.getpid(), signal.SIGTERM)
-
-
-def end_workers(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool's workers now: SIGTERM, then SIGKILL for any still running after
-    ``WORKER_GRACE`` seconds. Pending tasks are cancelled."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    processes = processes or multiprocessing.active_children()
-    for process in processes:
-        with contextlib.suppress(OSError, ValueError):
-            process.terminate()
-    deadline = time.monotonic() + WORKER_GRACE
-    for process in processes:
-        with contextlib.suppress(OSError, ValueError, AssertionError):
-            process.join(max(0.0, deadline - time.monotonic()))
-            if process.is_alive():
-                process.kill()
-                process.join(1)
-    pool.shutdown(wait=False, cancel_futures=True)
-
-
-def worker_pool(
-    jobs: int, close: tuple[int, ...] = (), on_stop: str = "exit"
-) -> ProcessPoolExecutor:
-    """A pool of ``jobs`` worker processes that end with this run (see :func:`worker_start`).
-    Workers are forked where that is safe (Linux): they start at once with everything imported."""
-    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=worker_start,
-                               initargs=(os.getpid(), close, on_stop))  # fmt: skip
-
-
-@contextlib.contextmanager
-def stop_on_signals() -> Iterator[None]:
-    """Inside the block SIGTERM and SIGHUP raise :class:`RunStopped` (once; the clean-up that
-    follows is not interrupted again), so a run stopped by a service manager, a closed terminal
-    or ``kill`` stops its workers and publishes its ``.failed`` folder. Main thread only."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    before = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
-    for signum in STOP_SIGNALS:
-        signal.signal(signum, _raise_stop)
-    try:
-        yield
-    finally:
-        for signum, handler in before.items():
-            signal.signal(signum, handler)
-
-
-# ----------------------------------------------------------------------------------- the lock
-class RunLock:
-    """One run per run folder: an exclusive lock on ``<out>/.<folder>.lock``, which holds a
-    description of the run holding it. The system releases it when the process ends, however
-    it ends; worker processes do not hold it (they close it when they start)."""
-
-    def __init__(self, out: Path, name: str) -> None:
-        self.path = out / f".{name}.lock"
-        self.folder = out / name
-        self.run_id = uuid.uuid4().hex
-        self.fd = -1
-
-    def __enter__(self) -> RunLock:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 4096, 0).decode("utf-8", errors="replace")
-            os.close(fd)
-            raise RunLocked(f"another run is writing {self.folder}: {_describe(holder)}. Wait "
-                            "for it to finish (or stop it), then run again") from None  # fmt: skip
-        self.fd = fd
-        about = {"run": self.run_id, "pid": os.getpid(), "host": socket.gethostname(),
-                 "user": _user(), "started": time.strftime("%Y-%m-%d %H:%M:%S %z"),
-                 "command": " ".join(sys.argv)}  # fmt: skip
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(about).encode(), 0)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        with contextlib.suppress(OSError):
-            os.ftruncate(self.fd, 0)
-        os.close(self.fd)  # releases the lock
-        self.fd = -1
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return str(os.getuid())
-
-
-def _describe(holder: str) -> str:
-    try:
-        about = json.loads(holder)
-        return (f"run {about['run'][:8]} (process {about['pid']} on {about['host']}, user "
-                f"{about['user']}, started {about['started']}: {about['command']})")  # fmt: skip
-    except (ValueError, KeyError, TypeError):
-        return "a run that is just starting"
-
-
-# ------------------------------------------------------------------------ publishing a folder
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two names in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``, macOS
-    ``renamex_np(RENAME_SWAP)``). False where the system or file system cannot."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-    except OSError:
-        return False
-    old, new = os.fsencode(a), os.fsencode(b)
-    if sys.platform == "linux" and hasattr(libc, "renameat2"):
-        result = libc.renameat2(-100, old, -100, new, 2)  # AT_FDCWD, RENAME_EXCHANGE
-    elif sys.platform == "darwin" and hasattr(libc, "renamex_np"):
-        result = libc.renamex_np(old, new, 2)  # RENAME_SWAP
-    else:
-        return False
-    if result == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP}:
-        return False
-    raise OSError(code, os.strerror(code), str(b))
-
-
-def publish(build: Path, final: Path, run_id: str) -> None:
-    """Put the finished folder ``build`` in place of ``final`` so that ``final`` is always either
-    the old complete folder or the new one. Where the names cannot be exchanged atomically the
-    old folder steps aside under a hidden name first (for an instant ``final`` is absent, never
-    half), and a run killed in that instant is put back by the next run (:func:`recover`)."""
-    if not os.path.lexists(final):
-        os.rename(build, final)
-    elif _exchange(build, final):
-        _delete(build)  # now the old folder
-    else:
-        aside = final.with_name(f".{final.name}.{run_id}.old")
-        os.rename(final, aside)
-        os.rename(build, final)
-        _delete(aside)
-
-
-def retire(folder: Path, run_id: str) -> None:
-    """Delete ``folder`` without ever showing it half-deleted: renamed aside, then deleted."""
-    if os.path.lexists(folder):
-        aside = folder.with_name(f".{folder.name}.{run_id}.old")
-        os.rename(folder, aside)
-        _delete(aside)
-
-
-def _delete(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def recover(out: Path, name: str) -> None:
-    """Tidy what killed runs of ``name`` left (under the run's lock): a run folder that stepped
-    aside and was not replaced is put back; half-built and stepped-aside folders are deleted."""
-    leftovers = sorted(p for p in out.glob(f".{name}*") if _LEFTOVER.fullmatch(p.name))
-    for path in leftovers:
-        match = _LEFTOVER.fullmatch(path.name)
-        assert match is not None
-        target = out / match["target"]
-        if target.name not in {name, f"{name}.failed"}:
-            continue  # another run folder's (e.g. "<period>-internal")
-        if match["kind"] == "old" and not os.path.lexists(target):
-            os.rename(path, target)
-        else:
-            _delete(path)
-    _delete(out / f".{name}.partial")  # the fixed name used by earlier versions
-
-
-def restrict(folder: Path) -> None:
-    """Owner-only permissions on ``folder`` and everything in it: folders 0700, files 0600."""
-    for root, dirs, files in os.walk(folder):
-        os.chmod(root, 0o700)
-        for name in dirs:
-            os.chmod(Path(root) / name, 0o700)
-        for name in files:
-            os.chmod(Path(root) / name, 0o600)
 
 
 def _prepare_cache(out: Path) -> Path:
@@ -698,8 +422,6 @@ def _is_packaged(folder: Path) -> bool:
 
 
 def _sha256(content: bytes) -> str:
-    import hashlib
-
     return hashlib.sha256(content).hexdigest()
 
 
