@@ -51,10 +51,23 @@ log = logging.getLogger(__name__)
 def installed_versions() -> list[tuple[str, str]]:
     """Name and version of every distribution installed where this package runs: any of them
     can change a result (holidays a bank holiday, scipy an interval, calamine a date read), so
-    any upgrade gives new keys. Reading them costs about 50 ms once per process."""
-    from importlib.metadata import distributions
-
-    return sorted({((d.metadata["Name"] or "").lower(), d.version) for d in distributions()})
+    any upgrade gives new keys. Read from the names of the ``*.dist-info`` (and ``*.egg-info``)
+    folders on the import path, which carry both (``pandas-3.1.1.dist-info``): a millisecond,
+    where reading every distribution's metadata took 50 ms in each kernel."""
+    found = set()
+    for entry in sys.path:
+        if not os.path.isabs(entry):  # the working directory differs between processes
+            continue
+        try:
+            names = os.listdir(entry)
+        except OSError:
+            continue
+        for name in names:
+            stem, dot, suffix = name.rpartition(".")
+            if dot and suffix in {"dist-info", "egg-info"}:
+                project, _, version = stem.partition("-")
+                found.add((project.replace("_", "-").replace(".", "-").lower(), version))
+    return sorted(found)
 
 
 @functools.cache

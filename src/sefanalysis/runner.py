@@ -247,6 +247,9 @@ def run_quarter(
     if not data.is_dir():
         raise DataError(f"data directory {str(data)!r} does not exist or is not a directory")
     out = Path(out).resolve()
+    if out == data or out.is_relative_to(data):
+        raise SefError(f"--out {out} is inside the data directory {data}: a run's outputs would "
+                       "count as changed inputs; choose an output folder outside it")  # fmt: skip
     notebooks, books = read_notebooks(notebooks_dir)
     out.mkdir(parents=True, exist_ok=True)
     with RunLock(out, name) as lock:

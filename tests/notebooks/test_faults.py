@@ -114,6 +114,23 @@ def test_a_corrected_file_with_the_same_size_and_time_gives_the_new_value_and_ha
     assert manifest(out / PERIOD)["data_files"]["population.csv"] == new_sha
 
 
+def test_an_input_changed_during_the_run_fails_it(setup):
+    """The manifest can only vouch for bytes the run read: a file changed while the run was
+    going (here just after the dataset was loaded) fails the run, naming the file."""
+    data, out, notebooks = setup
+    old = tree(out / PERIOD)
+    hook = ("from sefanalysis import runner\nload = runner.load_dataset_rerun\n"
+            "def load_then_change(path):\n    dataset = load(path)\n"
+            "    with open(path / 'population.csv', 'a') as fh:\n"
+            "        fh.write('2031,10000\\n')\n    return dataset\n"
+            "runner.load_dataset_rerun = load_then_change")  # fmt: skip
+    process = cli(run_args(data, out, notebooks), hook=hook)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 1 and "changed during the run (population.csv)" in err, err
+    assert "population.csv" in manifest(out / f"{PERIOD}.failed")["reason"]
+    assert tree(out / PERIOD) == old
+
+
 # ---------------------------------------------------------------------------- concurrent runs
 def test_a_second_run_into_the_same_folder_refuses_naming_the_first(setup, tmp_path):
     data, out, notebooks = setup
@@ -221,7 +238,7 @@ def _kill_when(step: str) -> str:
             "os.rename = stop"
         ),
     }
-    return ("import os, signal\nfrom sefanalysis import runner, runfolder\n" + hooks[step])
+    return "import os, signal\nfrom sefanalysis import runner, runfolder\n" + hooks[step]
 
 
 def test_killed_before_the_swap_the_old_run_stays(setup):
@@ -308,8 +325,10 @@ def test_a_notebooks_folder_in_the_working_directory_is_not_run(base, tmp_path):
     for book in (here / "notebooks").glob("*.ipynb"):
         book.write_text(book.read_text().replace("import os,", f"open({str(mark)!r}, 'w'); "
                                                                "import os,"))  # fmt: skip
-    hook = (f"from pathlib import Path\nfrom sefanalysis import runner\n"
-            f"runner.packaged_notebooks_dir = lambda: Path({str(base / 'notebooks')!r})")
+    hook = (
+        f"from pathlib import Path\nfrom sefanalysis import runner\n"
+        f"runner.packaged_notebooks_dir = lambda: Path({str(base / 'notebooks')!r})"
+    )
     args = ["run", "--period-end", PERIOD, "--data", str(base / "data"), "--out",
             str(tmp_path / "out")]  # fmt: skip
     process = cli(args, hook=hook, cwd=here)
@@ -323,16 +342,23 @@ def test_a_notebooks_folder_in_the_working_directory_is_not_run(base, tmp_path):
         assert book["sha256"] == hashlib.sha256(content).hexdigest()
 
 
-def test_child_level_files_are_owner_only(setup):
-    """``analyst/`` and ``.cache/`` (and everything in them) 0700/0600 after a run, even where
-    an earlier version left the cache readable by others; the lock file too."""
+def test_child_level_files_are_owner_only_and_internal_runs_are_named_so(setup):
+    """An internal run goes to ``2024-12-31-internal`` (the published run is untouched), and
+    ``analyst/`` and ``.cache/`` (and everything in them) are 0700/0600 after it, even where an
+    earlier version left the cache readable by others; the lock file too."""
     data, out, notebooks = setup
+    published = tree(out / PERIOD)
     (out / ".cache").chmod(0o755)
-    process = cli(run_args(data, out, notebooks))
+    process = cli(run_args(data, out, notebooks, "--mode", "internal"))
     _, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
+    internal = out / f"{PERIOD}-internal"
+    assert_complete(internal)
+    assert manifest(internal)["parameters"]["mode"] == "internal"
+    assert manifest(internal)["folder"] == f"{PERIOD}-internal"
+    assert tree(out / PERIOD) == published
     assert loose_permissions(out) == []
-    assert (out / f".{PERIOD}.lock").stat().st_mode & 0o077 == 0
+    assert (out / f".{PERIOD}-internal.lock").stat().st_mode & 0o077 == 0
 
 
 def test_many_authorities_keep_their_caches_apart_and_the_summary_is_inert(base, tmp_path):

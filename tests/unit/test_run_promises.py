@@ -383,6 +383,13 @@ def test_recover_puts_back_a_run_left_aside_and_deletes_half_builds(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [f".p-internal.{'b' * 32}.partial"]
 
 
+def test_outputs_inside_the_data_folder_are_refused(tmp_path):
+    data = write_dataset(tmp_path / "la", {"referrals": [referral("A", "2024-02-01")]})
+    with pytest.raises(SefError, match="inside the data directory"):
+        runner.run_quarter("2024-12-31", data, data / "outputs")
+    assert not (data / "outputs").exists()
+
+
 def test_a_full_disk_is_named_as_such():
     reason = runner.os_reason(OSError(errno.ENOSPC, "No space left on device", "x.csv"))
     assert reason == "the disk is full: no space left on the device (x.csv)"
@@ -504,8 +511,9 @@ def test_the_summary_suppresses_small_numbers_and_derives_nothing_from_them(tmp_
     assert rerefs.loc["E99999999", ["value", "rank", "band"]].tolist() == ["[c]", "", ""]
     assert rerefs.loc["E99999998", "rank"] == 1.0  # ranked among the shown values only
     internal = cross_authority_summary("2024-12-31", [small, large], mode="internal")
-    assert internal.loc[(internal["indicator_id"] == "referrals")
-                        & (internal["la_code"] == "E99999999"), "value"].tolist() == [3]
+    assert internal.loc[
+        (internal["indicator_id"] == "referrals") & (internal["la_code"] == "E99999999"), "value"
+    ].tolist() == [3]
 
 
 def test_each_authority_reads_only_its_own_cache(tmp_path, monkeypatch):
