@@ -474,7 +474,8 @@ def _write_index(
     e = html.escape
     items = "".join(
         f'<li><a href="html/{e(r.name)}.html">{e(r.title)}</a></li>' if r.status == "ok"
-        else f"<li>{e(r.title)}: FAILED ({e(r.error or r.status)})</li>"
+        else f"<li>{e(r.title)}: not run</li>" if r.status == "not run"
+        else f"<li>{e(r.title)}: FAILED ({e(r.error)})</li>"
         for r in results
     )  # fmt: skip
     tables = "".join(f'<li><a href="tables/{e(p.name)}">{e(p.name)}</a></li>'

@@ -149,23 +149,31 @@ def test_a_second_run_into_the_same_folder_refuses_naming_the_first(setup, tmp_p
 
 
 # ------------------------------------------------------------------------- a kill at each stage
-def test_a_run_killed_mid_notebook_leaves_the_old_run_and_no_process(setup, tmp_path):
-    """SIGKILL to the run while its notebooks run: the old complete run is untouched, the
-    workers and kernels end within seconds, and the next run tidies up and completes."""
+def _stop_mid_notebook(setup, marker: Path, signum: int) -> tuple[int, str]:
+    """Send ``signum`` to a run while its three notebooks run; wait until the run and every
+    worker and kernel it started have ended. Returns the run's exit status and error output."""
     data, out, notebooks = setup
-    old = tree(out / PERIOD)
-    marker = tmp_path / "started"
     process = cli(run_args(data, out, notebooks),
                   {"SEF_TEST_PAUSE": "60", "SEF_TEST_STARTED": str(marker)})  # fmt: skip
     wait_for(lambda: started(marker), what="three kernels")
     workers = descendants(process.pid)
     assert len(workers) >= 6  # three workers and three kernels
     try:
-        os.kill(process.pid, signal.SIGKILL)
-        process.communicate(timeout=30)
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=60)
         wait_for(lambda: not running(workers), timeout=10, what="workers and kernels to end")
     finally:
         kill_all(workers)
+    return process.returncode, err
+
+
+def test_a_run_killed_mid_notebook_leaves_the_old_run_and_no_process(setup, tmp_path):
+    """SIGKILL to the run while its notebooks run: the old complete run is untouched, the
+    workers and kernels end within seconds, and the next run tidies up and completes."""
+    data, out, notebooks = setup
+    old = tree(out / PERIOD)
+    status, _ = _stop_mid_notebook(setup, tmp_path / "started", signal.SIGKILL)
+    assert status == -signal.SIGKILL
     assert tree(out / PERIOD) == old
     again = cli(run_args(data, out, notebooks))
     _, err = again.communicate(timeout=120)
@@ -177,18 +185,8 @@ def test_a_run_killed_mid_notebook_leaves_the_old_run_and_no_process(setup, tmp_
 def test_sigterm_ends_in_failed_with_the_reason_and_no_process(setup, tmp_path):
     data, out, notebooks = setup
     old = tree(out / PERIOD)
-    marker = tmp_path / "started"
-    process = cli(run_args(data, out, notebooks),
-                  {"SEF_TEST_PAUSE": "60", "SEF_TEST_STARTED": str(marker)})  # fmt: skip
-    wait_for(lambda: started(marker), what="three kernels")
-    workers = descendants(process.pid)
-    try:
-        process.send_signal(signal.SIGTERM)
-        _, err = process.communicate(timeout=60)
-        wait_for(lambda: not running(workers), timeout=10, what="workers and kernels to end")
-    finally:
-        kill_all(workers)
-    assert process.returncode == 128 + signal.SIGTERM
+    status, err = _stop_mid_notebook(setup, tmp_path / "started", signal.SIGTERM)
+    assert status == 128 + signal.SIGTERM
     assert "stopped by SIGTERM" in err and f"{PERIOD}.failed" in err, err
     failed = manifest(out / f"{PERIOD}.failed")
     assert failed["status"] == "failed" and "SIGTERM" in failed["reason"]

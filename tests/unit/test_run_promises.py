@@ -32,6 +32,7 @@ from sefanalysis.runfolder import RunLock, RunLocked, publish, recover, retire
 from sefanalysis.safe_output import csv_bytes, escape, needs_escape, neutralise_csv
 
 from ..conftest import write_dataset
+from .test_cache import Counter
 
 HOSTILE = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>',
            '=HYPERLINK("http://evil.example/","click")', "+cmd|' /C calc'!A0", "-1+1",
@@ -166,15 +167,6 @@ def test_a_damaged_or_altered_entry_is_recomputed(cache_folder, damage):
         cachefile.read(entry)
     cached("indicators", ("a",), compute)
     assert compute.calls == 2
-
-
-class Counter:
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self) -> pd.DataFrame:
-        self.calls += 1
-        return pd.DataFrame({"value": [1.0, 2.0]})
 
 
 def test_the_dataset_comes_back_as_it_was(demo):
