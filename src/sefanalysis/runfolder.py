@@ -47,8 +47,8 @@ class RunLock:
     def __enter__(self) -> RunLock:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            _lock(fd)
+        except OSError:
             holder = os.pread(fd, 4096, 0).decode("utf-8", errors="replace")
             os.close(fd)
             raise RunLocked(f"another run is writing {self.folder}: {_describe(holder)}. Wait "
@@ -66,6 +66,12 @@ class RunLock:
             os.ftruncate(self.fd, 0)
         os.close(self.fd)  # releases the lock
         self.fd = -1
+
+
+def _lock(fd: int) -> None:
+    """An exclusive lock on the open file ``fd`` now, or OSError (``flock``: POSIX, released
+    by the system when the process ends)."""
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 def _user() -> str:
