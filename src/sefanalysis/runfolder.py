@@ -48,7 +48,7 @@ class RunLock:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
             _lock(fd)
-        except OSError:
+        except BlockingIOError:  # held by another run (any other error is reported as it is)
             holder = os.pread(fd, 4096, 0).decode("utf-8", errors="replace")
             os.close(fd)
             raise RunLocked(f"another run is writing {self.folder}: {_describe(holder)}. Wait "
