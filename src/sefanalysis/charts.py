@@ -83,8 +83,11 @@ class Chart:
         return buf.getvalue()
 
     def files(self) -> dict[str, bytes]:
-        """``<name>.png``, ``<name>.svg`` and the data behind the chart as ``<name>.csv``."""
-        data = self.data.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        """``<name>.png``, ``<name>.svg`` and the data behind the chart as ``<name>.csv`` (its
+        text cells safe in a spreadsheet: an area name never becomes a formula)."""
+        from .safe_output import csv_bytes
+
+        data = csv_bytes(self.data)
         return {f"{self.name}.png": self.png(), f"{self.name}.svg": self.svg(),
                 f"{self.name}.csv": data}  # fmt: skip
 

@@ -336,45 +336,55 @@ __all__ = ["Dataset", "load_dataset", "ANNEX_A"]
 def load_dataset_rerun(path: str | Path) -> Dataset:
     """:func:`load_dataset` through the rerun cache (``sefanalysis.cache``) when one is active:
     the one place that names the dataset's cache entry, so the runner, many-authority runs and
-    the notebooks all find the same one."""
+    the notebooks all find the same one. Keyed on the files' contents and on the folder's
+    location too: the dataset names its files, and a copy of the data elsewhere must not
+    report problems in the original's files."""
     from .cache import cached
 
-    return cached("dataset", (fingerprint(path),), lambda: load_dataset(path))
+    where = str(Path(path).resolve())
+    return cached("dataset", (where, fingerprint(path)), lambda: load_dataset(path))
 
 
 def load_dataset_cached(path: str | Path, cache: str | Path, strict: bool = False) -> Dataset:
-    """:func:`load_dataset`, reusing ``cache`` (a pickle written by the runner) when the data
-    directory has not changed since. The cache holds child-level data: it lives in the run's
-    analyst-only folder."""
-    import pickle
-
+    """:func:`load_dataset`, reusing the copy the runner saved beside ``cache`` (see
+    :func:`save_cache`) when the data directory's contents and the code are unchanged. The copy
+    holds child-level data: it lives in the run's analyst-only folder."""
+    from . import cachefile
     from .cache import cache_dir
 
     if cache_dir() is not None:  # the runner's rerun cache
         dataset = load_dataset_rerun(path)
         return load_dataset(path, strict=True) if strict and dataset.fatal else dataset
-    key = fingerprint(path)
-    cache = Path(cache)
-    if cache.exists():
-        try:
-            with cache.open("rb") as fh:
-                stored_key, dataset = pickle.load(fh)
-            if stored_key == key:
-                if strict and dataset.fatal:
-                    return load_dataset(path, strict=True)
-                return dataset
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            pass
+    entry = _saved_path(cache)
+    with contextlib.suppress(OSError, cachefile.Damaged):
+        stored = cachefile.read(entry)
+        if (isinstance(stored, dict) and stored.get("key") == _saved_key(path)
+                and isinstance(stored.get("dataset"), Dataset)):  # fmt: skip
+            dataset = stored["dataset"]
+            return load_dataset(path, strict=True) if strict and dataset.fatal else dataset
     dataset = load_dataset(path, strict=strict)
     save_cache(dataset, cache)
     return dataset
 
 
 def save_cache(dataset: Dataset, cache: str | Path) -> None:
-    """Write the cache read by :func:`load_dataset_cached`."""
-    import pickle
+    """Save ``dataset`` for :func:`load_dataset_cached`, beside ``cache`` with the cache
+    format's suffix (``dataset.pickle`` is written as ``dataset.sefc``: never a pickle), readable
+    by its owner only. A dataset the format cannot hold is not saved (it is loaded again)."""
+    from . import cachefile
 
-    cache = Path(cache)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    with cache.open("wb") as fh:
-        pickle.dump((fingerprint(dataset.path), dataset), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    with contextlib.suppress(cachefile.Unstorable):
+        cachefile.write(_saved_path(cache),
+                        {"key": _saved_key(dataset.path), "dataset": dataset})  # fmt: skip
+
+
+def _saved_path(cache: str | Path) -> Path:
+    from .cache import SUFFIX
+
+    return Path(cache).with_suffix(SUFFIX)
+
+
+def _saved_key(path: str | Path) -> str:
+    from .cache import cache_key
+
+    return cache_key("dataset", fingerprint(path))

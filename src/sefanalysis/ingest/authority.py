@@ -50,7 +50,8 @@ class Setting:
     check: Callable[[object], bool] | None = None
 
 
-def _la_code_ok(value: object) -> bool:
+def la_code_ok(value: object) -> bool:
+    """Whether ``value`` is a nine-character ONS code or a safe slug (it names run folders)."""
     return bool(ONS_CODE.match(str(value)) or SAFE_SLUG.match(str(value)))
 
 
@@ -60,7 +61,7 @@ def _plausible_date(value: object) -> bool:
 
 SETTINGS: dict[str, Setting] = {
     "la_code": Setting("text", True, "a nine-character ONS code such as E09000001 (or letters, "
-                       "digits and hyphens only)", _la_code_ok),
+                       "digits and hyphens only)", la_code_ok),
     "la_name": Setting("text", True, "the authority's name"),
     "region": Setting("text", True, "the authority's region"),
     "extract_date": Setting("date", True, "the date the data was extracted, as YYYY-MM-DD "
