@@ -8,6 +8,8 @@ Input layout (a directory)::
     workforce.csv audits.csv [supervision.csv complaints.csv]
     population.csv            ONS mid-year estimates of children aged 0-17, by year
     benchmarks.csv statistical_neighbours.csv [targets.csv]
+    published/                DfE's published files as downloaded (comparators, neighbours)
+    cin_census/*.xml          the authority's CIN census returns
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from .errors import DataError
 from .ingest.annex_a import read_annex_a_csv_dir, read_annex_a_workbook
 from .ingest.annex_a_spec import ANNEX_A
 from .ingest.authority import Authority, read_authority
+from .ingest.dfe_sources import add_dfe_sources
 from .ingest.local_tables import LOCAL_TABLES, read_local_table
 from .ingest.problems import FATAL, ProblemLog
 from .ingest.ssda903 import read_ssda903
@@ -127,6 +130,7 @@ def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
         annex = read_annex_a_csv_dir(root / "__none__", ProblemLog())
     ssda903 = read_ssda903(root / "ssda903", log) if (root / "ssda903").is_dir() else {}
     tables = {key: read_local_table(key, root / f"{key}.csv", log) for key in LOCAL_TABLES}
+    add_dfe_sources(root, authority, tables, log)  # published/ and cin_census/
     hashes = {}
     for summary in log.files:
         file = Path(summary.file)

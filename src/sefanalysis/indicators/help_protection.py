@@ -1,7 +1,10 @@
 """Help and protection indicators (Annex A lists 1-7), to DfE CIN census definitions.
 
 Each function returns the units counted (see :mod:`.registry`); the arithmetic of values,
-windows and breakdowns is the engine's.
+windows and breakdowns is the engine's. Where the authority's CIN census return is supplied,
+it is the official source at its 31 March for the indicators marked ``census_first`` (see
+:mod:`.census`): those values come from the census and Annex A gives every other period, and
+each value's note names its source ("Source: CIN census (official)", "Source: Annex A List 3").
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..calendar import working_days
+from .census import census_first
 from .common import cover, flag, keep, list_start
 from .engine import ASSESSMENT_BANDS, ICPC_BANDS, Context, band_of, group_codes
 from .registry import indicator
@@ -75,6 +79,7 @@ def contact_to_referral_pct(ctx: Context) -> list[pd.DataFrame]:
     source="Annex A List 3",
     publication=CIN,
 )
+@census_first("referrals")
 def referrals(ctx: Context) -> pd.DataFrame:
     return _count(ctx, "referrals", "referrals", "referral_date")
 
@@ -93,6 +98,7 @@ def referrals(ctx: Context) -> pd.DataFrame:
     source="Annex A List 3; population.csv",
     publication=CIN + ", table A1",
 )
+@census_first("referral_rate_per_10k")
 def referral_rate_per_10k(ctx: Context) -> pd.DataFrame:
     return _count(ctx, "referral_rate_per_10k", "referrals", "referral_date")
 
@@ -113,6 +119,7 @@ def referral_rate_per_10k(ctx: Context) -> pd.DataFrame:
     source="Annex A List 3",
     publication=CIN + ", table A1 (re-referrals)",
 )
+@census_first("re_referral_pct")
 def re_referral_pct(ctx: Context) -> pd.DataFrame:
     refs = ctx.list("referrals")
     cover(ctx, "re_referral_pct", "referrals", "referral_date")
@@ -142,6 +149,7 @@ def re_referral_pct(ctx: Context) -> pd.DataFrame:
     source="Annex A List 3",
     publication=CIN,
 )
+@census_first("referral_nfa_pct")
 def referral_nfa_pct(ctx: Context) -> pd.DataFrame:
     cover(ctx, "referral_nfa_pct", "referrals", "referral_date")
     refs = ctx.list("referrals")
@@ -190,6 +198,7 @@ def _assessments(ctx: Context, ind_id: str) -> pd.DataFrame:
     source="Annex A List 4",
     publication=CIN + ", table C1",
 )
+@census_first("assessments_completed")
 def assessments_completed(ctx: Context) -> pd.DataFrame:
     a = _assessments(ctx, "assessments_completed")
     return ctx.in_window(a, "asmt_auth").assign(num=1.0, den=1.0)
@@ -209,6 +218,7 @@ def assessments_completed(ctx: Context) -> pd.DataFrame:
     source="Annex A List 4; population.csv",
     publication=CIN + ", table C1",
 )
+@census_first("assessment_rate_per_10k")
 def assessment_rate_per_10k(ctx: Context) -> pd.DataFrame:
     a = _assessments(ctx, "assessment_rate_per_10k")
     return ctx.in_window(a, "asmt_auth").assign(num=1.0, den=1.0)
@@ -228,6 +238,7 @@ def assessment_rate_per_10k(ctx: Context) -> pd.DataFrame:
     source="Annex A List 4",
     publication=CIN + ", table C2",
 )
+@census_first("assessments_within_45wd_pct")
 def assessments_within_45wd_pct(ctx: Context) -> pd.DataFrame:
     a = _assessments(ctx, "assessments_within_45wd_pct")
     a = a.loc[a["wd"] >= 0]
@@ -249,6 +260,7 @@ def assessments_within_45wd_pct(ctx: Context) -> pd.DataFrame:
     source="Annex A List 4",
     publication=CIN + ", table C2",
 )
+@census_first("assessment_median_wd")
 def assessment_median_wd(ctx: Context) -> pd.DataFrame:
     a = _assessments(ctx, "assessment_median_wd")
     a = a.loc[a["wd"] >= 0]
@@ -297,6 +309,7 @@ def _s47(ctx: Context, ind_id: str) -> pd.DataFrame:
     source="Annex A List 5",
     publication=CIN + ", table D1",
 )
+@census_first("s47_enquiries")
 def s47_enquiries(ctx: Context) -> pd.DataFrame:
     return ctx.in_window(_s47(ctx, "s47_enquiries"), "strategy_date").assign(num=1.0, den=1.0)
 
@@ -315,6 +328,7 @@ def s47_enquiries(ctx: Context) -> pd.DataFrame:
     source="Annex A List 5; population.csv",
     publication=CIN + ", table D1",
 )
+@census_first("s47_rate_per_10k")
 def s47_rate_per_10k(ctx: Context) -> pd.DataFrame:
     return ctx.in_window(_s47(ctx, "s47_rate_per_10k"), "strategy_date").assign(num=1.0, den=1.0)
 
@@ -332,6 +346,7 @@ def s47_rate_per_10k(ctx: Context) -> pd.DataFrame:
     source="Annex A List 5",
     publication=CIN + ", table D1",
 )
+@census_first("s47_to_icpc_pct")
 def s47_to_icpc_pct(ctx: Context) -> list[pd.DataFrame]:
     s = _s47(ctx, "s47_to_icpc_pct")
     held = ctx.in_window(s, "icpc_date").assign(num=1.0, den=0.0)
@@ -355,6 +370,7 @@ def s47_to_icpc_pct(ctx: Context) -> list[pd.DataFrame]:
     source="Annex A List 5",
     publication=CIN + ", table C4",
 )
+@census_first("icpc_within_15wd_pct")
 def icpc_within_15wd_pct(ctx: Context) -> pd.DataFrame:
     s = _s47(ctx, "icpc_within_15wd_pct")
     s = s.loc[s["wd"] >= 0]
@@ -402,6 +418,7 @@ def _open_cin(ctx: Context, ind_id: str) -> pd.DataFrame:
     source="Annex A List 6",
     publication=CIN + ", table B1",
 )
+@census_first("cin_count")
 def cin_count(ctx: Context) -> pd.DataFrame:
     return _open_cin(ctx, "cin_count").assign(num=1.0, den=1.0)
 
@@ -419,6 +436,7 @@ def cin_count(ctx: Context) -> pd.DataFrame:
     source="Annex A List 6; population.csv",
     publication=CIN + ", table B1",
 )
+@census_first("cin_rate_per_10k")
 def cin_rate_per_10k(ctx: Context) -> pd.DataFrame:
     return _open_cin(ctx, "cin_rate_per_10k").assign(num=1.0, den=1.0)
 
@@ -441,6 +459,7 @@ def _plans(ctx: Context, ind_id: str, date_col: str = "cpp_end") -> pd.DataFrame
     source="Annex A List 7",
     publication=CIN + ", table D2",
 )
+@census_first("cpp_count")
 def cpp_count(ctx: Context) -> pd.DataFrame:
     plans = _plans(ctx, "cpp_count")
     return ctx.open_at(plans, "cpp_start", "cpp_end").assign(num=1.0, den=1.0)
@@ -459,6 +478,7 @@ def cpp_count(ctx: Context) -> pd.DataFrame:
     source="Annex A List 7; population.csv",
     publication=CIN + ", table D2",
 )
+@census_first("cpp_rate_per_10k")
 def cpp_rate_per_10k(ctx: Context) -> pd.DataFrame:
     plans = _plans(ctx, "cpp_rate_per_10k")
     return ctx.open_at(plans, "cpp_start", "cpp_end").assign(num=1.0, den=1.0)
@@ -477,6 +497,7 @@ def cpp_rate_per_10k(ctx: Context) -> pd.DataFrame:
     source="Annex A List 7",
     publication=CIN + ", table D1",
 )
+@census_first("cpp_starts")
 def cpp_starts(ctx: Context) -> pd.DataFrame:
     plans = _plans(ctx, "cpp_starts")
     return ctx.in_window(plans, "cpp_start").assign(num=1.0, den=1.0)
@@ -496,6 +517,7 @@ def cpp_starts(ctx: Context) -> pd.DataFrame:
     source="Annex A List 7",
     publication=CIN + ", table D3",
 )
+@census_first("cpp_second_or_subsequent_pct")
 def cpp_second_or_subsequent_pct(ctx: Context) -> pd.DataFrame:
     plans = _plans(ctx, "cpp_second_or_subsequent_pct").sort_values(["child_id", "cpp_start"])
     earlier = plans.groupby(group_codes(plans["child_id"])).cumcount() > 0
@@ -523,6 +545,7 @@ def _ended(ctx: Context, ind_id: str) -> pd.DataFrame:
     source="Annex A List 7",
     publication=CIN + ", table D7",
 )
+@census_first("cpp_ended_2yrs_plus_pct")
 def cpp_ended_2yrs_plus_pct(ctx: Context) -> pd.DataFrame:
     ended = _ended(ctx, "cpp_ended_2yrs_plus_pct")
     long = ended["cpp_end"] >= ended["cpp_start"] + pd.DateOffset(years=2)
@@ -543,6 +566,7 @@ def cpp_ended_2yrs_plus_pct(ctx: Context) -> pd.DataFrame:
     source="Annex A List 7",
     publication=CIN + ", table D7",
 )
+@census_first("cpp_ended_under_3m_pct")
 def cpp_ended_under_3m_pct(ctx: Context) -> pd.DataFrame:
     ended = _ended(ctx, "cpp_ended_under_3m_pct")
     short = ended["cpp_end"] < ended["cpp_start"] + pd.DateOffset(months=3)
