@@ -85,9 +85,13 @@ def _modules(h: dict, end: pd.Timestamp) -> pd.Series:
            + _el("LatestCategoryOfAbuse", cp["abuse_latest"].map(ABUSE))
            + _el("NumberOfPreviousCPP", cp["n_previous_cpp"].astype(int))
            + "</ChildProtectionPlans>")  # fmt: skip
-    parts = pd.concat([pd.DataFrame({"ref_id": a["ref_id"], "order": 0, "xml": asmt}),
-                       pd.DataFrame({"ref_id": s["ref_id"], "order": 1, "xml": s47}),
-                       pd.DataFrame({"ref_id": cp["ref_id"], "order": 2, "xml": cpp})])
+    parts = pd.concat(
+        [
+            pd.DataFrame({"ref_id": a["ref_id"], "order": 0, "xml": asmt}),
+            pd.DataFrame({"ref_id": s["ref_id"], "order": 1, "xml": s47}),
+            pd.DataFrame({"ref_id": cp["ref_id"], "order": 2, "xml": cpp}),
+        ]
+    )
     parts = parts.sort_values(["ref_id", "order"], kind="stable")
     return parts.groupby("ref_id")["xml"].agg("".join)
 
@@ -95,8 +99,10 @@ def _modules(h: dict, end: pd.Timestamp) -> pd.Series:
 def census_xml(h: dict, episodes: pd.DataFrame, end: pd.Timestamp, lea: str) -> str:
     """One return at ``end`` (31 March)."""
     start = end - pd.DateOffset(years=1) + pd.Timedelta(days=1)
-    ep = episodes.loc[(episodes["referral_date"] <= end)
-                      & (episodes["closure"].isna() | (episodes["closure"] >= start))].copy()
+    ep = episodes.loc[
+        (episodes["referral_date"] <= end)
+        & (episodes["closure"].isna() | (episodes["closure"] >= start))
+    ].copy()
     modules = _modules(h, end)
     closure = _upto(ep["closure"], end)
     ep["xml"] = ("<CINdetails>" + _el("CINreferralDate", ep["referral_date"])
@@ -121,12 +127,14 @@ def census_xml(h: dict, episodes: pd.DataFrame, end: pd.Timestamp, lea: str) -> 
                 + "<Disabilities>" + _el("Disability", pd.Series(
                     np.where(kids["disability"] == "Yes", "HAND", "NONE"), index=kids.index))
                 + "</Disabilities></ChildCharacteristics>" + details + "</Child>")  # fmt: skip
-    header = (f"<Message><Header><CollectionDetails><Collection>CIN</Collection>"
-              f"<Year>{end.year}</Year><ReferenceDate>{end:%Y-%m-%d}</ReferenceDate>"
-              "</CollectionDetails><Source><SourceLevel>L</SourceLevel>"
-              f"<LEA>{lea}</LEA><SoftwareCode>sefanalysis demonstration generator (synthetic)"
-              "</SoftwareCode><Release>1</Release><SerialNo>001</SerialNo>"
-              f"<DateTime>{end:%Y}-05-31T12:00:00</DateTime></Source></Header><Children>")
+    header = (
+        f"<Message><Header><CollectionDetails><Collection>CIN</Collection>"
+        f"<Year>{end.year}</Year><ReferenceDate>{end:%Y-%m-%d}</ReferenceDate>"
+        "</CollectionDetails><Source><SourceLevel>L</SourceLevel>"
+        f"<LEA>{lea}</LEA><SoftwareCode>sefanalysis demonstration generator (synthetic)"
+        "</SoftwareCode><Release>1</Release><SerialNo>001</SerialNo>"
+        f"<DateTime>{end:%Y}-05-31T12:00:00</DateTime></Source></Header><Children>"
+    )
     return header + "\n".join(children) + "</Children></Message>\n"
 
 

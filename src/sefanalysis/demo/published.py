@@ -59,8 +59,9 @@ def _universe(rng: np.random.Generator, la_code: str, la_name: str,
 
 def _la_years(las: pd.DataFrame) -> pd.DataFrame:
     frame = las.merge(pd.DataFrame({"time_period": list(YEARS)}), how="cross")
-    frame["population"] = np.round(frame["population"] * (1 + 0.004 * (frame["time_period"]
-                                                                        - 2022)))
+    frame["population"] = np.round(
+        frame["population"] * (1 + 0.004 * (frame["time_period"] - 2022))
+    )
     return frame
 
 
@@ -256,17 +257,29 @@ def _long(t: pd.DataFrame, labels: dict[str, str], columns: dict[str, pd.Series]
 
 
 def _cla_tables(t: pd.DataFrame, out: Path) -> None:
-    level, own = t["geographic_level"].fillna("Local authority"), t["own"].astype(
-        "boolean").fillna(False)
+    level, own = (
+        t["geographic_level"].fillna("Local authority"),
+        t["own"].astype("boolean").fillna(False),
+    )
     t = t.assign(geographic_level=level)
     num = lambda c: _text(t[c], 0, _small(t[c], level), own)  # noqa: E731
     pct = lambda c, d: _text(100 * t[c] / t[d], 0, _small(t[c], level), own)  # noqa: E731
-    frames = [_long(t, {"population_count": label}, {
-        "population_estimate": _text(t["population"], 0, None, own), "number": num(col),
-        "rate_per_10000": _text(10_000 * t[col] / t["population"], 0, None, own)})
-        for label, col in (("Children looked after at 31 March each year", "cla"),
-                           ("Children starting to be looked after each year", "starts"),
-                           ("Children ceasing to be looked after each year", "ceased"))]
+    frames = [
+        _long(
+            t,
+            {"population_count": label},
+            {
+                "population_estimate": _text(t["population"], 0, None, own),
+                "number": num(col),
+                "rate_per_10000": _text(10_000 * t[col] / t["population"], 0, None, own),
+            },
+        )
+        for label, col in (
+            ("Children looked after at 31 March each year", "cla"),
+            ("Children starting to be looked after each year", "starts"),
+            ("Children ceasing to be looked after each year", "ceased"),
+        )
+    ]
     _write(_layout(pd.concat(frames), CLA_IDS, ["population_count", "population_estimate",
                                                 "number", "rate_per_10000"]),
            out / "synthetic_cla_number_and_rate_per_10k_children.csv", bom=True)  # fmt: skip
@@ -277,38 +290,62 @@ def _cla_tables(t: pd.DataFrame, out: Path) -> None:
              "lt_total"),
             ("Children looked after continuously for at least 2.5 years on 31 March aged under "
              "16 years", "Total children", "lt_total", "lt_total")]  # fmt: skip
-    frames = [_long(t, {"cla_group": g, "placement_stability": s},
-                    {"number": num(c), "percentage": pct(c, d)}) for g, s, c, d in stab]
+    frames = [
+        _long(
+            t,
+            {"cla_group": g, "placement_stability": s},
+            {"number": num(c), "percentage": pct(c, d)},
+        )
+        for g, s, c, d in stab
+    ]
     _write(_layout(pd.concat(frames), CLA_IDS, ["cla_group", "placement_stability", "number",
                                                 "percentage"]),
            out / "synthetic_la_cla_placement_stability.csv", bom=True)  # fmt: skip
     health = "Health assessments: Children looked after all ages"
     sdq = "Ages 5 to 16 years with SDQ score"
-    oc = [(health, "Had their annual health assessment", "health", "oc_total"),
-          (health, "Had their teeth checked by a dentist", "teeth", "oc_total"),
-          (health, "Total all ages", "oc_total", "oc_total"),
-          (sdq, "SDQ score was received", "sdq_received", "sdq_total"),
-          (sdq, "Total ages 5 to 16 years", "sdq_total", "sdq_total")]
-    frames = [_long(t, {"cla_group": g, "characteristic": ch},
-                    {"number": num(c), "percentage": pct(c, d)}) for g, ch, c, d in oc]
+    oc = [
+        (health, "Had their annual health assessment", "health", "oc_total"),
+        (health, "Had their teeth checked by a dentist", "teeth", "oc_total"),
+        (health, "Total all ages", "oc_total", "oc_total"),
+        (sdq, "SDQ score was received", "sdq_received", "sdq_total"),
+        (sdq, "Total ages 5 to 16 years", "sdq_total", "sdq_total"),
+    ]
+    frames = [
+        _long(
+            t, {"cla_group": g, "characteristic": ch}, {"number": num(c), "percentage": pct(c, d)}
+        )
+        for g, ch, c, d in oc
+    ]
     frames.append(_long(t, {"cla_group": sdq, "characteristic": "SDQ average score"},
                         {"number": _text(t["sdq_sum"] / t["sdq_received"], 1, None, own),
                          "percentage": "z"}))  # fmt: skip
     _write(_layout(pd.concat(frames), CLA_IDS, ["cla_group", "characteristic", "number",
                                                 "percentage"]),
            out / "synthetic_la_conviction_health_outcome_cla.csv")  # fmt: skip
-    missing = [("Children looked after during the year", "during"),
-               ("Children who had a missing incident during the year", "missing")]
+    missing = [
+        ("Children looked after during the year", "during"),
+        ("Children who had a missing incident during the year", "missing"),
+    ]
     frames = [_long(t, {"CLA_group": g}, {"number": num(c)}) for g, c in missing]
-    frames.append(_long(t, {"CLA_group": "Percentage of children who had a missing incident "
-                            "during the year"}, {"number": pct("missing", "during")}))
+    frames.append(
+        _long(
+            t,
+            {"CLA_group": "Percentage of children who had a missing incident during the year"},
+            {"number": pct("missing", "during")},
+        )
+    )
     _write(_layout(pd.concat(frames), CLA_IDS, ["CLA_group", "number"]),
            out / "synthetic_la_children_who_were_missing_or_away_from_placement_without_"
            "authorisation.csv", bom=True, crlf=True)  # fmt: skip
-    reasons = [("Adopted", "adopted"), ("Special guardianship orders", "sgo"),
-               ("Total", "ceased")]
-    frames = [_long(t, {"cla_group": "Reason episode ceased", "characteristic": r},
-                    {"number": num(c), "percentage": pct(c, "ceased")}) for r, c in reasons]
+    reasons = [("Adopted", "adopted"), ("Special guardianship orders", "sgo"), ("Total", "ceased")]
+    frames = [
+        _long(
+            t,
+            {"cla_group": "Reason episode ceased", "characteristic": r},
+            {"number": num(c), "percentage": pct(c, "ceased")},
+        )
+        for r, c in reasons
+    ]
     _write(_layout(pd.concat(frames), CLA_IDS, ["cla_group", "characteristic", "number",
                                                 "percentage"]),
            out / "synthetic_la_children_who_ceased_during_the_year.csv")  # fmt: skip
@@ -328,13 +365,17 @@ def _cla_tables(t: pd.DataFrame, out: Path) -> None:
             frames += [_long(t, {"age": label, column: r},
                              {"number": num(c + age), "percentage": pct(c + age, "cl" + age)})
                        for r, c in rows]  # fmt: skip
-        _write(_layout(pd.concat(frames), CLA_IDS, ["age", column, "number", "percentage"]),
-               out / f"synthetic_la_care_leavers_{name}.csv")
+        _write(
+            _layout(pd.concat(frames), CLA_IDS, ["age", column, "number", "percentage"]),
+            out / f"synthetic_la_care_leavers_{name}.csv",
+        )
 
 
 def _workforce(t: pd.DataFrame, out: Path) -> None:
-    level, own = t["geographic_level"].fillna("Local authority"), t["own"].astype(
-        "boolean").fillna(False)
+    level, own = (
+        t["geographic_level"].fillna("Local authority"),
+        t["own"].astype("boolean").fillna(False),
+    )
     t = t.assign(geographic_level=level)
     fte = lambda c: _text(t[c], 1, None, own)  # noqa: E731
     rate = lambda n, d: _text(100 * t[n] / d, 1, None, own)  # noqa: E731
@@ -382,8 +423,18 @@ def _lait(rng: np.random.Generator, base: pd.DataFrame, out: Path) -> None:
 
 def _neighbours(rng: np.random.Generator, las: pd.DataFrame, out: Path) -> None:
     """The 2025 model's layout: each authority's ten closest, with a closeness label."""
-    closeness = ["Very close", "Very close", "Close ", "Close ", "Close ", "Close ",
-                 "Somewhat close", "Somewhat close", "Somewhat close", "Somewhat close"]
+    closeness = [
+        "Very close",
+        "Very close",
+        "Close ",
+        "Close ",
+        "Close ",
+        "Close ",
+        "Somewhat close",
+        "Somewhat close",
+        "Somewhat close",
+        "Somewhat close",
+    ]
     codes = las["old_la_code"].to_numpy()
     rows = []
     for i, rec in enumerate(las.itertuples(index=False)):  # 153 authorities, not children

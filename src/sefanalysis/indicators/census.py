@@ -88,8 +88,11 @@ def _re_referrals(tables, end):
                .drop_duplicates(["child_id", "referral_date"])
                .sort_values(["child_id", "referral_date"]))  # fmt: skip
     prev = history.groupby(group_codes(history["child_id"]))["referral_date"].shift()
-    history = history.assign(_re=(prev.notna() & (prev >= history["referral_date"]
-                                                  - pd.DateOffset(months=12))).astype(float))
+    history = history.assign(
+        _re=(prev.notna() & (prev >= history["referral_date"] - pd.DateOffset(months=12))).astype(
+            float
+        )
+    )
     flags = history.set_index(["child_id", "referral_date"])["_re"]
     key = pd.MultiIndex.from_frame(refs[["child_id", "referral_date"]])
     return _units(refs, tables, end, num=flags.reindex(key).fillna(0).to_numpy(), den=1.0)

@@ -158,9 +158,15 @@ def _check_structure(tag: str, line: int, where: str, problems: _Problems,
                      structure: Structure) -> None:  # fmt: skip
     for other in STRUCTURES:
         if tag in other.only_here and other is not structure:
-            problems.add("element of another collection year", where, line, tag, "",
-                         f"the {structure.name} structure (selected by the ReferenceDate); it "
-                         f"belongs to the {other.name} structure: read all the same")
+            problems.add(
+                "element of another collection year",
+                where,
+                line,
+                tag,
+                "",
+                f"the {structure.name} structure (selected by the ReferenceDate); it "
+                f"belongs to the {other.name} structure: read all the same",
+            )
     if tag == "Sex" and structure.gender != "Sex":
         problems.add("element of another collection year", where, line, tag, "",
                      f"{structure.gender} in the {structure.name} structure (selected by the "
@@ -170,8 +176,14 @@ def _check_structure(tag: str, line: int, where: str, problems: _Problems,
 def _header(root, problems: _Problems) -> tuple[pd.Timestamp | None, str]:
     details = root.find("Header/CollectionDetails")
     if details is None:
-        problems.add("missing element", "Header", root.sourceline, "CollectionDetails", "",
-                     "Header/CollectionDetails with Collection, Year and ReferenceDate")
+        problems.add(
+            "missing element",
+            "Header",
+            root.sourceline,
+            "CollectionDetails",
+            "",
+            "Header/CollectionDetails with Collection, Year and ReferenceDate",
+        )
         return None, ""
     collection = details.findtext("Collection", "").strip()
     if collection.upper() != "CIN":
@@ -181,13 +193,25 @@ def _header(root, problems: _Problems) -> tuple[pd.Timestamp | None, str]:
     ref = pd.to_datetime(ref_text, format="%Y-%m-%d", errors="coerce")
     line = getattr(details.find("ReferenceDate"), "sourceline", details.sourceline)
     if pd.isna(ref):
-        problems.add("invalid value", "Header", line, "ReferenceDate", ref_text,
-                     "the census date, YYYY-03-31; the return cannot be dated and is not used")
+        problems.add(
+            "invalid value",
+            "Header",
+            line,
+            "ReferenceDate",
+            ref_text,
+            "the census date, YYYY-03-31; the return cannot be dated and is not used",
+        )
         return None, ""
     if (ref.month, ref.day) != (3, 31):
         census_day = pd.Timestamp(year=ref.year + (ref.month > 3), month=3, day=31)
-        problems.add("invalid value", "Header", line, "ReferenceDate", ref_text,
-                     f"31 March (DfE rule 100); taken as the census of {census_day:%d %B %Y}")
+        problems.add(
+            "invalid value",
+            "Header",
+            line,
+            "ReferenceDate",
+            ref_text,
+            f"31 March (DfE rule 100); taken as the census of {census_day:%d %B %Y}",
+        )
         ref = census_day
     year = details.findtext("Year", "").strip()
     if year and year != str(ref.year):
@@ -226,8 +250,9 @@ def read_cin_census(path: str | Path, log: ProblemLog) -> CinCensus | None:
         log.not_used(file, "the census date (ReferenceDate) cannot be read")
         return None
     structure = structure_for(ref)
-    rows: dict[str, list[dict]] = {k: [] for k in ("children", "cin", *(m for m, _ in
-                                                                        MODULES.values()))}
+    rows: dict[str, list[dict]] = {
+        k: [] for k in ("children", "cin", *(m for m, _ in MODULES.values()))
+    }
     children = root.findall("Children/Child")
     for n, child in enumerate(children, start=1):
         _walk_child(child, n, rows, problems, structure)
@@ -244,18 +269,34 @@ def read_cin_census(path: str | Path, log: ProblemLog) -> CinCensus | None:
 def _walk_child(child, n: int, rows: dict[str, list[dict]], problems: _Problems,
                 structure: Structure) -> None:  # fmt: skip
     ids_el = child.find("ChildIdentifiers")
-    ids = _fields(ids_el, IDENTIFIERS, "Child/ChildIdentifiers", problems, structure) if (
-        ids_el is not None) else {"_line": child.sourceline}
+    ids = (
+        _fields(ids_el, IDENTIFIERS, "Child/ChildIdentifiers", problems, structure)
+        if (ids_el is not None)
+        else {"_line": child.sourceline}
+    )
     child_id = str(ids.get("child_id") or "")
     if not child_id:
-        problems.add("missing value", "Child/ChildIdentifiers", child.sourceline, "LAchildID",
-                     "", "the child's identifier; the child is numbered by position instead")
+        problems.add(
+            "missing value",
+            "Child/ChildIdentifiers",
+            child.sourceline,
+            "LAchildID",
+            "",
+            "the child's identifier; the child is numbered by position instead",
+        )
         child_id = f"child {n} (no LAchildID)"
     ids["child_id"] = child_id
     chars = child.find("ChildCharacteristics")
     if chars is not None:
-        ids.update({k: v for k, v in _fields(chars, CHARACTERISTICS, "Child/ChildCharacteristics",
-                                             problems, structure).items() if k != "_line"})
+        ids.update(
+            {
+                k: v
+                for k, v in _fields(
+                    chars, CHARACTERISTICS, "Child/ChildCharacteristics", problems, structure
+                ).items()
+                if k != "_line"
+            }
+        )
         disabilities = [_text(d) for d in chars.iterfind("Disabilities/Disability")]
         ids["disabilities"] = " ".join(d for d in disabilities if d)
     rows["children"].append(ids)
@@ -300,10 +341,15 @@ def _typed(tables: dict[str, pd.DataFrame], ref: pd.Timestamp,
                              "a date written YYYY-MM-DD; left missing")  # fmt: skip
             future = dates > ref
             for idx in frame.index[future]:
-                problems.add("date after the census date", where[key], frame.at[idx, "_line"],
-                             element_of.get(col, col), text[idx],
-                             f"a date on or before the ReferenceDate {ref:%Y-%m-%d}; kept, and "
-                             "the record it dates counts only where it is in the year")
+                problems.add(
+                    "date after the census date",
+                    where[key],
+                    frame.at[idx, "_line"],
+                    element_of.get(col, col),
+                    text[idx],
+                    f"a date on or before the ReferenceDate {ref:%Y-%m-%d}; kept, and "
+                    "the record it dates counts only where it is in the year",
+                )
             frame[col] = dates
         for col in ("referral_nfa", "icpc_not_required", "fgdm_offered", "fgdm_held"):
             if col in frame:
@@ -353,9 +399,14 @@ def _order_checks(tables: dict[str, pd.DataFrame], problems: _Problems,
             continue
         wrong = frame[late] < frame[early]
         for idx in frame.index[wrong.fillna(False)]:
-            problems.add("dates in the wrong order", where[key], frame.at[idx, "_line"], late,
-                         f"{frame.at[idx, late]:%Y-%m-%d} < {frame.at[idx, early]:%Y-%m-%d}",
-                         f"no {what}; the record is left out of the durations it affects")
+            problems.add(
+                "dates in the wrong order",
+                where[key],
+                frame.at[idx, "_line"],
+                late,
+                f"{frame.at[idx, late]:%Y-%m-%d} < {frame.at[idx, early]:%Y-%m-%d}",
+                f"no {what}; the record is left out of the durations it affects",
+            )
     cin = tables.get("cin")
     if cin is not None and "referral_date" in cin:
         for idx in cin.index[cin["referral_date"].isna()]:
@@ -383,8 +434,9 @@ def combine(returns: list[CinCensus]) -> dict[str, pd.DataFrame]:
     tables: dict[str, list[pd.DataFrame]] = {}
     for census in returns:
         for key, frame in census.tables.items():
-            tables.setdefault(key, []).append(frame.assign(census_date=census.reference_date,
-                                                           source_file=census.file))
+            tables.setdefault(key, []).append(
+                frame.assign(census_date=census.reference_date, source_file=census.file)
+            )
     return {k: pd.concat(v, ignore_index=True) for k, v in tables.items() if v}
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .problems import WARNING, ProblemLog
 from .published_catalogue import (
     ENGLAND,
     JUNE,
@@ -46,7 +47,6 @@ from .published_catalogue import (
     Rule,
     Table,
 )
-from .problems import WARNING, ProblemLog
 
 MARKERS = ("c", "x", "z", "k", "u", "low")
 MARKER_MEANINGS = {"c": "suppressed (confidential)", "x": "not available", "z": "not applicable",
@@ -221,7 +221,7 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
         log.not_used(str(file), "not recognised as a DfE table the project reads (see the "
                      "problem log)")  # fmt: skip
         return None
-    for name, pos in values:
+    for name, _ in values:
         column_keys = {f"{lk}col={key_of(name)}" for lk in label_keys.unique()}
         if not any(_match(p, k) for k in column_keys for p in table.known):
             log.add(WARNING, "unrecognised column", str(file), column=name,
@@ -319,13 +319,15 @@ def _read_lait(frame: pd.DataFrame, file: Path, log: ProblemLog,
     short = frame["Short Desc"].astype("category")
     titles = frame["Data item"].astype("string").groupby(short, observed=True).first()
     measure = short.cat.rename_categories(
-        [f"{c}: {titles.get(c, '')}" for c in short.cat.categories])
+        [f"{c}: {titles.get(c, '')}" for c in short.cat.categories]
+    )
     cells = _lait_areas(frame).assign(
         key="lait=" + measure_key,
         measure=measure.to_numpy(),
         value=value.to_numpy(), marker=marker.to_numpy(), year=year.to_numpy(),
         status=status.to_numpy(), row=rows.to_numpy(), table="lait",
-        edition=f"{LAIT}, data set with years to {int(year.max())}", source_file=str(file), priority=9,
+        edition=f"{LAIT}, data set with years to {int(year.max())}", source_file=str(file),
+        priority=9,
         period=measure_key.map(periods).fillna("").to_numpy(),
     )  # fmt: skip
     log.used(str(file), f"{LAIT} data set: {frame['Short Desc'].nunique()} measures, "
@@ -486,7 +488,7 @@ def load_published(paths: str | Path | Iterable[str | Path], log: ProblemLog) ->
             continue
         if suffix == ".parquet":
             frame = pd.read_parquet(file)
-            if LAIT_COLUMNS <= set(frame.columns):
+            if set(frame.columns) >= LAIT_COLUMNS:
                 lait.append((frame, file))
             else:
                 log.add(WARNING, "unrecognised file", str(file),
@@ -625,10 +627,12 @@ def comparators(values: pd.DataFrame) -> pd.DataFrame:
     if rows.empty:
         return rows
     release = rows["edition"].astype(str).str.extract(r"(\d{4})")[0].astype(float)
-    priority = rows["priority"] if "priority" in rows else 0
-    rows = rows.assign(_p=priority, _r=-release.fillna(0))
-    rows["_area"] = rows["old_la_code"].astype(str).where(rows["area_type"] == "la",
-                                                          rows["area_code"].astype(str))
+    rows = rows.assign(_p=rows.get("priority", 0), _r=-release.fillna(0))
+    rows["_area"] = (
+        rows["old_la_code"]
+        .astype(str)
+        .where(rows["area_type"] == "la", rows["area_code"].astype(str))
+    )
     rows = rows.sort_values(["_p", "_r"], kind="stable")
     rows = rows.drop_duplicates(["indicator_id", "time_period", "area_type", "_area"])
     return rows.drop(columns=["_p", "_r", "_area"]).reset_index(drop=True)
