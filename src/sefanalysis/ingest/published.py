@@ -160,6 +160,13 @@ def _is_value_column(column: pd.Series) -> bool:
     return bool((value.notna() | (marker != "")).mean() >= 0.9)
 
 
+def _known_value_column(key: str) -> bool:
+    """Whether a heading names a value column of a known wide table (so a column of markers or
+    bad values is still read as values, and each bad value reported)."""
+    return any(p.startswith("col=") and p != "col=.*" and re.fullmatch(p, f"col={key}")
+               for t in TABLES for p in t.known)  # fmt: skip
+
+
 def _recognise(keys: list[str]) -> Table | None:
     found = [t for t in TABLES if all(any(_match(s, k) for k in keys) for s in t.signature)]
     return max(found, key=lambda t: len(t.signature)) if found else None
@@ -200,7 +207,7 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
             if (body[pos].astype("string").str.strip().fillna("") != "").any():
                 log.add(WARNING, "unrecognised column", str(file), column=f"column {pos + 1}",
                         expected="a heading for every column with values")  # fmt: skip
-        elif _is_value_column(body[pos]):
+        elif _known_value_column(k) or _is_value_column(body[pos]):
             values.append((name, pos))
         else:
             labels.append((name, pos))
@@ -574,7 +581,7 @@ def _empty_neighbours() -> pd.DataFrame:
 
 def _assemble(tables: list[pd.DataFrame]) -> pd.DataFrame:
     if not tables:
-        return pd.DataFrame(columns=COLUMNS)
+        return pd.DataFrame(columns=[*COLUMNS, "priority"])
     derived = [d for t in tables if len(t) and len(d := _indicators(t))]
     raw = [t.assign(indicator_id=pd.NA, breakdown="", numerator=np.nan, denominator=np.nan)
            for t in tables if len(t)]  # fmt: skip
