@@ -407,7 +407,9 @@ def _rule_rows(rule: Rule, wide: pd.DataFrame, marks: pd.DataFrame,
         out["measure_key"] = value_keys[0]
     else:
         out["value"] = rule.scale * num / den.where(den > 0)
-        out["marker"] = np.where(num_mark != "", num_mark, den_mark)
+        marker = np.where(num_mark != "", num_mark, den_mark)
+        # nothing to divide by (e.g. an authority with no conferences): DfE's "not applicable"
+        out["marker"] = np.where((marker == "") & (den == 0), "z", marker)
         out["measure_key"] = rule.how or " + ".join(num_keys) + " ÷ " + " + ".join(den_keys)
     out["marker"] = out["marker"].fillna("")
     out["numerator"], out["denominator"] = num, den
