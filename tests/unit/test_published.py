@@ -96,9 +96,12 @@ def test_columns_of_each_edition_read_by_meaning(real):
     assert len({e for e in editions("sw_turnover_rate_pct") if "workforce" in e}) == 4
     # the 2022 headline file (turnover_rate_fte_% 17.1, social_worker_fte 31634.1) and the 2023
     # indicators file (turnover_rate_fte 17.1, inpost_fte 31634.1) give the same England 2022
-    wf = values.loc[(values["indicator_id"].isin(["sw_turnover_rate_pct", "sw_fte_in_post"]))
-                    & (values["area_type"] == "england") & (values["year"] == 2022)
-                    & values["edition"].astype(str).str.contains("2022 release|2023 release")]
+    wf = values.loc[
+        (values["indicator_id"].isin(["sw_turnover_rate_pct", "sw_fte_in_post"]))
+        & (values["area_type"] == "england")
+        & (values["year"] == 2022)
+        & values["edition"].astype(str).str.contains("2022 release|2023 release")
+    ]
     assert sorted(wf["value"].round(1)) == [17.1, 17.1, 31634.1, 31634.1]
 
 
@@ -164,8 +167,10 @@ def test_children_looked_after_and_care_leaver_values(real):
     # care leavers 17-21 = the two age groups added; the groups kept as breakdowns
     for ind in ("cl_eet_pct", "cl_suitable_accommodation_pct"):
         total = one(values, ind, 2024, "825")
-        parts = [one(values, ind, 2024, "825", total["table"], b)
-                 for b in ("Aged 17 to 18", "Aged 19 to 21")]
+        parts = [
+            one(values, ind, 2024, "825", total["table"], b)
+            for b in ("Aged 17 to 18", "Aged 19 to 21")
+        ]
         assert total["numerator"] == sum(p["numerator"] for p in parts)
         assert total["denominator"] == sum(p["denominator"] for p in parts)
 

@@ -63,6 +63,8 @@ DATE_FIELDS = {"dob", "expected_dob", "death_date", "referral_date", "closure_da
                "court_application", "letter_initial_cp"}  # fmt: skip
 BOOLEANS = {"true": True, "1": True, "y": True, "yes": True,
             "false": False, "0": False, "n": False, "no": False}  # fmt: skip
+EARLIEST = pd.Timestamp("1950-01-01")  # as for dates in the other inputs
+OLDEST = 25  # years: a child in need is under 18 (a care leaver under 25)
 SEX = {"1": "Male", "m": "Male", "male": "Male", "2": "Female", "f": "Female",
        "female": "Female", "0": "Not known", "9": "Not stated", "u": "Not known"}  # fmt: skip
 
@@ -136,7 +138,8 @@ def _strays(el, where: str, problems: _Problems) -> None:
 def _fields(el, spec: dict[str, str], where: str, problems: _Problems,
             structure: Structure) -> dict[str, object]:  # fmt: skip
     """The simple fields of one element, checking each child element is known."""
-    out: dict[str, object] = {"_line": el.sourceline}
+    lines: dict[str, int] = {}
+    out: dict[str, object] = {"_line": el.sourceline, "_lines": lines}
     for child in el:
         if not isinstance(child.tag, str):  # comments, processing instructions
             continue
@@ -147,6 +150,7 @@ def _fields(el, spec: dict[str, str], where: str, problems: _Problems,
                 problems.add("unexpected content", where, child.sourceline, tag,
                              "nested elements", "a single value")  # fmt: skip
             out[spec[tag]] = _text(child)
+            lines[spec[tag]] = child.sourceline
             _check_structure(tag, child.sourceline, where, problems, structure)
         elif tag not in ALL_ELEMENTS:
             problems.add("unrecognised element", where, child.sourceline, tag, _text(child),
@@ -336,15 +340,28 @@ def _typed(tables: dict[str, pd.DataFrame], ref: pd.Timestamp,
             text = frame[col].astype("string").str.strip()
             dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
             for idx in frame.index[text.notna() & (text != "") & dates.isna()]:
-                problems.add("invalid date", where[key], frame.at[idx, "_line"],
+                problems.add("invalid date", where[key], _line_of(frame, idx, col),
                              element_of.get(col, col), text[idx],
                              "a date written YYYY-MM-DD; left missing")  # fmt: skip
+            early = dates < EARLIEST
+            for idx in frame.index[early]:
+                problems.add("implausible date", where[key], _line_of(frame, idx, col),
+                             element_of.get(col, col), text[idx],
+                             f"a date from {EARLIEST:%Y} on; left missing")  # fmt: skip
+            dates = dates.where(~early)
+            if col == "dob":
+                old = dates < ref - pd.DateOffset(years=OLDEST)
+                for idx in frame.index[old]:
+                    problems.add("implausible date", where[key], _line_of(frame, idx, col),
+                                 "PersonBirthDate", text[idx],
+                                 f"a child's date of birth: under {OLDEST} at the census date; "
+                                 "kept, so ages from it are wrong")  # fmt: skip
             future = dates > ref
             for idx in frame.index[future]:
                 problems.add(
                     "date after the census date",
                     where[key],
-                    frame.at[idx, "_line"],
+                    _line_of(frame, idx, col),
                     element_of.get(col, col),
                     text[idx],
                     f"a date on or before the ReferenceDate {ref:%Y-%m-%d}; kept, and "
@@ -356,7 +373,7 @@ def _typed(tables: dict[str, pd.DataFrame], ref: pd.Timestamp,
                 text = frame[col].astype("string").str.strip().str.lower()
                 flag = text.map(BOOLEANS)
                 for idx in frame.index[text.notna() & (text != "") & flag.isna()]:
-                    problems.add("unknown code", where[key], frame.at[idx, "_line"],
+                    problems.add("unknown code", where[key], _line_of(frame, idx, col),
                                  element_of.get(col, col), frame.at[idx, col],
                                  "true/false (or 1/0)")  # fmt: skip
                 frame[col] = flag.astype("boolean")
@@ -364,7 +381,7 @@ def _typed(tables: dict[str, pd.DataFrame], ref: pd.Timestamp,
             number = pd.to_numeric(frame["n_previous_cpp"], errors="coerce")
             bad = frame["n_previous_cpp"].notna() & (number.isna() | (number < 0))
             for idx in frame.index[bad]:
-                problems.add("invalid number", where[key], frame.at[idx, "_line"],
+                problems.add("invalid number", where[key], _line_of(frame, idx, "n_previous_cpp"),
                              "NumberOfPreviousCPP", frame.at[idx, "n_previous_cpp"],
                              "a whole number, 0 or more")  # fmt: skip
             frame["n_previous_cpp"] = number.where(~bad).astype("Int64")
@@ -372,7 +389,7 @@ def _typed(tables: dict[str, pd.DataFrame], ref: pd.Timestamp,
             text = frame["gender"].astype("string").str.strip().str.lower()
             sex = text.map(SEX)
             for idx in frame.index[text.notna() & (text != "") & sex.isna()]:
-                problems.add("unknown code", where[key], frame.at[idx, "_line"], "Sex",
+                problems.add("unknown code", where[key], _line_of(frame, idx, "gender"), "Sex",
                              frame.at[idx, "gender"], "1/M, 2/F, 0 or 9")  # fmt: skip
             frame["gender"] = sex
         out[key] = frame
@@ -391,6 +408,19 @@ ORDER_CHECKS = (  # table, earlier, later, what
 )  # fmt: skip
 
 
+def _element(key: str, col: str) -> str:
+    """The element a column of table ``key`` was read from."""
+    spec = {"children": IDENTIFIERS, "cin": CIN_DETAILS, **dict(MODULES.values())}[key]
+    return next((el for el, c in spec.items() if c == col), col)
+
+
+def _line_of(frame: pd.DataFrame, idx: object, col: str) -> object:
+    """The line of the element holding ``col`` (else of its record)."""
+    lines = frame.at[idx, "_lines"] if "_lines" in frame else None
+    return lines.get(col, frame.at[idx, "_line"]) if isinstance(lines, dict) else (
+        frame.at[idx, "_line"])  # fmt: skip
+
+
 def _order_checks(tables: dict[str, pd.DataFrame], problems: _Problems,
                   where: dict[str, str]) -> None:  # fmt: skip
     for key, early, late, what in ORDER_CHECKS:
@@ -402,15 +432,16 @@ def _order_checks(tables: dict[str, pd.DataFrame], problems: _Problems,
             problems.add(
                 "dates in the wrong order",
                 where[key],
-                frame.at[idx, "_line"],
-                late,
+                _line_of(frame, idx, late),
+                _element(key, late),
                 f"{frame.at[idx, late]:%Y-%m-%d} < {frame.at[idx, early]:%Y-%m-%d}",
                 f"no {what}; the record is left out of the durations it affects",
             )
     cin = tables.get("cin")
     if cin is not None and "referral_date" in cin:
         for idx in cin.index[cin["referral_date"].isna()]:
-            problems.add("missing value", where["cin"], cin.at[idx, "_line"], "CINreferralDate",
+            problems.add("missing value", where["cin"], _line_of(cin, idx, "referral_date"),
+                         "CINreferralDate",
                          "", "every episode of need has a referral date")  # fmt: skip
 
 
