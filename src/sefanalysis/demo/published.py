@@ -409,7 +409,7 @@ def _lait(rng: np.random.Generator, base: pd.DataFrame, out: Path) -> None:
                            "Region": base["region_name"], "own": base["own"]})  # fmt: skip
         la.loc[la["own"], "Values"] = np.nan
         eng = la.loc[~la["own"]].groupby("Years", as_index=False)["Values"].mean().round(1)
-        eng = eng.assign(**{"Short Desc": short, "LA and Regions": "England",
+        eng = eng.assign(**{"Short Desc": short, "LA and Regions": ENGLAND_NAME,
                             "LA Number": 970.0, "Region": "NA"})  # fmt: skip
         la["Data item"] = None
         first = la["Years"] == la["Years"].min()

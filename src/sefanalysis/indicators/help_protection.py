@@ -76,7 +76,7 @@ def contact_to_referral_pct(ctx: Context) -> list[pd.DataFrame]:
     aggregate="count",
     numerator="Referrals dated in the window (a child may have several)",
     denominator="",
-    source="Annex A List 3",
+    source="Annex A List 3; CIN census at 31 March where supplied",
     publication=CIN,
 )
 @census_first("referrals")
@@ -95,7 +95,7 @@ def referrals(ctx: Context) -> pd.DataFrame:
     numerator="Referrals dated in the window",
     denominator="ONS mid-year estimate of children aged 0-17 (year of the period end)",
     exclusions="Not annualised: a 3 or 6 month window gives a 3 or 6 month rate",
-    source="Annex A List 3; population.csv",
+    source="Annex A List 3; population.csv; CIN census at 31 March where supplied",
     publication=CIN + ", table A1",
 )
 @census_first("referral_rate_per_10k")
@@ -116,7 +116,7 @@ def referral_rate_per_10k(ctx: Context) -> pd.DataFrame:
     denominator="Referrals dated in the window",
     exclusions="Where the data does not reach back 12 months from a referral, List 3's "
     "'Number of Referrals in Last 12 Months' >= 1 is used instead",
-    source="Annex A List 3",
+    source="Annex A List 3; CIN census at 31 March where supplied",
     publication=CIN + ", table A1 (re-referrals)",
 )
 @census_first("re_referral_pct")
@@ -146,7 +146,7 @@ def re_referral_pct(ctx: Context) -> pd.DataFrame:
     aggregate="pct",
     numerator="Referrals in the window marked 'Referral NFA?' = Yes",
     denominator="Referrals in the window with 'Referral NFA?' recorded",
-    source="Annex A List 3",
+    source="Annex A List 3; CIN census at 31 March where supplied",
     publication=CIN,
 )
 @census_first("referral_nfa_pct")
@@ -195,7 +195,7 @@ def _assessments(ctx: Context, ind_id: str) -> pd.DataFrame:
     aggregate="count",
     numerator="Assessments authorised in the window",
     denominator="",
-    source="Annex A List 4",
+    source="Annex A List 4; CIN census at 31 March where supplied",
     publication=CIN + ", table C1",
 )
 @census_first("assessments_completed")
@@ -215,7 +215,7 @@ def assessments_completed(ctx: Context) -> pd.DataFrame:
     numerator="Assessments authorised in the window",
     denominator="ONS mid-year estimate of children aged 0-17",
     exclusions="Not annualised",
-    source="Annex A List 4; population.csv",
+    source="Annex A List 4; population.csv; CIN census at 31 March where supplied",
     publication=CIN + ", table C1",
 )
 @census_first("assessment_rate_per_10k")
@@ -235,7 +235,7 @@ def assessment_rate_per_10k(ctx: Context) -> pd.DataFrame:
     numerator="Assessments authorised in the window within 45 working days of their start",
     denominator="Assessments authorised in the window with a valid duration",
     exclusions="Authorisation before the start date (reported as a data problem)",
-    source="Annex A List 4",
+    source="Annex A List 4; CIN census at 31 March where supplied",
     publication=CIN + ", table C2",
 )
 @census_first("assessments_within_45wd_pct")
@@ -257,7 +257,7 @@ def assessments_within_45wd_pct(ctx: Context) -> pd.DataFrame:
     aggregate="median",
     numerator="",
     denominator="Assessments authorised in the window with a valid duration",
-    source="Annex A List 4",
+    source="Annex A List 4; CIN census at 31 March where supplied",
     publication=CIN + ", table C2",
 )
 @census_first("assessment_median_wd")
@@ -306,7 +306,7 @@ def _s47(ctx: Context, ind_id: str) -> pd.DataFrame:
     aggregate="count",
     numerator="S47 enquiries whose initiating strategy discussion is in the window",
     denominator="",
-    source="Annex A List 5",
+    source="Annex A List 5; CIN census at 31 March where supplied",
     publication=CIN + ", table D1",
 )
 @census_first("s47_enquiries")
@@ -325,7 +325,7 @@ def s47_enquiries(ctx: Context) -> pd.DataFrame:
     numerator="S47 enquiries started in the window",
     denominator="ONS mid-year estimate of children aged 0-17",
     exclusions="Not annualised",
-    source="Annex A List 5; population.csv",
+    source="Annex A List 5; population.csv; CIN census at 31 March where supplied",
     publication=CIN + ", table D1",
 )
 @census_first("s47_rate_per_10k")
@@ -343,7 +343,7 @@ def s47_rate_per_10k(ctx: Context) -> pd.DataFrame:
     aggregate="pct",
     numerator="Initial child protection conferences held in the window",
     denominator="S47 enquiries started in the window",
-    source="Annex A List 5",
+    source="Annex A List 5; CIN census at 31 March where supplied",
     publication=CIN + ", table D1",
 )
 @census_first("s47_to_icpc_pct")
@@ -367,7 +367,7 @@ def s47_to_icpc_pct(ctx: Context) -> list[pd.DataFrame]:
     denominator="ICPCs held in the window with a valid duration",
     exclusions="ICPC dated before the strategy discussion (reported as a data problem). "
     "DfE measures from the S47 start date; Annex A holds the strategy discussion date",
-    source="Annex A List 5",
+    source="Annex A List 5; CIN census at 31 March where supplied",
     publication=CIN + ", table C4",
 )
 @census_first("icpc_within_15wd_pct")
@@ -415,7 +415,7 @@ def _open_cin(ctx: Context, ind_id: str) -> pd.DataFrame:
     aggregate="count",
     numerator="Episodes of need open at the period end (includes children on a plan and in care)",
     denominator="",
-    source="Annex A List 6",
+    source="Annex A List 6; CIN census at 31 March where supplied",
     publication=CIN + ", table B1",
 )
 @census_first("cin_count")
@@ -433,7 +433,7 @@ def cin_count(ctx: Context) -> pd.DataFrame:
     aggregate="rate_per_10k",
     numerator="Episodes of need open at the period end",
     denominator="ONS mid-year estimate of children aged 0-17",
-    source="Annex A List 6; population.csv",
+    source="Annex A List 6; population.csv; CIN census at 31 March where supplied",
     publication=CIN + ", table B1",
 )
 @census_first("cin_rate_per_10k")
@@ -456,7 +456,7 @@ def _plans(ctx: Context, ind_id: str, date_col: str = "cpp_end") -> pd.DataFrame
     aggregate="count",
     numerator="Plans open at the period end",
     denominator="",
-    source="Annex A List 7",
+    source="Annex A List 7; CIN census at 31 March where supplied",
     publication=CIN + ", table D2",
 )
 @census_first("cpp_count")
@@ -475,7 +475,7 @@ def cpp_count(ctx: Context) -> pd.DataFrame:
     aggregate="rate_per_10k",
     numerator="Plans open at the period end",
     denominator="ONS mid-year estimate of children aged 0-17",
-    source="Annex A List 7; population.csv",
+    source="Annex A List 7; population.csv; CIN census at 31 March where supplied",
     publication=CIN + ", table D2",
 )
 @census_first("cpp_rate_per_10k")
@@ -494,7 +494,7 @@ def cpp_rate_per_10k(ctx: Context) -> pd.DataFrame:
     aggregate="count",
     numerator="Plans with a start date in the window",
     denominator="",
-    source="Annex A List 7",
+    source="Annex A List 7; CIN census at 31 March where supplied",
     publication=CIN + ", table D1",
 )
 @census_first("cpp_starts")
@@ -514,7 +514,7 @@ def cpp_starts(ctx: Context) -> pd.DataFrame:
     numerator="Plans started in the window where the child had a previous plan at any "
     "time ('Number of Previous Child Protection Plans' >= 1, or an earlier plan in the data)",
     denominator="Plans started in the window",
-    source="Annex A List 7",
+    source="Annex A List 7; CIN census at 31 March where supplied",
     publication=CIN + ", table D3",
 )
 @census_first("cpp_second_or_subsequent_pct")
@@ -542,7 +542,7 @@ def _ended(ctx: Context, ind_id: str) -> pd.DataFrame:
     numerator="Plans ended in the window whose end date is on or after the start date "
     "plus 2 calendar years",
     denominator="Plans ended in the window",
-    source="Annex A List 7",
+    source="Annex A List 7; CIN census at 31 March where supplied",
     publication=CIN + ", table D7",
 )
 @census_first("cpp_ended_2yrs_plus_pct")
@@ -563,7 +563,7 @@ def cpp_ended_2yrs_plus_pct(ctx: Context) -> pd.DataFrame:
     numerator="Plans ended in the window whose end date is before the start date plus 3 "
     "calendar months",
     denominator="Plans ended in the window",
-    source="Annex A List 7",
+    source="Annex A List 7; CIN census at 31 March where supplied",
     publication=CIN + ", table D7",
 )
 @census_first("cpp_ended_under_3m_pct")

@@ -323,6 +323,7 @@ def _read_lait(frame: pd.DataFrame, file: Path, log: ProblemLog,
     if dictionary is not None:
         types = dictionary.set_index("measure_key")["year_type"].map(LAIT_YEAR_TYPES)
         periods = {**types.dropna().to_dict(), **periods}
+    synthetic = frame["LA and Regions"].astype("string").str.contains(SYNTHETIC).any()
     short = frame["Short Desc"].astype("category")
     titles = frame["Data item"].astype("string").groupby(short, observed=True).first()
     measure = short.cat.rename_categories(
@@ -333,7 +334,9 @@ def _read_lait(frame: pd.DataFrame, file: Path, log: ProblemLog,
         measure=measure.to_numpy(),
         value=value.to_numpy(), marker=marker.to_numpy(), year=year.to_numpy(),
         status=status.to_numpy(), row=rows.to_numpy(), table="lait",
-        edition=f"{LAIT}, data set with years to {int(year.max())}", source_file=str(file),
+        edition=f"{LAIT}, data set with years to {int(year.max())}"
+        + (" (synthetic demonstration values)" if synthetic else ""),
+        source_file=str(file),
         priority=9,
         period=measure_key.map(periods).fillna("").to_numpy(),
     )  # fmt: skip
