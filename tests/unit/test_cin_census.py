@@ -245,6 +245,10 @@ def test_annex_a_for_other_periods_and_the_reconciliation(census_dataset):
     # a 6-month window is not a census year: Annex A
     six = compute_indicators(census_dataset, "2024-03-31", window="6m", ids=["referrals"])
     assert six["note"].iloc[0] == "Source: Annex A List 3"
+    # nor is a monthly series (SPC charts stay on one source), even for a snapshot
+    month = compute_indicators(census_dataset, "2024-03-31", window="1m", ids=["cin_count"],
+                               month_ends=True)  # fmt: skip
+    assert month["note"].iloc[0] == "Source: Annex A List 6"
     table = reconcile(census_dataset).set_index("indicator_id")
     row = table.loc["referrals"]
     # Annex A has A, B and D's 2023-10-01 referral in the year; the census has A and B

@@ -196,13 +196,14 @@ CENSUS_MEASURES: dict[str, Callable] = {
 
 
 def census_ends(ctx: Context, indicator_id: str) -> list[pd.Timestamp]:
-    """The context's period ends a census return covers for this indicator: its 31 March, with
-    a 12-month window for flows (a census year is a year)."""
+    """The context's period ends a census return covers for this indicator: its 31 March, in a
+    context whose window is 12 months (a census year; a monthly series for SPC charts stays on
+    Annex A alone, so that a change of source is not read as a change in the process)."""
     from .registry import REGISTRY
 
     tables = census_tables(ctx.dataset)
-    if tables is None or ctx.params.get("census", True) is False:
-        return []
+    if tables is None or ctx.params.get("census", True) is False or ctx.window != "12m":
+        return []  # monthly (SPC) and shorter windows stay on one source: Annex A
     flow = REGISTRY[indicator_id].kind == "flow"
     dates = set(census_dates(tables))
     periods = ctx.periods

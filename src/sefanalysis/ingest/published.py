@@ -415,6 +415,8 @@ def _rule_rows(rule: Rule, wide: pd.DataFrame, marks: pd.DataFrame,
         out["marker"] = np.where((marker == "") & (den == 0), "z", marker)
         out["measure_key"] = rule.how or " + ".join(num_keys) + " ÷ " + " + ".join(den_keys)
     out["marker"] = out["marker"].fillna("")
+    if rule.per_10k:  # the population implied by DfE's own count and rate (see the catalogue)
+        den = (num * 10_000 / out["value"].where(out["value"] > 0)).round()
     out["numerator"], out["denominator"] = num, den
     out["indicator_id"], out["breakdown"] = rule.indicator_id, rule.breakdown
     return out.reset_index()

@@ -25,6 +25,11 @@ choice (checked by hand against the published files and LAIT, see tests/unit/tes
   covers both; DfE publishes the two age groups, which are kept as breakdowns);
 - sickness days per social worker = FTE working days lost ÷ FTE in post (the workforce file's
   own columns; DfE's absence *rate* divides by working days as well and has no project id).
+- the population behind a rate per 10,000 children, where a children-in-need table gives the
+  count and the rate but not the population: count x 10,000 ÷ rate, rounded (the population
+  DfE divided by, to within the rate's rounding to 1 decimal place: Buckinghamshire 2024,
+  3,469 children in need at 271.8 per 10,000 -> 127,630). It is the denominator of funnel
+  plots; the published rate itself is kept as published.
 """
 
 from __future__ import annotations
@@ -100,6 +105,7 @@ class Rule:
     breakdown: str = ""
     expect: int = 0
     how: str = ""
+    per_10k: bool = False  # a rate whose file gives no population: see ``implied population``
 
 
 @dataclass(frozen=True)
@@ -126,13 +132,15 @@ TABLES: tuple[Table, ...] = (
           (r"col=(anypoint|started|ended|at31)(episodes|child)(rate)?",
            r"col=awaitingassessment(rate)?"),
           (Rule("cin_count", value="col=at31episodes"),
-           Rule("cin_rate_per_10k", value="col=at31episodesrate", num="col=at31episodes"))),
+           Rule("cin_rate_per_10k", value="col=at31episodesrate", num="col=at31episodes",
+                per_10k=True))),
     Table("cin_c1", "C1: referrals and re-referrals", CIN, MARCH,
           (r"col=rereferrals",),
           (r"col=(re)?referrals(child)?(rate|percent)?", r"col=nofurtheraction(percent)?",
            r"col=notinneed(percent)?"),
           (Rule("referrals", value="col=referrals"),
-           Rule("referral_rate_per_10k", value="col=referralsrate", num="col=referrals"),
+           Rule("referral_rate_per_10k", value="col=referralsrate", num="col=referrals",
+                per_10k=True),
            Rule("re_referral_pct", value="col=rereferralspercent", num="col=rereferrals",
                 den="col=referrals"),
            Rule("referral_nfa_pct", value="col=nofurtheractionpercent",
@@ -143,7 +151,7 @@ TABLES: tuple[Table, ...] = (
            r"col=\d+plusdays", r"col=(25th|75th)percentiledays", r"col=mediandays"),
           (Rule("assessments_completed", value="col=assessmentscompleted"),
            Rule("assessment_rate_per_10k", value="col=assessmentscompletedrate",
-                num="col=assessmentscompleted"),
+                num="col=assessmentscompleted", per_10k=True),
            Rule("assessment_median_wd", value="col=mediandays"),
            Rule("assessments_within_45wd_pct", num=bands_up_to(45), den=all_bands(), scale=100,
                 how="duration bands up to 45 working days ÷ all duration bands (C2)"))),
@@ -154,7 +162,8 @@ TABLES: tuple[Table, ...] = (
           (r"col=(section47|icpc)(child)?(rate)?", r"col=duration\d+to\d+days",
            r"col=duration\d+plusdays", r"col=duration((25th|75th)percentile|median)"),
           (Rule("s47_enquiries", value="col=section47"),
-           Rule("s47_rate_per_10k", value="col=section47rate", num="col=section47"),
+           Rule("s47_rate_per_10k", value="col=section47rate", num="col=section47",
+                per_10k=True),
            Rule("s47_to_icpc_pct", num="col=icpc", den="col=section47", scale=100,
                 how="ICPCs ÷ section 47 enquiries (C4)"),
            Rule("icpc_within_15wd_pct", num=bands_up_to(15, "duration"),
@@ -164,7 +173,7 @@ TABLES: tuple[Table, ...] = (
           (r"col=cppanypoint",),
           (r"col=cpp(child)?(start|end|anypoint)(rate)?", r"col=cppat31(rate)?"),
           (Rule("cpp_count", value=CPP_AT31),
-           Rule("cpp_rate_per_10k", value="col=cppat31rate", num=CPP_AT31),
+           Rule("cpp_rate_per_10k", value="col=cppat31rate", num=CPP_AT31, per_10k=True),
            Rule("cpp_starts", value="col=cppstart"))),
     Table("cin_d3", "D3: child protection plans that were a second or subsequent plan", CIN,
           MARCH, (r"col=cppsubsequent",), (r"col=cppstart", r"col=cppsubsequent(percent)?"),
