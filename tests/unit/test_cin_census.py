@@ -201,7 +201,7 @@ def census_dataset(tmp_path: Path):
         {"child_id": "B", "referral_date": "01/09/2023", "referral_nfa": "Yes"},
         {"child_id": "D", "referral_date": "01/10/2023", "referral_nfa": "No"},
         {"child_id": "D", "referral_date": "01/05/2024", "referral_nfa": "No"},
-    ]}, population=10_000)  # fmt: skip
+    ], "cin": [{"child_id": "A", "cin_start": "01/06/2023"}]}, population=10_000)  # fmt: skip
     (root / "cin_census").mkdir()
     (root / "cin_census" / "return_2024.xml").write_text(RETURN)
     return load_dataset(root)
