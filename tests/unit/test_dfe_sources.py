@@ -14,7 +14,7 @@ import yaml
 from sefanalysis import compute_indicators
 from sefanalysis.benchmarking import benchmark
 from sefanalysis.dataset import load_dataset
-from sefanalysis.indicators.census import CENSUS_NOTE, CENSUS_MEASURES
+from sefanalysis.indicators.census import CENSUS_MEASURES, CENSUS_NOTE
 from sefanalysis.indicators.registry import REGISTRY
 
 from ..conftest import EXTERNAL, write_dataset
