@@ -1,7 +1,8 @@
 """DfE's sources in an authority's data folder, added to its tables by :func:`add_dfe_sources`:
 
 - ``published/``: DfE's published files as downloaded (:mod:`.published`). Their headline
-  values join ``benchmarks.csv`` in ``tables["benchmarks"]`` (a value in ``benchmarks.csv`` wins
+  values of the indicators comparable across areas (percentages, rates, averages; not counts)
+  join ``benchmarks.csv`` in ``tables["benchmarks"]`` (a value in ``benchmarks.csv`` wins
   over a published one for the same indicator, period and area: it is the analyst's own), with
   the edition and file named; the statistical neighbours come from DfE's model files by the
   authority's code (unless ``statistical_neighbours.csv`` gives them); the ONS population by
@@ -39,8 +40,19 @@ def old_code_of(authority: Authority, values: pd.DataFrame) -> str:
     return rows.iloc[0] if len(rows) else ""
 
 
+COMPARABLE_UNITS = {"pct", "rate_per_10k", "days", "score", "ratio"}
+
+
 def _as_benchmarks(published: Published) -> pd.DataFrame:
+    """The headline comparators of indicators comparable across areas: percentages, rates,
+    averages. England's or a region's *count* (of referrals, of children in care, of FTE) is not
+    like for like with one authority's, so counts are read (:func:`.published.read_published`)
+    but not offered as comparators; their rates are."""
+    from ..indicators.registry import REGISTRY  # the package import completes the registry
+
     comp = comparators(published.values)
+    units = comp["indicator_id"].astype(str).map(lambda i: getattr(REGISTRY.get(i), "unit", ""))
+    comp = comp.loc[units.isin(COMPARABLE_UNITS).to_numpy()]
     text = comp.select_dtypes("category").columns
     comp = comp.astype({c: object for c in text})
     return comp.drop(columns=["priority"], errors="ignore")
