@@ -101,3 +101,19 @@ def test_demo_census_is_the_official_source_at_31_march(demo):
     at = frame.set_index(["indicator_id", "period_end"])["note"]
     assert (at.xs(pd.Timestamp("2024-03-31"), level=1) == CENSUS_NOTE).all()
     assert at.xs(pd.Timestamp("2024-06-30"), level=1).str.startswith("Source: Annex A").all()
+
+
+def test_authority_missing_from_the_published_files_is_reported(tmp_path: Path):
+    root = write_dataset(tmp_path / "la")
+    (root / "published").mkdir()
+    (root / "published" / "c1.csv").write_text(
+        "time_period,time_identifier,geographic_level,country_code,country_name,region_code,"
+        "region_name,old_la_code,new_la_code,la_name,referrals,re_referrals,re_referrals_percent\n"
+        "2024,Reporting year,National,E92000001,England,,,,,,1000,200,20\n"
+    )
+    ds = load_dataset(root)
+    problem = ds.problems.set_index("kind").loc["authority not in the published files"]
+    assert problem["value"] == "E99999999"
+    assert ds.table("statistical_neighbours") is None  # none found: not guessed
+    bench = ds.table("benchmarks")
+    assert bench["value"].tolist() == [20.0] and bench["area_type"].tolist() == ["england"]
