@@ -204,6 +204,13 @@ def census_dataset(tmp_path: Path):
     ], "cin": [{"child_id": "A", "cin_start": "01/06/2023"}]}, population=10_000)  # fmt: skip
     (root / "cin_census").mkdir()
     (root / "cin_census" / "return_2024.xml").write_text(RETURN)
+    (root / "published").mkdir()  # what DfE published for the authority itself
+    (root / "published" / "c1.csv").write_text(
+        "time_period,time_identifier,geographic_level,country_code,country_name,region_code,"
+        "region_name,old_la_code,new_la_code,la_name,Referrals,Re_referrals,Re_referrals_percent"
+        "\n2024,Reporting year,Local authority,E92000001,England,E12000008,South East,999,"
+        "E99999999,Testshire,2,1,50.0\n"
+    )
     return load_dataset(root)
 
 
@@ -255,3 +262,7 @@ def test_annex_a_for_other_periods_and_the_reconciliation(census_dataset):
     assert (row["census_value"], row["annex_a_value"], row["difference"]) == (2, 3, -1)
     assert row["period_end"] == pd.Timestamp("2024-03-31") and row["note"] == ""
     assert len(table) == 20
+    # DfE's published figure for the authority beside both (rates and percentages only)
+    rr = table.loc["re_referral_pct"]
+    assert (rr["census_value"], rr["published_value"]) == (50.0, 50.0)
+    assert "C1" in rr["published_edition"] and pd.isna(row["published_value"])

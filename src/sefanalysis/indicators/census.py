@@ -251,10 +251,28 @@ def census_first(indicator_id: str) -> Callable:
     return wrap
 
 
+def _published_own(dataset) -> pd.DataFrame:
+    """What DfE published for the authority itself (its own rows in ``published/`` or
+    ``benchmarks.csv``), by indicator and year end."""
+    bench = dataset.table("benchmarks")
+    cols = ["indicator_id", "period_end", "published_value", "published_edition"]
+    if bench is None or bench.empty:
+        return pd.DataFrame(columns=cols).astype({"period_end": "datetime64[ns]"})
+    own = bench.loc[(bench["area_type"] == "la")
+                    & (bench["area_code"] == dataset.authority.la_code)]  # fmt: skip
+    edition = own["edition"] if "edition" in own else pd.Series("", index=own.index)
+    return pd.DataFrame({"indicator_id": own["indicator_id"].astype(str),
+                         "period_end": pd.to_datetime(own["time_period"]),
+                         "published_value": pd.to_numeric(own["value"]).astype(float),
+                         "published_edition": edition.astype(str)}).drop_duplicates(
+        ["indicator_id", "period_end"])  # fmt: skip
+
+
 def reconcile(dataset, period_ends: list[str] | None = None) -> pd.DataFrame:
     """The census and Annex A figures for the same periods side by side: one row per indicator
     the census gives and census date (or the period ends given), with each source's numerator,
-    denominator and value and the difference (census minus Annex A)."""
+    denominator and value, the difference (census minus Annex A), and what DfE published for
+    the authority where its own row is among the published files (``published_value``)."""
     from .engine import compute_indicators
 
     tables = census_tables(dataset)
@@ -262,7 +280,8 @@ def reconcile(dataset, period_ends: list[str] | None = None) -> pd.DataFrame:
         period_ends = [f"{d:%Y-%m-%d}" for d in census_dates(tables)] if tables else []
     columns = ["indicator_id", "title", "unit", "period_end", "census_numerator",
                "census_denominator", "census_value", "annex_a_numerator",
-               "annex_a_denominator", "annex_a_value", "difference", "note"]  # fmt: skip
+               "annex_a_denominator", "annex_a_value", "difference", "published_value",
+               "published_edition", "note"]  # fmt: skip
     if not period_ends:
         return pd.DataFrame(columns=columns)
     ids = list(CENSUS_MEASURES)
@@ -280,6 +299,7 @@ def reconcile(dataset, period_ends: list[str] | None = None) -> pd.DataFrame:
         "annex_a_denominator": both["denominator_annex"], "annex_a_value": both["value_annex"],
     })  # fmt: skip
     out["difference"] = out["census_value"] - out["annex_a_value"]
+    out = out.merge(_published_own(dataset), on=keys, how="left")
     official = both["note_census"].eq(CENSUS_NOTE)
     out["note"] = np.where(official, "", "no census value: " + both["note_census"].astype(str))
     annex_gap = out["annex_a_value"].isna() & official

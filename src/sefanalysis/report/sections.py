@@ -439,9 +439,9 @@ class AreaSections(ReportParameters):
                                   "denominator": table[f"{prefix}_denominator"]})  # fmt: skip
             return self.published & suppressed_rows(parts)
 
-        census, annex = hidden("census"), hidden("annex_a")
+        census, annex = hidden("census"), hidden("annex_a")  # DfE's own figure is public
         show = lambda v, u, h: MARKER if h else format_value(v, u)  # noqa: E731
-        return pd.DataFrame({
+        out = pd.DataFrame({
             "Indicator": table["title"],
             "Year to": [f"{d:%d %B %Y}" for d in table["period_end"]],
             "CIN census (official)": [show(v, u, h) for v, u, h in
@@ -454,8 +454,13 @@ class AreaSections(ReportParameters):
                                          and pd.notna(v) else format_value(v, u))
                 for v, u, h1, h2 in zip(table["difference"], table["unit"], census, annex,
                                         strict=True)],
+            "DfE published": [format_value(v, u) for v, u in
+                              zip(table["published_value"], table["unit"], strict=True)],
             "Note": table["note"],
         }).reset_index(drop=True)  # fmt: skip
+        if table["published_value"].isna().all():  # the authority's own row is not published
+            out = out.drop(columns="DfE published")
+        return out
 
     def show_reconciliation(self) -> None:
         """The CIN census and Annex A compared for the same years (see ``reconciliation_table``)."""
