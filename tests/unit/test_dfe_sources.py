@@ -14,7 +14,7 @@ import yaml
 from sefanalysis import compute_indicators
 from sefanalysis.benchmarking import benchmark
 from sefanalysis.dataset import load_dataset
-from sefanalysis.indicators.census import CENSUS_MEASURES, CENSUS_NOTE
+from sefanalysis.indicators.census import CENSUS_MEASURES, CENSUS_NOTE, reconcile
 from sefanalysis.indicators.registry import REGISTRY
 
 from ..conftest import EXTERNAL, write_dataset
@@ -101,6 +101,11 @@ def test_demo_census_is_the_official_source_at_31_march(demo):
     at = frame.set_index(["indicator_id", "period_end"])["note"]
     assert (at.xs(pd.Timestamp("2024-03-31"), level=1) == CENSUS_NOTE).all()
     assert at.xs(pd.Timestamp("2024-06-30"), level=1).str.startswith("Source: Annex A").all()
+    # the synthetic DfE files publish the authority's census figures, as DfE would
+    table = reconcile(demo).set_index(["indicator_id", "period_end"])
+    shown = table.dropna(subset=["published_value"])
+    assert len(shown) >= 20
+    assert (shown["published_value"] - shown["census_value"]).abs().max() < 0.05  # 1 dp
 
 
 def test_authority_missing_from_the_published_files_is_reported(tmp_path: Path):

@@ -784,8 +784,9 @@ def generate_demo(
     _write_annex_a(lists, root / "annex_a.xlsx", created)
     _ssda903(rng, c, extract, root / "ssda903")
     _local_tables(rng, prof, extract, root)
-    write_published(root, la_code, la_name, "Northern region", seed)  # DfE's files, synthetic
     write_census(root, h, lists["cin"], extract)  # the CIN census returns of its children
+    write_published(root, la_code, la_name, "Northern region", seed,  # DfE's files, synthetic
+                    census_dir=root / "cin_census")  # fmt: skip
     settings = {
         "la_code": la_code, "la_name": la_name,
         "region": "Northern region", "extract_date": extract, "financial_year_start_month": 4,
