@@ -341,3 +341,16 @@ def test_read_published_without_a_log_warns(tmp_path: Path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         read_published([], ProblemLog())
+
+
+def test_a_table_whose_years_are_unreadable_is_reported(tmp_path: Path):
+    (tmp_path / "a.csv").write_text("time_period,geographic_level,referrals,re_referrals\n"
+                                    "Q3,National,1,2\n")  # fmt: skip
+    log = ProblemLog()
+    assert load_published([tmp_path], log).values.empty
+    problem = log.frame().iloc[0]
+    assert (problem["kind"], problem["column"], problem["value"]) == (
+        "invalid value",
+        "time_period",
+        "Q3",
+    )

@@ -241,7 +241,8 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
     release = int(year.max()) if year.notna().any() else 0
     areas = _areas(pd.DataFrame(ids))
     synthetic = any(SYNTHETIC.search(str(v)) for v in areas["area_name"].unique())
-    edition = f"{table.publication}, {release} release, {table.title}"
+    edition = (f"{table.publication}, {release} release, {table.title}" if release
+               else f"{table.publication}, release not known, {table.title}")  # fmt: skip
     edition += " (synthetic demonstration values)" if synthetic else ""
     parts = []
     for name, pos in values:
@@ -255,8 +256,8 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
     cells = cells.assign(table=table.key, edition=edition, source_file=str(file),
                          priority=table.priority, period=table.period)  # fmt: skip
     log.used(str(file), f"{edition}", f"EES table recognised by its columns "
-             f"({', '.join(table.signature)}); {len(body)} rows, years {int(year.min())}-"
-             f"{release}")  # fmt: skip
+             f"({', '.join(table.signature)}); {len(body)} rows, years "
+             f"{int(year.min()) if release else '?'}-{release or '?'}")  # fmt: skip
     return cells
 
 
@@ -587,6 +588,7 @@ def _empty_neighbours() -> pd.DataFrame:
 
 
 def _assemble(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    tables = [t for t in tables if len(t)]
     if not tables:
         return pd.DataFrame(columns=[*COLUMNS, "priority"])
     derived = [d for t in tables if len(t) and len(d := _indicators(t))]
