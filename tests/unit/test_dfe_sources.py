@@ -122,3 +122,23 @@ def test_authority_missing_from_the_published_files_is_reported(tmp_path: Path):
     assert ds.table("statistical_neighbours") is None  # none found: not guessed
     bench = ds.table("benchmarks")
     assert bench["value"].tolist() == [20.0] and bench["area_type"].tolist() == ["england"]
+
+
+@needs_shared
+def test_lait_alone_is_enough_for_comparators_and_neighbours(tmp_path: Path):
+    """LAIT gives DfE's numbers only: ONS codes come from the shipped lookup."""
+    root = write_dataset(tmp_path / "bucks")
+    settings = yaml.safe_load((root / "authority.yaml").read_text())
+    settings.update(la_code="E06000060", la_name="Buckinghamshire", region="South East")
+    (root / "authority.yaml").write_text(yaml.safe_dump(settings))
+    (root / "published").mkdir()
+    lait = pd.read_parquet(EXTERNAL / "dfe_lait" / "bds_long_0.parquet")
+    lait.loc[lait["Short Desc"] == "ReReferral"].to_parquet(root / "published" / "lait.parquet")
+    shutil.copy(EXTERNAL / "dfe_statistical_neighbours" / "sn_april_2021.xlsx",
+                root / "published")  # fmt: skip
+    ds = load_dataset(root)
+    sns = ds.table("statistical_neighbours")
+    assert set(sns["old_la_code"]) == BUCKS_SNS and sns["area_code"].str.startswith("E").all()
+    frame = compute_indicators(ds, "2024-03-31", ids=["re_referral_pct"])
+    row = benchmark(frame, ds).iloc[0]
+    assert row["england"] == 22.4 and len(row["sn_values"].split("; ")) == 10

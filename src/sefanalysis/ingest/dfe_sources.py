@@ -20,6 +20,7 @@ import pandas as pd
 
 from .authority import Authority
 from .cin_census import combine, read_cin_census_folder
+from .la_codes import LA_CODES
 from .neighbours import neighbours_of
 from .population import in_ages
 from .problems import WARNING, ProblemLog
@@ -37,7 +38,9 @@ def old_code_of(authority: Authority, values: pd.DataFrame) -> str:
     rows = values.loc[(values["area_type"] == "la") & (values["area_code"] == code),
                       "old_la_code"].astype(str)  # fmt: skip
     rows = rows[rows != ""]
-    return rows.iloc[0] if len(rows) else ""
+    if len(rows):
+        return rows.iloc[0]
+    return next((old for old, ons in LA_CODES.items() if ons == code), "")
 
 
 COMPARABLE_UNITS = {"pct", "rate_per_10k", "days", "score", "ratio"}
@@ -65,7 +68,8 @@ def _neighbours(published: Published, old_code: str, values: pd.DataFrame) -> pd
     las = values.loc[values["area_type"] == "la", ["old_la_code", "area_code"]].astype(str)
     code = las.drop_duplicates("old_la_code").set_index("old_la_code")["area_code"]
     return pd.DataFrame({
-        "area_code": mine["sn_old_la_code"].map(code).fillna(mine["sn_old_la_code"]),
+        "area_code": mine["sn_old_la_code"].map(code).fillna(mine["sn_old_la_code"].map(
+            LA_CODES)).fillna(mine["sn_old_la_code"]),  # fmt: skip
         "area_name": mine["sn_name"], "rank": mine["rank"].astype("Int64"),
         "old_la_code": mine["sn_old_la_code"], "model": mine["model"],
         "closeness": mine["closeness"], "source_file": mine["source_file"],

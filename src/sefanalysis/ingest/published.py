@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .la_codes import LA_CODES
 from .problems import WARNING, ProblemLog
 from .published_catalogue import (
     ENGLAND,
@@ -595,7 +596,7 @@ def _assemble(tables: list[pd.DataFrame]) -> pd.DataFrame:
     raw = [t.assign(indicator_id=pd.NA, breakdown="", numerator=np.nan, denominator=np.nan)
            for t in tables if len(t)]  # fmt: skip
     frame = pd.concat([*derived, *raw], ignore_index=True)
-    codes = _current_codes(tables)
+    codes = {**LA_CODES, **_current_codes(tables)}  # the files' own codes first
     la = frame["area_type"] == "la"
     current = frame["old_la_code"].map(codes)
     frame.loc[la, "area_code"] = current[la].fillna(frame.loc[la, "area_code"])
