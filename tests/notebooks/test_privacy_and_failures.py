@@ -25,8 +25,12 @@ def _small_authority(root: Path) -> Path:
     refs = [{"child_id": cid, "referral_date": f"2024-{1 + i % 12:02d}-15", "dob": PLANTED_DOB,
              "gender": "Female", "ethnicity": "WBRI", "referral_nfa": "No", "n_referrals_12m": 0,
              "worker": "Planted Workername"} for i, cid in enumerate(PLANTED_IDS)]  # fmt: skip
+    # a plan that ended in 2023 too: a list with no date in a quarter's window leaves that
+    # quarter missing (not 0), and a chart of suppressed points only is not drawn
     cp = [{"child_id": PLANTED_IDS[0], "cpp_start": "2024-03-01", "dob": PLANTED_DOB,
-           "n_previous_cpp": 0, "last_visit": "2024-12-20"}]  # fmt: skip
+           "n_previous_cpp": 0, "last_visit": "2024-12-20"},
+          {"child_id": PLANTED_IDS[1], "cpp_start": "2023-01-10", "cpp_end": "2023-12-20",
+           "dob": PLANTED_DOB, "n_previous_cpp": 0}]  # fmt: skip
     return write_dataset(root, {"referrals": refs, "cp": cp}, annex_a_start="2023-01-01")
 
 

@@ -62,8 +62,10 @@ def _universe(rng: np.random.Generator, la_code: str, la_name: str,
 
 def _la_years(las: pd.DataFrame) -> pd.DataFrame:
     frame = las.merge(pd.DataFrame({"time_period": list(YEARS)}), how="cross")
+    # a year to 31 March Y divides by the mid-(Y-1) estimate, as DfE does (population.csv grows
+    # 0.4% a year from 2022 too)
     frame["population"] = np.round(
-        frame["population"] * (1 + 0.004 * (frame["time_period"] - 2022))
+        frame["population"] * (1 + 0.004 * (frame["time_period"] - 1 - 2022))
     )
     return frame
 

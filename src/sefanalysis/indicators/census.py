@@ -216,7 +216,7 @@ def census_ends(ctx: Context, indicator_id: str) -> list[pd.Timestamp]:
 def with_census(ctx: Context, indicator_id: str, annex: pd.DataFrame | list[pd.DataFrame]
                 ) -> list[pd.DataFrame]:  # fmt: skip
     """Annex A's units, with the census's in their place at the period ends a census covers;
-    each part carries its source in ``_note`` (only when a census is supplied)."""
+    each value's note names its source (only when a census is supplied)."""
     from .registry import REGISTRY
 
     parts = annex if isinstance(annex, list) else [annex]
@@ -224,7 +224,11 @@ def with_census(ctx: Context, indicator_id: str, annex: pd.DataFrame | list[pd.D
     if census_tables(ctx.dataset) is None or ctx.params.get("census", True) is False:
         return parts
     source = f"Source: {REGISTRY[indicator_id].source.split(';')[0]}"
-    kept = [p.loc[~p["period_end"].isin(ends)].assign(_note=source) for p in parts if len(p)]
+    kept = [p.loc[~p["period_end"].isin(ends)] for p in parts if len(p)]
+    # Annex A's periods say so through ``ctx.sources`` (they stay judged by Annex A's coverage);
+    # the census's units carry their own ``_note`` (judged by the census alone)
+    annex_ends = [e for e in ctx.periods["period_end"] if e not in set(ends)]
+    ctx.sources.setdefault(indicator_id, {}).update(dict.fromkeys(annex_ends, source))
     tables = census_tables(ctx.dataset)
     census: list[pd.DataFrame] = []
     for end in ends:

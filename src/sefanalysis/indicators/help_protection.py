@@ -15,7 +15,14 @@ import pandas as pd
 from ..calendar import working_days
 from .census import census_first
 from .common import cover, flag, keep, list_start
-from .engine import ASSESSMENT_BANDS, ICPC_BANDS, Context, band_of, group_codes
+from .engine import (
+    ASSESSMENT_BANDS,
+    ICPC_BANDS,
+    POPULATION_RULE,
+    Context,
+    band_of,
+    group_codes,
+)
 from .registry import indicator
 
 AREA = "help_protection"
@@ -93,7 +100,7 @@ def referrals(ctx: Context) -> pd.DataFrame:
     kind="flow",
     aggregate="rate_per_10k",
     numerator="Referrals dated in the window",
-    denominator="ONS mid-year estimate of children aged 0-17 (year of the period end)",
+    denominator="Children aged 0-17: " + POPULATION_RULE,
     exclusions="Not annualised: a 3 or 6 month window gives a 3 or 6 month rate",
     source="Annex A List 3; population.csv; CIN census at 31 March where supplied",
     publication=CIN + ", table A1",
@@ -213,7 +220,7 @@ def assessments_completed(ctx: Context) -> pd.DataFrame:
     kind="flow",
     aggregate="rate_per_10k",
     numerator="Assessments authorised in the window",
-    denominator="ONS mid-year estimate of children aged 0-17",
+    denominator="Children aged 0-17: " + POPULATION_RULE,
     exclusions="Not annualised",
     source="Annex A List 4; population.csv; CIN census at 31 March where supplied",
     publication=CIN + ", table C1",
@@ -323,7 +330,7 @@ def s47_enquiries(ctx: Context) -> pd.DataFrame:
     kind="flow",
     aggregate="rate_per_10k",
     numerator="S47 enquiries started in the window",
-    denominator="ONS mid-year estimate of children aged 0-17",
+    denominator="Children aged 0-17: " + POPULATION_RULE,
     exclusions="Not annualised",
     source="Annex A List 5; population.csv; CIN census at 31 March where supplied",
     publication=CIN + ", table D1",
@@ -432,7 +439,7 @@ def cin_count(ctx: Context) -> pd.DataFrame:
     kind="snapshot",
     aggregate="rate_per_10k",
     numerator="Episodes of need open at the period end",
-    denominator="ONS mid-year estimate of children aged 0-17",
+    denominator="Children aged 0-17: " + POPULATION_RULE,
     source="Annex A List 6; population.csv; CIN census at 31 March where supplied",
     publication=CIN + ", table B1",
 )
@@ -474,7 +481,7 @@ def cpp_count(ctx: Context) -> pd.DataFrame:
     kind="snapshot",
     aggregate="rate_per_10k",
     numerator="Plans open at the period end",
-    denominator="ONS mid-year estimate of children aged 0-17",
+    denominator="Children aged 0-17: " + POPULATION_RULE,
     source="Annex A List 7; population.csv; CIN census at 31 March where supplied",
     publication=CIN + ", table D2",
 )
