@@ -66,7 +66,6 @@ def _model(body: pd.DataFrame, heads: list[str], sn_cols: dict[int, int], code_c
     frame = pd.concat(parts, ignore_index=True)
     listed = frame["sn_old_la_code"].str.fullmatch(r"\d{3}")
     odd = ~listed & ~frame["sn_old_la_code"].isin(["", "-", "nan"])
-    where = f"{file}" + (f" [{sheet}]" if sheet else "")
     for rec in frame.loc[odd].itertuples():
         log.add(WARNING, "invalid value", str(file), sheet=sheet, column=f"SN{rec.rank}",
                 value=rec.sn_old_la_code, expected=f"a three-digit authority number (neighbour "
@@ -77,7 +76,8 @@ def _model(body: pd.DataFrame, heads: list[str], sn_cols: dict[int, int], code_c
                          source_file=str(file))  # fmt: skip
     skipped = int((~authority & body.apply(lambda r: r.astype(str).str.strip().ne("").any(),
                                            axis=1)).sum())  # fmt: skip
-    log.used(where, f"statistical neighbours, {model}: {int(authority.sum())} authorities",
+    log.used(str(file), f"statistical neighbours, {model}: {int(authority.sum())} authorities"
+             + (f" (sheet {sheet!r})" if sheet else ""),
              f"heading row with an authority number and SN1..SN{max(sn_cols)}; {skipped} "
              "note row(s) without an authority number left out")  # fmt: skip
     return frame[NEIGHBOUR_COLUMNS]

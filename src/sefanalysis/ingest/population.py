@@ -56,9 +56,10 @@ def read_population_sheet(raw: pd.DataFrame, file: Path, sheet: str,
     if bad.any():
         log.add(WARNING, "invalid value", str(file), sheet=sheet, column="population",
                 value=f"{int(bad.sum())} cells", expected="a number of people")  # fmt: skip
-    log.used(f"{file} [{sheet}]", f"ONS mid-{title.group(1)} population by single year of age "
-             f"({body.shape[0]} areas)", "title 'Persons by single year of age' and a heading "
-             "row Code, Name, Geography, All ages, 0..90+")  # fmt: skip
+    log.used(str(file), f"ONS mid-{title.group(1)} population by single year of age "
+             f"({body.shape[0]} areas; sheet {sheet!r}; the workbook's other sheets not "
+             "needed)", "title 'Persons by single year of age' and a heading row Code, Name, "
+             "Geography, All ages, 0..90+")  # fmt: skip
     return frame.loc[~bad, POPULATION_COLUMNS]
 
 

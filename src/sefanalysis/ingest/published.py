@@ -576,9 +576,6 @@ def _read_workbook(file: Path, log: ProblemLog) -> tuple[list[pd.DataFrame], lis
                 "single year of age")  # fmt: skip
         log.not_used(str(file), "no sheet recognised as a statistical-neighbour model or "
                      "population estimates")  # fmt: skip
-    elif unused:
-        log.not_used(f"{file} [{', '.join(unused)}]", "other sheets of the workbook (notes, "
-                     "contents, other tables): not needed")  # fmt: skip
     return models, populations
 
 
