@@ -112,3 +112,8 @@ class AreaReport(ReportParameters):
         for ind in REGISTRY.values():
             if ind.area == area:
                 self.show_indicator(ind.id)
+
+    @_replayed
+    def show_reconciliation(self) -> None:
+        """The CIN census's figures beside Annex A's for the same years to 31 March."""
+        self.sections.show_reconciliation()

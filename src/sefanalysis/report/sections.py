@@ -422,3 +422,59 @@ class AreaSections(ReportParameters):
         """The chart's files (PNG, SVG and the data as CSV) under ``charts/``."""
         for filename, content in chart.files().items():
             write_output(self.out, f"charts/{filename}", content)
+
+    # ----------------------------------------------------------------------------- sources
+    def reconciliation_table(self) -> pd.DataFrame:
+        """The CIN census's figures beside Annex A's for the same years to 31 March (census
+        returns up to the period end), small numbers suppressed in published reports (and the
+        difference with them, which would give one source's figure from the other)."""
+        from ..indicators.census import reconcile
+
+        table = cached("reconciliation", (self.data_key,), lambda: reconcile(self.dataset))
+        table = table.loc[table["period_end"] <= self.end]
+
+        def hidden(prefix: str) -> pd.Series:
+            parts = pd.DataFrame({"unit": table["unit"], "value": table[f"{prefix}_value"],
+                                  "numerator": table[f"{prefix}_numerator"],
+                                  "denominator": table[f"{prefix}_denominator"]})  # fmt: skip
+            return self.published & suppressed_rows(parts)
+
+        census, annex = hidden("census"), hidden("annex_a")  # DfE's own figure is public
+        show = lambda v, u, h: MARKER if h else format_value(v, u)  # noqa: E731
+        out = pd.DataFrame({
+            "Indicator": table["title"],
+            "Year to": [f"{d:%d %B %Y}" for d in table["period_end"]],
+            "CIN census (official)": [show(v, u, h) for v, u, h in
+                                      zip(table["census_value"], table["unit"], census,
+                                          strict=True)],
+            "Annex A": [show(v, u, h) for v, u, h in
+                        zip(table["annex_a_value"], table["unit"], annex, strict=True)],
+            "Difference (census minus Annex A)": [
+                MARKER if h1 or h2 else (f"{format_value(v, u, False)} points" if u == "pct"
+                                         and pd.notna(v) else format_value(v, u))
+                for v, u, h1, h2 in zip(table["difference"], table["unit"], census, annex,
+                                        strict=True)],
+            "DfE published": [format_value(v, u) for v, u in
+                              zip(table["published_value"], table["unit"], strict=True)],
+            "Note": table["note"],
+        }).reset_index(drop=True)  # fmt: skip
+        if table["published_value"].isna().all():  # the authority's own row is not published
+            out = out.drop(columns="DfE published")
+        return out
+
+    def show_reconciliation(self) -> None:
+        """The CIN census and Annex A compared for the same years (see ``reconciliation_table``)."""
+        show_heading("The CIN census and Annex A compared", 3, anchor="reconciliation")
+        table = self.reconciliation_table()
+        if table.empty:
+            show_text("No CIN census return was supplied (a cin_census/ folder of the XML "
+                      "returns), so every value above comes from Annex A.")  # fmt: skip
+            return
+        show_text("Where the authority's CIN census return is supplied it is the official "
+                  "source for its year to 31 March (the figures DfE publishes come from it), and "
+                  "Annex A gives every other period. The two are built differently (Annex A "
+                  "lists are extracted later and measure some timescales from other dates), so "
+                  "they can differ; the table shows by how much.")  # fmt: skip
+        self._write_table(table, "reconciliation_cin_census_annex_a")
+        show_table(table, f"CIN census and Annex A figures for the same years to 31 March. "
+                   f"{self.mode_note}", "tbl-reconciliation")  # fmt: skip
