@@ -44,6 +44,7 @@ from .periods import parse_period_end
 from .quality import _page, write_reports
 from .report.display import table_html
 from .report.export import export_html, tables_workbook
+from .report.finish import finish_run
 
 NOTEBOOKS = [
     ("01_help_and_protection", "Help and protection"),
@@ -218,6 +219,10 @@ def run_quarter(
         tables_workbook(tmp / "tables", tmp / "tables" / f"sef_tables_{label}.xlsx",
                         {**meta_base, "title": f"Self-evaluation tables, {label}"})  # fmt: skip
     _write_index(tmp, results, meta_base)
+    # findings.csv, the disclosure audit of everything published, internal pages marked
+    for problem in finish_run(tmp, mode):
+        _say(f"  disclosure audit: {problem}")
+        ok = False
     manifest = {
         "sefanalysis": __version__, "git_commit": meta_base["commit"], "status": "complete" if ok
         else "failed", "parameters": {"period_end": label, "data": str(data), "out": str(out),
