@@ -484,6 +484,61 @@ def change_test(
     return tests.untested(diff, "no test is defined for this kind of measure")
 
 
+def claim_rules(ind: Indicator) -> list[str]:
+    """How each claim about ``ind`` is decided, in words (for the generated indicator
+    dictionary): its interval, its test of change, when monthly variation is judged, and how
+    it is compared."""
+    interval_words = {
+        "pct": "Wilson score interval",
+        "rate_per_10k": "Byar's method (exact Poisson below 10 events)",
+        "mean": "t interval of the mean of the children's or cases' values",
+        "median": "distribution-free interval of the median (order statistics)",
+    }
+    if not ind.interval:
+        interval_text = "none (workforce figures in full-time equivalents are not events)"
+        test = "not tested (not counts of events)"
+    elif ind.aggregate in {"count", "sum"}:
+        interval_text = "none shown (a count)"
+        test = "ratio of two Poisson counts, exact conditional interval"
+    else:
+        interval_text = interval_words.get(ind.aggregate, "none")
+        test = {
+            "pct": "difference of two proportions, Newcombe's score interval",
+            "rate_per_10k": "ratio of two Poisson rates, exact conditional interval",
+            "mean": "difference of two means, Welch's interval",
+            "median": "difference of two medians, Price and Bonett's interval",
+        }.get(ind.aggregate, "not tested")
+    events = {
+        "count": "5 events",
+        "rate_per_10k": "5 events",
+        "pct": "5 cases on either side",
+        "mean": "5 cases averaged",
+        "median": "5 cases averaged",
+    }
+    sparse = (
+        f" and a typical month has at least {events[ind.aggregate]}"
+        if ind.interval and ind.aggregate in events
+        else ""
+    )
+    if ind.unit == "count":
+        compared = "not compared with other authorities (a count depends on size)"
+    else:
+        words = "better/similar/worse" if ind.polarity != "neutral" else "higher/similar/lower"
+        how = "its 95% interval" if ind.interval else "directly (no interval)"
+        period = "the 12 months to" if ind.kind == "flow" else "the snapshot at"
+        compared = (
+            f"{words} than England, the region and the statistical neighbours' mean, by "
+            f"{how}, on this authority's value for {period} the latest published date"
+        )
+    return [
+        f"Interval: {interval_text}",
+        f"Change on a year: {test}; a direction is stated only where significant",
+        f"Monthly variation: XmR chart (Making Data Count) when at least {MIN_SPC_MONTHS} of "
+        f"the last {SPC_MONTHS} months have a value{sparse}; only the latest month is described",
+        f"Comparison: {compared}",
+    ]
+
+
 # ---------------------------------------------------------------------------- records
 COLUMNS: dict[str, str] = {
     "indicator_id": "The indicator's id in the registry",

@@ -27,6 +27,7 @@ import re
 import pandas as pd
 
 from .disclosure import MARKER
+from .findings import SPC_MONTHS
 from .format import DECIMALS, format_value
 from .ingest.authority import Authority
 
@@ -340,3 +341,29 @@ def sentences(rec: dict, authority: Authority) -> dict[str, str]:
     }
     parts["sentence"] = " ".join(p for p in parts.values() if p)
     return parts
+
+
+RULES = (  # how each sentence is decided, as the pages, README and docs state it
+    "The value and its change: a change on a year is called an increase or a decrease (getting "
+    "better or worse, by the indicator's polarity) only where the 95% interval of the change "
+    "excludes no change: for percentages the difference of two proportions (Newcombe's "
+    "interval), for counts and rates per 10,000 the ratio of two Poisson rates (exact "
+    "interval), for averages Welch's interval of two means or Price and Bonett's interval of "
+    "two medians. Otherwise the sentence says 'no significant change', or why the change is "
+    "not tested (workforce figures in full-time equivalents are not events).",
+    f"Monthly variation (statistical process control, NHS 'Making Data Count' rules): the last "
+    f"{SPC_MONTHS} months' values before suppression, with process limits at the mean plus or "
+    "minus 2.66 times the mean moving range, clipped to what the measure can take. Only the "
+    "latest month is described: special-cause variation where it is beyond a process limit, "
+    "one of 7 or more months in a row on one side of the average or each higher (or lower) "
+    "than the one before, or one of two of the last three months close to a limit; otherwise "
+    "common-cause variation. No chart or claim where fewer than 12 months have a value or a "
+    "typical month has fewer than 5 events; a suppressed month is not shown.",
+    "Comparisons: with England, the region and the statistical neighbours' average for the "
+    "latest published period for which this authority has a value of its own, always on this "
+    "authority's value for that same period (the 12 months to 31 March, or the snapshot at 31 "
+    "March; workforce at 30 September). 'Similar' where the comparator's value lies within "
+    "this authority's 95% interval, otherwise better or worse by polarity (higher or lower "
+    "for indicators where neither is better). Counts are not compared between authorities of "
+    "different sizes. Rank 1 is the best of all authorities; band A is the best quarter.",
+)

@@ -38,7 +38,6 @@ from ..errors import SefError
 from ..findings import (
     COLUMNS,
     DISTRIBUTIONS,
-    SPC_MONTHS,
     Evidence,
     SpcFacts,
     breakdown_key,
@@ -54,6 +53,7 @@ from ..indicators.engine import AGE_BANDS, ASSESSMENT_BANDS, ICPC_BANDS, compute
 from ..indicators.registry import AREAS, REGISTRY, Indicator
 from ..periods import parse_period_end, period_label, quarter_ends_back, snapshot_label
 from ..publication import centre_positions, decide
+from ..wording import RULES
 from .area import ReportParameters
 from .display import show_figure, show_heading, show_table, show_text, write_output
 
@@ -218,7 +218,7 @@ class AreaSections(ReportParameters):
     def show_method(self) -> None:
         """How each sentence is decided, in plain words (the same rules as the README)."""
         show_heading("How the sentences are decided", 2, anchor="how-decided")
-        for text in METHOD:
+        for text in RULES:
             show_text(text)
         show_text(self.mode_note)
 
@@ -356,7 +356,7 @@ class AreaSections(ReportParameters):
                 {
                     "Indicator": ind.title,
                     "Latest": (format_value(rec["value"], u), now),
-                    "95% interval": (interval, now if pd.notna(rec["ci_low"]) else []),
+                    "95% interval": (interval, now),
                     "A year earlier": (format_value(rec["value_year_earlier"], u), before),
                     "Change on a year": (
                         rec["trend"] or MISSING,
@@ -684,6 +684,8 @@ class AreaSections(ReportParameters):
             f"analyst/findings/{rec['indicator_id']}.csv",
             frame.to_csv(index=False, lineterminator="\n").encode("utf-8"),
         )
+        if not self.published:
+            return
         write_output(
             self.out,
             f"analyst/findings/{rec['indicator_id']}.json",
@@ -814,29 +816,3 @@ def _absent(value: object) -> bool:
     if isinstance(value, str):
         return value in {"", "not assessed", "not reported", "not compared"}
     return value is False or value is None or (not isinstance(value, bool) and pd.isna(value))
-
-
-METHOD = (
-    "The value and its change: a change on a year is called an increase or a decrease (getting "
-    "better or worse, by the indicator's polarity) only where the 95% interval of the change "
-    "excludes no change: for percentages the difference of two proportions (Newcombe's "
-    "interval), for counts and rates per 10,000 the ratio of two Poisson rates (exact "
-    "interval), for averages Welch's interval of two means or Price and Bonett's interval of "
-    "two medians. Otherwise the sentence says 'no significant change', or why the change is "
-    "not tested (workforce figures in full-time equivalents are not events).",
-    f"Monthly variation (statistical process control, NHS 'Making Data Count' rules): the last "
-    f"{SPC_MONTHS} months' values before suppression, with process limits at the mean plus or "
-    "minus 2.66 times the mean moving range, clipped to what the measure can take. Only the "
-    "latest month is described: special-cause variation where it is beyond a process limit, "
-    "one of 7 or more months in a row on one side of the average or each higher (or lower) "
-    "than the one before, or one of two of the last three months close to a limit; otherwise "
-    "common-cause variation. No chart or claim where fewer than 12 months have a value or a "
-    "typical month has fewer than 5 events; a suppressed month is not shown.",
-    "Comparisons: with England, the region and the statistical neighbours' average for the "
-    "latest published period for which this authority has a value of its own, always on this "
-    "authority's value for that same period (the 12 months to 31 March, or the snapshot at 31 "
-    "March; workforce at 30 September). 'Similar' where the comparator's value lies within "
-    "this authority's 95% interval, otherwise better or worse by polarity (higher or lower "
-    "for indicators where neither is better). Counts are not compared between authorities of "
-    "different sizes. Rank 1 is the best of all authorities; band A is the best quarter.",
-)
