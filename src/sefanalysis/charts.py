@@ -92,11 +92,13 @@ class Chart:
         return buf.getvalue()
 
     def files(self) -> dict[str, bytes]:
-        """``<name>.png``, ``<name>.svg`` and the data behind the chart as ``<name>.csv``."""
+        """``<name>.png``, ``<name>.svg`` and the data behind the chart as ``<name>.csv`` (its
+        text cells safe in a spreadsheet: an area name never becomes a formula)."""
         from .disclosure import INTERNAL_COLUMN
+        from .safe_output import csv_bytes
 
         frame = self.data.assign(**{INTERNAL_COLUMN: self.notice}) if self.notice else self.data
-        data = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        data = csv_bytes(frame)
         return {f"{self.name}.png": self.png(), f"{self.name}.svg": self.svg(),
                 f"{self.name}.csv": data}  # fmt: skip
 

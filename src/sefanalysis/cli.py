@@ -22,6 +22,17 @@ from .errors import SefError
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
+def _count(text: str) -> int:
+    """A whole number of 1 or more (for --jobs and --authorities)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sefanalysis", description=__doc__)
     p.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -36,14 +47,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--jobs",
-        type=int,
+        type=_count,
         help="processes run in parallel: the authorities when several are given (each runs its "
         "notebooks one at a time; default one per CPU), else the authority's notebooks "
         "(default all three at once)",
     )
     run.add_argument("--out", help="where run folders go (default outputs)")
     run.add_argument("--params", help="YAML file with period_end, data and out")
-    run.add_argument("--notebooks", help="folder of the notebooks (default notebooks/)")
+    run.add_argument(
+        "--notebooks",
+        metavar="DIR",
+        help="run the notebooks in DIR (for analysts who edit them) instead of the packaged "
+        "ones; the manifest records which ran, with their SHA-256",
+    )
     run.add_argument(
         "--mode",
         choices=["published", "internal"],
@@ -59,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--extract", default="2024-12-31", help="extract date (a quarter end)")
     demo.add_argument(
         "--authorities",
-        type=int,
+        type=_count,
         default=0,
         help="write this many synthetic authorities under --out instead of one",
     )
@@ -71,6 +87,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
+    """``sefanalysis run``: SIGTERM and SIGHUP stop the run as Ctrl-C does (its workers end and
+    a ``.failed`` folder says why)."""
+    from .workers import stop_on_signals
+
+    with stop_on_signals():
+        return _run_stoppable(args)
+
+
+def _run_stoppable(args: argparse.Namespace) -> int:
     from .runner import NOTEBOOKS, run_quarter
 
     params: dict[str, object] = {}
@@ -85,13 +110,15 @@ def _run(args: argparse.Namespace) -> int:
     if period is None:
         raise SefError("no period end given: use --period-end YYYY-MM-DD or --params FILE")
     data = args.data or [params.get("data") or "data/demo"]
-    if len(data) > 1 or not (Path(data[0]) / "authority.yaml").exists() and Path(data[0]).is_dir():
+    out = args.out or params.get("out") or "outputs"
+    _check_out(out, data)
+    if len(data) > 1 or Path(data[0]).is_dir() and not _is_authority(Path(data[0])):
         from .many import run_many
 
         summary, results = run_many(
             str(period),
             data,
-            args.out or params.get("out") or "outputs",
+            out,
             jobs=args.jobs or os.cpu_count() or 1,
             notebooks=args.notebooks,
             mode=args.mode or params.get("mode") or "published",
@@ -105,17 +132,43 @@ def _run(args: argparse.Namespace) -> int:
             print(f"error: {len(failed)} authority run(s) failed", file=sys.stderr)
             return 1
         return 0
-    result = run_quarter(str(period), data[0],
-                         args.out or params.get("out") or "outputs", args.notebooks,
+    result = run_quarter(str(period), data[0], out, args.notebooks,
                          mode=args.mode or params.get("mode") or "published",
                          cache=not args.no_cache, jobs=args.jobs or len(NOTEBOOKS))  # fmt: skip
     if not result.ok:
-        failed = [f"{r.title} ({r.error})" for r in result.notebooks if r.status != "ok"]
-        print(f"error: run failed: {'; '.join(failed)}. Partial results (not a finished run) "
-              f"are in {result.folder}", file=sys.stderr)  # fmt: skip
+        failed = [f"{r.title} ({r.error})" for r in result.notebooks
+                  if r.status not in {"ok", "not run"}]  # fmt: skip
+        reason = "; ".join(([result.reason] if result.reason else []) + failed)
+        print(f"error: run failed: {reason}. Partial results (not a finished run) are in "
+              f"{result.folder}", file=sys.stderr)  # fmt: skip
         return 1
     print(f"Run complete: open {result.folder / 'index.html'}")
     return 0
+
+
+def _is_authority(folder: Path) -> bool:
+    from .ingest.authority import authority_file
+
+    return authority_file(folder).exists()
+
+
+def _check_out(out: str | Path, data: list[str]) -> None:
+    """Refuse an output folder that cannot be one: an existing file, somewhere under a file, or
+    inside a data folder (the outputs would be taken for inputs, and every run would see the
+    data as changed)."""
+    from .runner import refuse_out_inside_data
+
+    refuse_out_inside_data(out, data)
+    target = Path(out).resolve()
+    for parent in (target, *target.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise SefError(f"--out {str(out)!r} cannot be a folder: {str(parent)!r} is a file")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise SefError(
+                    f"--out {str(out)!r}: the folder {str(parent)!r} cannot be written to"
+                )
+            return
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -132,6 +185,7 @@ def _demo(args: argparse.Namespace) -> int:
     from .periods import parse_period_end
 
     parse_period_end(args.extract)
+    _check_out(args.out, [])
     if args.authorities:
         from .demo import generate_authorities
 
@@ -180,12 +234,26 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a path the user gave that cannot be read or written
+        if args.debug:
+            raise
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
     except Exception as exc:  # noqa: BLE001 - the user gets one line, --debug gives the detail
         if args.debug:
             raise
         print(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)",
               file=sys.stderr)  # fmt: skip
         return 1
+    except BaseException as exc:  # a run stopped by a signal (see runner.stop_on_signals)
+        from .workers import RunStopped
+
+        if not isinstance(exc, RunStopped):
+            raise
+        where = f"; what it had done is in {exc.folder}" if exc.folder else ""
+        print(f"error: the run was {exc}{where}", file=sys.stderr)
+        return 128 + exc.signum
 
 
 if __name__ == "__main__":

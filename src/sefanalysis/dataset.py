@@ -1,6 +1,6 @@
 """One authority's data, loaded, typed and validated: :func:`load_dataset`.
 
-Input layout (a directory)::
+Input layout (a directory; names are matched ignoring case, spaces and hyphens)::
 
     authority.yaml            la_code, la_name, region, extract_date
     annex_a.xlsx | annex_a/   Ofsted Annex A lists (one sheet, or one CSV, per list)
@@ -8,11 +8,15 @@ Input layout (a directory)::
     workforce.csv audits.csv [supervision.csv complaints.csv]
     population.csv            ONS mid-year estimates of children aged 0-17, by year
     benchmarks.csv statistical_neighbours.csv [targets.csv]
+
+Every file in the directory is accounted for (``dataset.log.inventory``): read, and taken as
+what, or not used, and why. Two files for one input are fatal, naming both.
 """
 
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,12 +26,20 @@ import pandas as pd
 
 from .cache import fingerprint
 from .errors import DataError
-from .ingest.annex_a import read_annex_a_csv_dir, read_annex_a_workbook
-from .ingest.annex_a_spec import ANNEX_A
+from .ingest import files as F
+from .ingest.annex_a import (
+    BIRTH_KEYS,
+    WORKBOOK_SUFFIXES,
+    empty_list,
+    read_annex_a_csv_dir,
+    read_annex_a_workbook,
+)
+from .ingest.annex_a_spec import ANNEX_A, LISTS_BY_KEY, ListSpec
+from .ingest.authority import NAMES as AUTHORITY_NAMES
 from .ingest.authority import Authority, read_authority
 from .ingest.local_tables import LOCAL_TABLES, read_local_table
-from .ingest.problems import FATAL, ProblemLog
-from .ingest.ssda903 import read_ssda903
+from .ingest.problems import FATAL, WARNING, ProblemLog
+from .ingest.ssda903 import SSDA903, collection_year, read_ssda903
 
 
 @dataclass
@@ -59,6 +71,69 @@ class Dataset:
     def files(self) -> pd.DataFrame:
         """Input files with SHA-256 and rows read and rejected (for the manifest)."""
         return self.log.files_frame()
+
+    def inventory(self) -> pd.DataFrame:
+        """Every file in the data folder: ``file, status, taken_as, how`` (read, or not used)."""
+        return self.log.inventory_frame()
+
+    @property
+    def absent_lists(self) -> list[str]:
+        """The Annex A lists not supplied at all ("List 2 (Early Help)", ...): indicators from
+        them are missing, with a note (for the run summary and the reviewer pages)."""
+        read = {f.table for f in self.log.files}
+        return [spec.label for spec in ANNEX_A if spec.key not in read]
+
+    def source_absence(self, key: str) -> str:
+        """Why an Annex A list or local table (``key``) cannot support any value ("" if it
+        can): it was not supplied, or has no usable rows."""
+        _, label, frame = self._source(key)
+        if frame is None:
+            return f"{label} was not supplied"
+        return f"{label} has no usable rows" if frame.empty else ""
+
+    def source_gaps(self, key: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Why an Annex A list or local table (``key``) cannot support a value for each period
+        [start, end], or "" where it can: the source was not supplied, has no usable rows, or
+        none of its dates (other than dates of birth) falls in the period and none of its
+        episodes is open during it. A monthly table must hold the month of the period end."""
+        spec, label, frame = self._source(key)
+        reasons = np.full(len(ends), self.source_absence(key), dtype=object)
+        if frame is None or frame.empty:
+            return reasons
+        if key in MONTHLY:
+            months = frame[MONTHLY[key]].dropna().dt.to_period("M").unique()
+            ends_m = pd.DatetimeIndex(ends).to_period("M")
+            missing = ~ends_m.isin(months)
+            reasons[missing] = [f"{label} has no row for {m:%B %Y}" for m in ends_m[missing]]
+            return reasons
+        dated = [c.key for c in spec.columns if c.kind == "date" and c.key not in BIRTH_KEYS]
+        values = np.sort(
+            np.concatenate(
+                [frame[c].dropna().to_numpy(dtype="datetime64[ns]") for c in dated] or [[]]
+            ).astype("datetime64[ns]")
+        )
+        if not len(values):
+            return reasons  # a list without dates (e.g. care leavers): coverage is unknowable
+        starts = np.asarray(starts, dtype="datetime64[ns]")
+        ends = np.asarray(ends, dtype="datetime64[ns]")
+        covered = np.searchsorted(values, starts, "left") < np.searchsorted(values, ends, "right")
+        for start_col, end_col, _ in spec.intervals:
+            begun = frame[start_col].to_numpy(dtype="datetime64[ns]")[:, None] <= ends
+            stop = frame[end_col].to_numpy(dtype="datetime64[ns]")[:, None]
+            covered |= (begun & (np.isnat(stop) | (stop >= starts))).any(axis=0)
+        reasons[~covered] = f"no {label} dates fall in this period"
+        return reasons
+
+    def _source(self, key: str) -> tuple[ListSpec, str, pd.DataFrame | None]:
+        if key in LISTS_BY_KEY:
+            spec = LISTS_BY_KEY[key]
+            read = {f.table for f in self.log.files}
+            return spec, spec.label, self.annex_a.get(key) if key in read else None
+        return LOCAL_TABLES[key], f"{key}.csv", self.tables.get(key)
+
+
+# Tables holding one row per month (and team): a period is covered by the month of its end.
+MONTHLY = {"workforce": "month"}
 
 
 def _sha256(path: Path) -> str:
@@ -105,32 +180,37 @@ def compact(*groups: dict[str, pd.DataFrame]) -> list[dict[str, pd.DataFrame]]:
 def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
     """Load and validate one authority's directory.
 
-    Problems are collected in ``dataset.log`` (see ``sefanalysis validate``). With ``strict``
-    a fatal problem raises :class:`DataError` with a one-line summary.
+    Problems are collected in ``dataset.log`` (see ``sefanalysis validate``), and every file
+    in the directory is accounted for in ``dataset.log.inventory``. With ``strict`` a fatal
+    problem raises :class:`DataError` with a one-line summary.
     """
     root = Path(path)
     log = ProblemLog()
     if not root.is_dir():
         raise DataError(f"data directory {str(root)!r} does not exist or is not a directory")
-    authority = read_authority(root / "authority.yaml", log)
-    if (root / "annex_a.xlsx").exists():
-        annex = read_annex_a_workbook(root / "annex_a.xlsx", log)
-    elif (root / "annex_a").is_dir():
-        annex = read_annex_a_csv_dir(root / "annex_a", log)
-    else:
-        log.add(
-            FATAL,
-            "missing file",
-            str(root / "annex_a.xlsx"),
-            expected="annex_a.xlsx (one sheet per list) or an annex_a/ folder of CSVs",
-        )
-        annex = read_annex_a_csv_dir(root / "__none__", ProblemLog())
-    ssda903 = read_ssda903(root / "ssda903", log) if (root / "ssda903").is_dir() else {}
-    tables = {key: read_local_table(key, root / f"{key}.csv", log) for key in LOCAL_TABLES}
+    top = F.entries(root)
+    authority_file, clash = _one_of(top, AUTHORITY_NAMES, "the authority settings", log)
+    authority = (
+        read_authority(authority_file or root / "authority.yaml", log)
+        if not clash
+        else Authority("unknown", "Unknown authority", "unknown")
+    )
+    annex = _read_annex_a(root, top, log, authority.extract_date)
+    ssda_dirs = [p for p in top.get("ssda903", []) if F.kind(p) == F.DIRECTORY]
+    ssda903: dict[str, pd.DataFrame] = {}
+    if len(ssda_dirs) > 1:
+        _two_sources(ssda_dirs, "the SSDA903 folder", log)
+    elif ssda_dirs:
+        ssda903 = read_ssda903(ssda_dirs[0], log)
+    tables: dict[str, pd.DataFrame | None] = {}
+    for key in LOCAL_TABLES:
+        file, clash = _one_of(top, (f"{key}.csv",), f"{key}.csv", log)
+        tables[key] = None if clash else read_local_table(key, file or root / f"{key}.csv", log)
+    _account_for_every_file(root, log)
     hashes = {}
     for summary in log.files:
         file = Path(summary.file)
-        if file.is_file():
+        if F.kind(file) == F.FILE:
             hashes.setdefault(file, _sha256(file))
             summary.sha256 = hashes[file]
     annex, ssda903 = compact(annex, ssda903)
@@ -141,51 +221,170 @@ def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
     return dataset
 
 
+def _one_of(
+    top: dict[str, list[Path]], names: tuple[str, ...], what: str, log: ProblemLog
+) -> tuple[Path | None, bool]:
+    """The one entry named as one of ``names`` (ignoring case), and whether there were two."""
+    found = [p for name in names for p in top.get(name, [])]
+    if len(found) > 1:
+        _two_sources(found, what, log)
+        return None, True
+    return (found[0] if found else None), False
+
+
+def _two_sources(paths: list[Path], what: str, log: ProblemLog) -> None:
+    names = " and ".join(repr(p.name) for p in paths)
+    log.add(
+        FATAL,
+        "two sources for one input",
+        str(paths[0]),
+        value=names,
+        expected=f"one file or folder for {what}; remove or rename the others",
+    )
+    for p in paths:
+        log.not_used(
+            p, f"one of {len(paths)} sources for {what} (fatal: which to use cannot be known)"
+        )
+
+
+def _read_annex_a(
+    root: Path, top: dict[str, list[Path]], log: ProblemLog, extract: pd.Timestamp | None
+) -> dict[str, pd.DataFrame]:
+    """The Annex A lists from the workbook or the folder of CSVs: exactly one of them."""
+    books = [p for s in WORKBOOK_SUFFIXES for p in top.get(f"annex_a{s}", [])]
+    folders = [p for p in top.get("annex_a", []) if F.kind(p) == F.DIRECTORY]
+    # an empty annex_a/ folder beside a workbook is no second source
+    filled = [p for p in folders if any(F.walk(p))]
+    empty = {spec.key: empty_list(spec) for spec in ANNEX_A}
+    if len(books) + len(filled) > 1 or len(folders) > 1:
+        _two_sources(books + (folders if len(folders) > 1 else filled), "the Annex A lists", log)
+        return empty
+    if books:
+        return read_annex_a_workbook(books[0], log, extract)
+    if folders:
+        return read_annex_a_csv_dir(folders[0], log, extract)
+    log.add(
+        FATAL,
+        "missing file",
+        str(root / "annex_a.xlsx"),
+        expected="annex_a.xlsx (one sheet per list) or an annex_a/ folder of CSVs",
+    )
+    return empty
+
+
+KNOWN_NAMES = (*AUTHORITY_NAMES, "annex_a.xlsx", "annex_a", "ssda903",
+               *(f"{key}.csv" for key in LOCAL_TABLES))  # fmt: skip
+
+
+def _account_for_every_file(root: Path, log: ProblemLog) -> None:
+    """Walk the whole data folder: every file a reader summarised but did not record is
+    recorded as read (the SSDA903 reader's tables); every other file is recorded as not used,
+    with why. A file named like a known input is also reported as a problem."""
+    recorded = {Path(u.file) for u in log.inventory}
+    for summary in log.files:
+        file = Path(summary.file)
+        if file not in recorded and F.kind(file) == F.FILE:
+            year = collection_year(file.parent.name) or ""
+            log.used(
+                file,
+                f"SSDA903 {summary.table}" + (f", {year}" if year else ""),
+                f"named {file.name}",
+            )
+            recorded.add(file)
+    for file in F.walk(root):
+        if file in recorded:
+            continue
+        why, near = _why_not_used(root, file)
+        log.not_used(file, why)
+        if near:
+            log.add(WARNING, "unrecognised file", str(file), expected=f"{near}; it was not read")
+
+
+def _why_not_used(root: Path, file: Path) -> tuple[str, str]:
+    """Why ``file`` was not read, and a suggestion when its name is close to an input's."""
+    parts = file.relative_to(root).parts
+    if any(p.startswith(".") for p in parts):
+        return "a hidden file: not an input", ""
+    if file.name.startswith("~$"):
+        return "an Office lock file (the workbook is open somewhere): not an input", ""
+    if file.is_symlink() and not F.inside(root, file):
+        return "a link to something outside the data folder: not followed", ""
+    what = F.kind(file)
+    if what != F.FILE:
+        return f"a {what}: not opened", ""
+    first = F.norm_name(parts[0])
+    if first == "ssda903":
+        tables = ", ".join(f"{k}.csv" for k in SSDA903)
+        if len(parts) == 2:
+            return "SSDA903 tables are read from collection-year folders (ssda903/2024-25/)", ""
+        if collection_year(parts[1]) is None:
+            return "not in an SSDA903 collection-year folder (named like 2024-25)", ""
+        return f"not an SSDA903 table that is read ({tables})", ""
+    if first == "annex_a":
+        return "in a subfolder of annex_a/: only list CSVs directly in it are read", ""
+    if len(parts) > 1:
+        return "not in a place inputs are read from", ""
+    near = difflib.get_close_matches(F.norm_name(file.name), KNOWN_NAMES, n=1, cutoff=0.75)
+    if near:
+        return f"not a recognised input (did you mean {near[0]}?)", f"did you mean {near[0]}?"
+    return "not a recognised input", ""
+
+
 __all__ = ["Dataset", "load_dataset", "ANNEX_A"]
 
 
 def load_dataset_rerun(path: str | Path) -> Dataset:
     """:func:`load_dataset` through the rerun cache (``sefanalysis.cache``) when one is active:
     the one place that names the dataset's cache entry, so the runner, many-authority runs and
-    the notebooks all find the same one."""
+    the notebooks all find the same one. Keyed on the files' contents and on the folder's
+    location too: the dataset names its files, and a copy of the data elsewhere must not
+    report problems in the original's files."""
     from .cache import cached
 
-    return cached("dataset", (fingerprint(path),), lambda: load_dataset(path))
+    where = str(Path(path).resolve())
+    return cached("dataset", (where, fingerprint(path)), lambda: load_dataset(path))
 
 
 def load_dataset_cached(path: str | Path, cache: str | Path, strict: bool = False) -> Dataset:
-    """:func:`load_dataset`, reusing ``cache`` (a pickle written by the runner) when the data
-    directory has not changed since. The cache holds child-level data: it lives in the run's
-    analyst-only folder."""
-    import pickle
-
+    """:func:`load_dataset`, reusing the copy the runner saved beside ``cache`` (see
+    :func:`save_cache`) when the data directory's contents and the code are unchanged. The copy
+    holds child-level data: it lives in the run's analyst-only folder."""
+    from . import cachefile
     from .cache import cache_dir
 
     if cache_dir() is not None:  # the runner's rerun cache
         dataset = load_dataset_rerun(path)
         return load_dataset(path, strict=True) if strict and dataset.fatal else dataset
-    key = fingerprint(path)
-    cache = Path(cache)
-    if cache.exists():
-        try:
-            with cache.open("rb") as fh:
-                stored_key, dataset = pickle.load(fh)
-            if stored_key == key:
-                if strict and dataset.fatal:
-                    return load_dataset(path, strict=True)
-                return dataset
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            pass
+    entry = _saved_path(cache)
+    with contextlib.suppress(OSError, cachefile.Damaged):
+        stored = cachefile.read(entry)
+        if (isinstance(stored, dict) and stored.get("key") == _saved_key(path)
+                and isinstance(stored.get("dataset"), Dataset)):  # fmt: skip
+            dataset = stored["dataset"]
+            return load_dataset(path, strict=True) if strict and dataset.fatal else dataset
     dataset = load_dataset(path, strict=strict)
     save_cache(dataset, cache)
     return dataset
 
 
 def save_cache(dataset: Dataset, cache: str | Path) -> None:
-    """Write the cache read by :func:`load_dataset_cached`."""
-    import pickle
+    """Save ``dataset`` for :func:`load_dataset_cached`, beside ``cache`` with the cache
+    format's suffix (``dataset.pickle`` is written as ``dataset.sefc``: never a pickle), readable
+    by its owner only. A dataset the format cannot hold is not saved (it is loaded again)."""
+    from . import cachefile
 
-    cache = Path(cache)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    with cache.open("wb") as fh:
-        pickle.dump((fingerprint(dataset.path), dataset), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    with contextlib.suppress(cachefile.Unstorable):
+        cachefile.write(_saved_path(cache),
+                        {"key": _saved_key(dataset.path), "dataset": dataset})  # fmt: skip
+
+
+def _saved_path(cache: str | Path) -> Path:
+    from .cache import SUFFIX
+
+    return Path(cache).with_suffix(SUFFIX)
+
+
+def _saved_key(path: str | Path) -> str:
+    from .cache import cache_key
+
+    return cache_key("dataset", fingerprint(path))

@@ -7,9 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from .indicators.registry import AREAS, REGISTRY, data_dictionary
-from .ingest.annex_a_spec import ANNEX_A, ListSpec
+from .ingest.annex_a import OLDEST_YEARS
+from .ingest.annex_a_spec import ANNEX_A, UNBORN_DAYS, ListSpec
+from .ingest.authority import SETTINGS
 from .ingest.local_tables import LOCAL_TABLES, REQUIRED_FILES
-from .ingest.ssda903 import SSDA903
+from .ingest.parse import DATE_FORMATS
+from .ingest.ssda903 import LAYOUTS, SSDA903
 
 KINDS = {"id": "identifier", "text": "text", "date": "date", "int": "whole number",
          "number": "number", "code": "code"}  # fmt: skip
@@ -50,12 +53,17 @@ def indicators_markdown() -> str:
 
 
 def _spec_table(spec: ListSpec) -> list[str]:
-    rows = ["| Column heading | Key | Type | Required | Accepted codes |", "|---|---|---|---|---|"]
+    rows = ["| Column heading | Key | Type | Required | Accepted codes or range |",
+            "|---|---|---|---|---|"]  # fmt: skip
     for col in spec.columns:
         codes = ", ".join(col.codes) if col.codes else ""
+        if col.low is not None or col.high is not None:
+            codes = f"{'' if col.low is None else f'{col.low:g}'} to " + (
+                "" if col.high is None else f"{col.high:g}")  # fmt: skip
         if len(codes) > 120:
             codes = codes[:117] + "..."
-        rows.append(f"| {_cell(col.heading)} | `{col.key}` | {KINDS[col.kind]} | "
+        heading = col.heading + "".join(f" (or {a})" for a in col.aliases)
+        rows.append(f"| {_cell(heading)} | `{col.key}` | {KINDS[col.kind]} | "
                     f"{'yes' if col.required else 'no'} | {_cell(codes)} |")  # fmt: skip
     return rows + [""]
 
@@ -65,9 +73,26 @@ def inputs_markdown() -> str:
         "# Input data dictionary",
         "",
         "Generated from the loaders' specifications by `sefanalysis docs`; do not edit.",
-        "Headings are matched ignoring case, spacing, apostrophe style and punctuation. "
-        'Codes may carry Ofsted\'s list prefix ("a) Yes") or not; dates may be DD/MM/YYYY, '
-        "YYYY-MM-DD or Excel serial numbers.",
+        "File names are matched ignoring case, spaces and hyphens; two files for one input "
+        "are refused. Headings are matched ignoring case, spacing, apostrophe style and "
+        'punctuation. Codes may carry Ofsted\'s list prefix ("a) Yes") or not. Dates: '
+        f"{DATE_FORMATS}.",
+        "",
+        "Values a person would question are reported row by row and left out of the measures "
+        "that use them: an event dated before 1990, after the extract date (after today in the "
+        "local tables), or before the child's date of birth (Annex A lists 1 to 7 allow "
+        f"{UNBORN_DAYS} days for work with unborn children); a date of birth more than "
+        f"{OLDEST_YEARS} years before the extract; a number outside the range shown below; a "
+        "percentage over 100 in benchmarks.csv or targets.csv.",
+        "",
+        "## authority.yaml",
+        "",
+        "| Setting | Type | Required | What it must be |",
+        "|---|---|---|---|",
+        *(
+            f"| `{key}` | {s.kind} | {'yes' if s.required else 'no'} | {_cell(s.expected)} |"
+            for key, s in SETTINGS.items()
+        ),
         "",
         "## Ofsted Annex A lists",
         "",
@@ -76,7 +101,7 @@ def inputs_markdown() -> str:
     ]
     for spec in ANNEX_A:
         lines += [f"### List {spec.number}: {spec.title}", ""] + _spec_table(spec)
-    lines += ["## SSDA903 tables", "", "`ssda903/<collection year, e.g. 2024-25>/<table>.csv`.", ""]
+    lines += ["## SSDA903 tables", "", LAYOUTS + ".", ""]
     for key, spec in SSDA903.items():
         lines += [f"### {key}.csv", ""] + _spec_table(spec)
     lines += ["## Local tables", ""]

@@ -559,11 +559,31 @@ def _lists(rng: np.random.Generator, h: dict, c: dict, extract: str) -> dict[str
     eh_age = age_years(kids.loc[eh["child_id"], "dob"].to_numpy(), eh["eh_start"].to_numpy())
     eh = eh.loc[eh_age < 18]
 
-    return {
+    return _plausible({
         "contacts": demo(contacts), "early_help": demo(eh), "referrals": demo(ref),
         "assessments": demo(a), "s47": demo(s47), "cin": demo(cin), "cp": demo(cp),
         "cla": demo(p), "care_leavers": demo(cl), "adoption": demo(ad), "adopters": adopters,
-    }  # fmt: skip
+    }, x)  # fmt: skip
+
+
+def _plausible(lists: dict[str, pd.DataFrame], x: np.datetime64) -> dict[str, pd.DataFrame]:
+    """What a real extract could hold (the loader reports anything else): no contact or early
+    help assessment more than 280 days before the child's birth, no adoption event before the
+    child's birth or after the extract. Applied last, so the random draws are unchanged."""
+    for key, date in (("contacts", "contact_date"), ("early_help", "eh_start")):
+        frame = lists[key]
+        lists[key] = frame.loc[~(_nd(frame[date]) < _nd(frame["dob"]) - 280)]
+    ad = lists["adoption"].copy()
+    for col in ("adm_decision", "placement_order", "matched", "placed", "adoption_order"):
+        when = _nd(ad[col])
+        ad[col] = np.where((when > x) | (when < _nd(ad["dob"])), NAT, when)
+    lists["adoption"] = ad
+    adopters = lists["adopters"].copy()
+    for col in ("enquiry", "matched", "placed", "adoption_order"):
+        when = _nd(adopters[col])
+        adopters[col] = np.where(when > x, NAT, when)
+    lists["adopters"] = adopters
+    return lists
 
 
 def _write_annex_a(lists: dict[str, pd.DataFrame], path: Path, created: dt.datetime) -> None:
@@ -590,6 +610,8 @@ def _ssda903(rng: np.random.Generator, c: dict, extract: str, root: Path) -> Non
     """SSDA903 CSV tables per collection year (the last one an in-year extract to ``extract``)."""
     eps, per, kids = c["episodes"], c["periods"], c["kids"].set_index("child_id")
     x = _d(extract)
+    # reviews drawn from their own stream: the rest of the demonstration data stays as it was
+    review_rng = rng.spawn(1)[0]
     first = int(str(extract)[:4]) - 6  # six returns: every care leaver aged 18-21 appears
     last = int(str(extract)[:4]) - (0 if str(extract)[5:7] > "03" else 1)
     for y in range(first, last + 1):
@@ -658,12 +680,7 @@ def _ssda903(rng: np.random.Generator, c: dict, extract: str, root: Path) -> Non
             "MISSING": rng.choice(["M", "A"], k, p=[0.8, 0.2]), "MIS_START": st,
             "MIS_END": st + rng.integers(0, 4, k),
         })  # fmt: skip
-        rv = mp.loc[mp["cla_end"] > mp["cla_start"] + pd.Timedelta(days=20)]
-        tables["reviews"] = pd.DataFrame({"CHILD": rv["child_id"], "DOB": rv["dob"],
-                                          "REVIEW": np.maximum(rv["cla_start"] + pd.Timedelta(
-                                              days=20), pd.Timestamp(ys)),
-                                          "REVIEW_CODE": "PN1"})  # fmt: skip
-        tables["reviews"] = tables["reviews"].loc[tables["reviews"]["REVIEW"] <= pd.Timestamp(ye)]
+        tables["reviews"] = _reviews(review_rng, mp, ys, ye)
         us = per.loc[per["uasc"] & (per["cla_start"] <= ye) & (per["cla_end"] >= ys)]
         tables["uasc"] = pd.DataFrame({"CHILD": us["child_id"],
                                        "DUC": add_years(_nd(us["dob"]), 18)})  # fmt: skip
@@ -682,6 +699,26 @@ def _ssda903(rng: np.random.Generator, c: dict, extract: str, root: Path) -> Non
                     frame[col] = frame[col].dt.strftime("%d/%m/%Y")
             frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n",
                          float_format="%.0f")  # fmt: skip
+
+
+def _reviews(
+    rng: np.random.Generator, periods: pd.DataFrame, ys: np.datetime64, ye: np.datetime64
+) -> pd.DataFrame:
+    """Statutory reviews held in the year: the first about 20 working days into care, the
+    second 3 months later, then every 6 months; most a little early, about 1 in 8 late."""
+    k = np.arange(40)
+    offset = np.where(k == 0, 28, 28 + 91 + 182 * np.maximum(k - 1, 0))
+    n = len(periods)
+    start = _nd(periods["cla_start"]).astype("datetime64[D]")[:, None]
+    late = rng.random((n, len(k))) < 0.12
+    shift = np.where(late, rng.integers(1, 60, (n, len(k))), -rng.integers(0, 21, (n, len(k))))
+    due = start + (offset + shift).astype("timedelta64[D]")
+    end = np.minimum(_nd(periods["cla_end"]).astype("datetime64[D]"), ye)[:, None]
+    held = (due >= ys) & (due <= end)
+    rows, _ = np.nonzero(held)
+    return pd.DataFrame({"CHILD": periods["child_id"].to_numpy()[rows],
+                         "DOB": periods["dob"].to_numpy()[rows],
+                         "REVIEW": pd.to_datetime(due[held]), "REVIEW_CODE": "PN1"})  # fmt: skip
 
 
 def _local_tables(rng: np.random.Generator, prof: Profile, extract: str, root: Path) -> None:
@@ -773,7 +810,8 @@ def _benchmarks(rng: np.random.Generator, root: Path) -> None:
         for year in range(2021, 2025):
             period = f"{year}-03-31" if not indicator.startswith("sw_") else f"{year - 1}-09-30"
             drift = 1 + rng.normal(0, 0.02)
-            values = np.clip(rng.normal(centre * drift, spread, len(las)), 0, None).round(1)
+            top = 100 if indicator.endswith("_pct") else None  # a percentage is at most 100
+            values = np.clip(rng.normal(centre * drift, spread, len(las)), 0, top).round(1)
             frame = pd.DataFrame({"indicator_id": indicator, "time_period": period,
                                   "area_code": las, "area_name": [f"Authority {c[-3:]}"
                                                                   for c in las],

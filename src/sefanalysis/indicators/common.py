@@ -35,5 +35,6 @@ def cover(ctx: Context, indicator_id: str, key: str, date_col: str) -> None:
 
 
 def flag(series: pd.Series, value: str = "Yes") -> pd.Series:
-    """1.0 where the code equals ``value``, 0.0 where it is another code, missing where blank."""
-    return (series == value).astype("Float64").where(series.notna())
+    """1.0 where the code equals ``value``, 0.0 where it is another code, missing where blank
+    or recorded as "Unknown" (Ofsted's "c) Unknown" is not a "No")."""
+    return (series == value).astype("Float64").where(series.notna() & (series != "Unknown"))

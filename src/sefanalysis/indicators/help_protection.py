@@ -11,7 +11,14 @@ import pandas as pd
 
 from ..calendar import working_days
 from .common import cover, flag, keep, list_start
-from .engine import ASSESSMENT_BANDS, ICPC_BANDS, Context, band_of, group_codes
+from .engine import (
+    ASSESSMENT_BANDS,
+    ICPC_BANDS,
+    POPULATION_RULE,
+    Context,
+    band_of,
+    group_codes,
+)
 from .registry import indicator
 
 AREA = "help_protection"
@@ -88,7 +95,7 @@ def referrals(ctx: Context) -> pd.DataFrame:
     kind="flow",
     aggregate="rate_per_10k",
     numerator="Referrals dated in the window",
-    denominator="ONS mid-year estimate of children aged 0-17 (year of the period end)",
+    denominator="Children aged 0-17: " + POPULATION_RULE,
     exclusions="Not annualised: a 3 or 6 month window gives a 3 or 6 month rate",
     source="Annex A List 3; population.csv",
     publication=CIN + ", table A1",
@@ -204,7 +211,7 @@ def assessments_completed(ctx: Context) -> pd.DataFrame:
     kind="flow",
     aggregate="rate_per_10k",
     numerator="Assessments authorised in the window",
-    denominator="ONS mid-year estimate of children aged 0-17",
+    denominator="Children aged 0-17: " + POPULATION_RULE,
     exclusions="Not annualised",
     source="Annex A List 4; population.csv",
     publication=CIN + ", table C1",
@@ -310,7 +317,7 @@ def s47_enquiries(ctx: Context) -> pd.DataFrame:
     kind="flow",
     aggregate="rate_per_10k",
     numerator="S47 enquiries started in the window",
-    denominator="ONS mid-year estimate of children aged 0-17",
+    denominator="Children aged 0-17: " + POPULATION_RULE,
     exclusions="Not annualised",
     source="Annex A List 5; population.csv",
     publication=CIN + ", table D1",
@@ -415,7 +422,7 @@ def cin_count(ctx: Context) -> pd.DataFrame:
     kind="snapshot",
     aggregate="rate_per_10k",
     numerator="Episodes of need open at the period end",
-    denominator="ONS mid-year estimate of children aged 0-17",
+    denominator="Children aged 0-17: " + POPULATION_RULE,
     source="Annex A List 6; population.csv",
     publication=CIN + ", table B1",
 )
@@ -455,7 +462,7 @@ def cpp_count(ctx: Context) -> pd.DataFrame:
     kind="snapshot",
     aggregate="rate_per_10k",
     numerator="Plans open at the period end",
-    denominator="ONS mid-year estimate of children aged 0-17",
+    denominator="Children aged 0-17: " + POPULATION_RULE,
     source="Annex A List 7; population.csv",
     publication=CIN + ", table D2",
 )

@@ -15,7 +15,7 @@ CSWW = "Children's social work workforce (DfE), year to 30 September"
 
 
 def _month(ctx: Context) -> pd.DataFrame:
-    wf = ctx.dataset.table("workforce")
+    wf = ctx.table("workforce")
     if wf is None or wf.empty:
         return pd.DataFrame(columns=["period_end", "month"])
     monthly = wf.groupby("month", as_index=False).sum(numeric_only=True)
@@ -124,7 +124,7 @@ def sw_turnover_rate_pct(ctx: Context) -> pd.DataFrame:
 
 def _year_over_in_post(ctx: Context, ind_id: str, column: str) -> pd.DataFrame:
     """Units for "``column`` summed over the 12 months to the period end / FTE in post at it"."""
-    wf = ctx.dataset.table("workforce")
+    wf = ctx.table("workforce")
     if wf is None or wf.empty:
         return pd.DataFrame(columns=["period_end", "num", "den"])
     ctx.coverage[ind_id] = wf["month"].min() + pd.DateOffset(months=11)
@@ -136,7 +136,7 @@ def _year_over_in_post(ctx: Context, ind_id: str, column: str) -> pd.DataFrame:
 
 
 def _audits(ctx: Context) -> pd.DataFrame:
-    a = ctx.dataset.table("audits")
+    a = ctx.table("audits")
     if a is None or a.empty:
         return pd.DataFrame(columns=["audit_date", "grade", "final_grade"])
     final = a["moderated_grade"].where(a["moderated"].eq("Yes") & a["moderated_grade"].notna(),
@@ -212,7 +212,7 @@ def sw_sickness_days_per_fte(ctx: Context) -> pd.DataFrame:
     publication="Local standard",
 )
 def supervision_in_timescale_pct(ctx: Context) -> pd.DataFrame:
-    sup = ctx.dataset.table("supervision")
+    sup = ctx.table("supervision")
     if sup is None or sup.empty:
         return pd.DataFrame(columns=["period_end", "num", "den"])
     grace = pd.Timedelta(days=int(ctx.params.get("supervision_grace_days", 0)))  # type: ignore[call-overload]
@@ -222,7 +222,7 @@ def supervision_in_timescale_pct(ctx: Context) -> pd.DataFrame:
 
 
 def _complaints(ctx: Context) -> pd.DataFrame:
-    c = ctx.dataset.table("complaints")
+    c = ctx.table("complaints")
     if c is None or c.empty:
         return pd.DataFrame(columns=["received_date", "responded_date", "timescale_days"])
     return c

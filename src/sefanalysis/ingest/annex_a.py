@@ -1,19 +1,26 @@
 """Read Ofsted Annex A lists from a workbook (one sheet per list) or a folder of CSVs.
 
-Sheets are found by name ("List 3", "List_3", "list3", "List 3 - Referrals"); the heading row is
-the first of the top ten rows that matches the list's headings (Ofsted's template has a title row
-above it). Headings, codes and dates are matched tolerantly (see :mod:`.parse`).
+Sheets and files are found by name ("List 3", "List_3", "list3", "Annex A List 3",
+"List 3 - Referrals", ``list_3.CSV``); the heading row is the first of the top ten rows that
+matches the list's headings (Ofsted's template has a title row above it). Headings, codes and
+dates are matched tolerantly (see :mod:`.parse`). Two sheets or files for one list are a fatal
+problem naming both: the loader never picks one silently.
 """
 
 from __future__ import annotations
 
+import difflib
+import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from .annex_a_spec import ANNEX_A, LISTS_BY_NUMBER, ListSpec
+from . import files as F
+from .annex_a_spec import ANNEX_A, LISTS_BY_NUMBER, Column, ListSpec
 from .parse import (
+    NO_PROBLEMS,
     blank_mask,
     norm_heading,
     parse_codes,
@@ -23,10 +30,14 @@ from .parse import (
     parse_numbers,
     parse_text,
 )
-from .problems import FATAL, WARNING, FileSummary, ProblemLog
+from .problems import FATAL, PROBLEM_COLUMNS, WARNING, FileSummary, ProblemLog
 
-_LIST_NAME = re.compile(r"^\s*list\s*[_\-\s]?\s*(\d{1,2})(?!\d)", re.IGNORECASE)
+_LIST_NAME = re.compile(r"(?:^|[^a-z])list\s*[_\-\s.:]?\s*0?(\d{1,2})(?!\d)", re.IGNORECASE)
 HEADER_SCAN_ROWS = 10
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")  # all read by calamine
+BIRTH_KEYS = {"dob", "DOB"}  # a date of birth is not an event
+EARLIEST_EVENT = pd.Timestamp("1990-01-01")
+OLDEST_YEARS = 30  # no child or care leaver on a list is older (care leavers are up to 25)
 
 
 def empty_list(spec: ListSpec) -> pd.DataFrame:
@@ -42,7 +53,10 @@ def _dtype(kind: str) -> str:
 
 def list_number(sheet_or_file_name: str) -> int | None:
     """The Annex A list number a sheet or CSV file name refers to, if any."""
-    match = _LIST_NAME.match(Path(sheet_or_file_name).stem)
+    name = str(sheet_or_file_name)
+    if name.lower().endswith(".csv"):
+        name = name[:-4]
+    match = _LIST_NAME.search(name)
     return int(match.group(1)) if match else None
 
 
@@ -59,42 +73,57 @@ def _find_header(raw: pd.DataFrame, spec: ListSpec) -> tuple[int, int]:
     index = _heading_index(spec)
     best = (0, 0)
     for pos in range(min(HEADER_SCAN_ROWS, len(raw))):
-        hits = sum(norm_heading(v) in index for v in raw.iloc[pos].tolist() if pd.notna(v))
+        hits = len({index[h] for h in map(norm_heading, raw.iloc[pos].dropna()) if h in index})
         if hits > best[1]:
             best = (pos, hits)
     return best
 
 
+def column_letter(pos: int) -> str:
+    """Spreadsheet letter of a 0-based column position (0 -> A, 26 -> AA)."""
+    letters = ""
+    pos += 1
+    while pos:
+        pos, rem = divmod(pos - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 def parse_list(
-    raw: pd.DataFrame, spec: ListSpec, log: ProblemLog, file: str, sheet: str = ""
+    raw: pd.DataFrame,
+    spec: ListSpec,
+    log: ProblemLog,
+    file: str,
+    sheet: str = "",
+    extract: pd.Timestamp | None = None,
+    today: bool = False,
 ) -> pd.DataFrame:
-    """Turn one raw sheet (no header applied) into the canonical, typed list frame."""
+    """Turn one raw sheet (no header applied) into the canonical, typed list frame.
+
+    Event dates may not follow ``extract`` (the data extract date) or, with ``today``, today's
+    date (for tables that may be extracted after the lists); with neither, no date is too late.
+    """
     if raw.empty:
         log.files.append(FileSummary(file, sheet, spec.key, 0))
         log.add(WARNING, "no rows", file, sheet=sheet, expected=f"{spec.label} rows")
         return empty_list(spec)
     header_pos, hits = _find_header(raw, spec)
     if hits < 2:
-        log.add(FATAL, "not an Annex A list", file, sheet=sheet, row=1,
-                expected=f"the headings of {spec.label}, e.g. "
+        log.add(FATAL, "not an Annex A list" if spec.number else "not the expected table", file,
+                sheet=sheet, row=1, expected=f"the headings of {spec.label}, e.g. "
                 f"{spec.columns[0].heading!r}")  # fmt: skip
         return empty_list(spec)
-    index = _heading_index(spec)
     headings = raw.iloc[header_pos].tolist()
     body = raw.iloc[header_pos + 1 :]
     # Rows that are entirely blank (template padding) are not data.
     body = body.loc[~body.isna().all(axis=1)]
     first_row_number = header_pos + 2  # 1-based spreadsheet row of the first data row
     rows = pd.Series(body.index.to_numpy() - header_pos - 1 + first_row_number, index=body.index)
+    positions = _columns(headings, body, spec, log, file, sheet, header_pos + 1)
     out = pd.DataFrame(index=body.index)
-    seen: set[str] = set()
-    for pos, heading in enumerate(headings):
-        key = index.get(norm_heading(heading)) if pd.notna(heading) else None
-        if key is None or key in seen:
-            continue
-        seen.add(key)
+    for key, pos in positions.items():
         col = spec.column(key)
-        where = dict(file=file, sheet=sheet, rows=rows, column=str(heading).strip())
+        where = dict(file=file, sheet=sheet, rows=rows, column=str(headings[pos]).strip())
         values = body.iloc[:, pos]
         if col.kind == "date":
             out[key], problems = parse_dates(values, **where)
@@ -111,14 +140,26 @@ def parse_list(
         if problems is not None and not problems.empty:
             log.add_many(problems)
     for col in spec.columns:
-        if col.key not in seen and (col.required or spec.number):
+        if col.key not in positions and (col.required or spec.number):
             log.add(FATAL if col.required else WARNING, "missing column", file, sheet=sheet,
                     row=header_pos + 1, column=col.heading,
                     expected=f"a column headed {col.heading!r}")  # fmt: skip
-        if col.key not in seen:
+        if col.key not in positions:
             out[col.key] = pd.Series(pd.NA, index=out.index, dtype=_dtype(col.kind))
     out["_row"] = rows.astype("Int64")
     out = out.reset_index(drop=True)
+    heading_of = {key: str(headings[pos]).strip() for key, pos in positions.items()}
+    latest = extract if extract is not None or not today else pd.Timestamp.today().normalize()
+    _plausible(
+        out,
+        spec,
+        log,
+        file,
+        sheet,
+        latest,
+        "the extract date" if extract is not None else "today",
+        heading_of,
+    )
     summary = FileSummary(file, sheet, spec.key, len(out))
     log.files.append(summary)
     if out.empty:
@@ -133,6 +174,195 @@ def parse_list(
     return out[[c.key for c in spec.columns] + ["_row"]]
 
 
+def _columns(
+    headings: list[object],
+    body: pd.DataFrame,
+    spec: ListSpec,
+    log: ProblemLog,
+    file: str,
+    sheet: str,
+    heading_row: int,
+) -> dict[str, int]:
+    """Position of each known column. A field headed twice is fatal (which one holds the truth
+    cannot be known); a heading the list does not know is reported as not read (fatal in a
+    closed table, whose columns are ours), with the nearest known heading suggested."""
+    index = _heading_index(spec)
+    found: dict[str, list[int]] = {}
+    for pos, heading in enumerate(headings):
+        if pd.isna(heading) or not str(heading).strip():
+            if body.iloc[:, pos].notna().any():
+                log.add(
+                    WARNING,
+                    "column without a heading",
+                    file,
+                    sheet=sheet,
+                    row=heading_row,
+                    column=column_letter(pos),
+                    expected="a heading; the column is not read",
+                )
+            continue
+        key = index.get(norm_heading(heading))
+        if key is not None:
+            found.setdefault(key, []).append(pos)
+            continue
+        known = [c.heading for c in spec.columns]
+        near = difflib.get_close_matches(str(heading), known, n=1, cutoff=0.6)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        log.add(
+            FATAL if spec.closed else WARNING,
+            "unknown column",
+            file,
+            sheet=sheet,
+            row=heading_row,
+            column=str(heading).strip(),
+            expected=f"a column of {spec.label}{hint}"
+            + ("" if spec.closed else "; this column is not read"),
+        )
+    for key, where in found.items():
+        if len(where) > 1:
+            heading = spec.column(key).heading
+            log.add(
+                FATAL,
+                "column given twice",
+                file,
+                sheet=sheet,
+                row=heading_row,
+                column=heading,
+                value=", ".join(f"{column_letter(p)} ({str(headings[p]).strip()})" for p in where),
+                expected=f"one column for {heading!r}: which of them holds the data "
+                "cannot be known; remove or rename the others",
+            )
+    return {key: where[0] for key, where in found.items()}
+
+
+def _problem_frame(
+    mask: pd.Series,
+    frame: pd.DataFrame,
+    kind: str,
+    file: str,
+    sheet: str,
+    column: str,
+    values: pd.Series,
+    expected: str | pd.Series,
+) -> pd.DataFrame:
+    """Problems for the rows of ``frame`` where ``mask`` holds (vectorised)."""
+    picked = mask.to_numpy(dtype=bool)
+    if not picked.any():
+        return NO_PROBLEMS
+    exp = expected[picked].to_numpy() if isinstance(expected, pd.Series) else expected
+    return pd.DataFrame(
+        {
+            "severity": WARNING,
+            "kind": kind,
+            "file": file,
+            "sheet": sheet,
+            "row": frame["_row"].to_numpy()[picked],
+            "column": column,
+            "value": values[picked].to_numpy(),
+            "expected": exp,
+        },
+        columns=PROBLEM_COLUMNS,
+    )
+
+
+def _day(dates: pd.Series) -> pd.Series:
+    return dates.dt.strftime("%d/%m/%Y")
+
+
+def _plausible(
+    out: pd.DataFrame,
+    spec: ListSpec,
+    log: ProblemLog,
+    file: str,
+    sheet: str,
+    latest: pd.Timestamp | None,
+    cut: str,
+    heading_of: dict[str, str],
+) -> None:
+    """Report values a person would question and leave them out (set missing): dates of birth
+    more than 30 years before the ``latest`` date or after it, events before 1990, after
+    ``latest`` (``cut`` names it) or before the child's birth (beyond the list's allowance for
+    unborn children), and numbers outside their column's range."""
+    frames = []
+
+    def report(key: str, mask: pd.Series, kind: str, expected: str | pd.Series) -> None:
+        mask = mask.fillna(False).astype(bool)
+        if mask.any():
+            values = out[key]
+            shown = _day(values) if values.dtype.kind == "M" else values.astype("string")
+            frames.append(
+                _problem_frame(mask, out, kind, file, sheet, heading_of[key], shown, expected)
+            )
+            out.loc[mask, key] = pd.NaT if values.dtype.kind == "M" else pd.NA
+
+    dated = [c for c in spec.columns if c.kind == "date" and c.key in heading_of]
+    late = "date after the extract date" if cut == "the extract date" else "date in the future"
+    for col in (c for c in dated if c.key in BIRTH_KEYS and latest is not None):
+        born = out[col.key]
+        oldest = latest - pd.DateOffset(years=OLDEST_YEARS)
+        report(
+            col.key,
+            born < oldest,
+            "implausible date of birth",
+            f"a date of birth after {oldest:%d/%m/%Y} (no child or care leaver is older than "
+            f"{OLDEST_YEARS}); left out of the measures",
+        )
+        report(
+            col.key,
+            born > latest,
+            late,
+            f"a date of birth on or before {cut} ({latest:%d/%m/%Y}); left out of the measures",
+        )
+    birth = next((out[c.key] for c in dated if c.key in BIRTH_KEYS), None)
+    allowance = pd.Timedelta(days=spec.prebirth_days)
+    for col in (c for c in dated if c.key not in BIRTH_KEYS):
+        when = out[col.key]
+        report(
+            col.key,
+            when < EARLIEST_EVENT,
+            "date before 1990",
+            f"a date on or after {EARLIEST_EVENT:%d/%m/%Y}; left out of the measures",
+        )
+        if not col.future_ok and latest is not None:
+            report(
+                col.key,
+                when > latest,
+                late,
+                f"a date on or before {cut} ({latest:%d/%m/%Y}); left out of the measures",
+            )
+        if birth is not None:
+            early = when < birth - allowance
+            slack = f" by more than {spec.prebirth_days} days" if spec.prebirth_days else ""
+            report(
+                col.key,
+                early,
+                "date before birth",
+                "a date not before the child's date of "
+                f"birth{slack} (" + _day(birth).fillna("") + "); left out of the measures",
+            )
+    for col in spec.columns:
+        if col.key in heading_of and (col.low is not None or col.high is not None):
+            values = out[col.key].astype("Float64")
+            low = -np.inf if col.low is None else col.low
+            high = np.inf if col.high is None else col.high
+            report(
+                col.key,
+                (values < low) | (values > high),
+                "value out of range",
+                _range_text(col) + "; left out of the measures",
+            )
+    if frames:
+        log.add_many(pd.concat(frames, ignore_index=True))
+
+
+def _range_text(col: Column) -> str:
+    if col.low is not None and col.high is not None:
+        return f"a value from {col.low:g} to {col.high:g}"
+    if col.low is not None:
+        return f"a value of {col.low:g} or more"
+    return f"a value of {col.high:g} or less"
+
+
 def _reject_rows(
     frame: pd.DataFrame,
     spec: ListSpec,
@@ -144,61 +374,87 @@ def _reject_rows(
     """Remove rows that no indicator can use, reporting each: missing key values, duplicates,
     and (where the list says so) end dates before start dates."""
     keep = pd.Series(True, index=frame.index)
+    frames = []
     for key in spec.required_values:
         missing = frame[key].isna() & keep
         heading = spec.column(key).heading
-        for row in frame.loc[missing, "_row"]:
-            log.add(
-                WARNING,
+        frames.append(
+            _problem_frame(
+                missing,
+                frame,
                 "missing required value",
                 file,
-                sheet=sheet,
-                row=row,
-                column=heading,
-                expected=f"a value in {heading!r}; row excluded",
+                sheet,
+                heading,
+                pd.Series("", index=frame.index),
+                f"a value in {heading!r}; row excluded",
             )
+        )
         keep &= ~missing
     for start, end, action in spec.intervals:
         bad = (frame[end] < frame[start]).fillna(False) & keep
-        for rec in frame.loc[bad, ["_row", start, end]].itertuples(index=False):
-            log.add(
-                WARNING,
+        then = "; row excluded" if action == "reject" else "; excluded from timeliness measures"
+        expected = (
+            f"a date on or after {spec.column(start).heading!r} ("
+            + _day(frame[start]).fillna("")
+            + ")"
+            + then
+        )
+        frames.append(
+            _problem_frame(
+                bad,
+                frame,
                 "end before start",
                 file,
-                sheet=sheet,
-                row=rec[0],
-                column=spec.column(end).heading,
-                value=f"{rec[2]:%d/%m/%Y}",
-                expected=f"a date on or after {spec.column(start).heading!r} "
-                f"({rec[1]:%d/%m/%Y})"
-                + (
-                    "; row excluded"
-                    if action == "reject"
-                    else "; excluded from timeliness measures"
-                ),
+                sheet,
+                spec.column(end).heading,
+                _day(frame[end]),
+                expected,
             )
+        )
         if action == "reject":
             keep &= ~bad
     # Only tables with an identifier can hold true duplicates (two audits alike are two audits).
     data_cols = [c.key for c in spec.columns]
     has_id = any(c.kind == "id" for c in spec.columns)
     dup = (frame[data_cols].duplicated() if has_id else pd.Series(False, index=frame.index)) & keep
-    for row in frame.loc[dup, "_row"]:
-        log.add(
-            WARNING,
+    frames.append(
+        _problem_frame(
+            dup,
+            frame,
             "duplicate row",
             file,
-            sheet=sheet,
-            row=row,
-            expected="each row once; the repeat is excluded",
+            sheet,
+            "",
+            pd.Series("", index=frame.index),
+            "each row once; the repeat is excluded",
         )
+    )
     keep &= ~dup
+    found = [f for f in frames if not f.empty]
+    if found:
+        log.add_many(pd.concat(found, ignore_index=True))
     summary.rows_rejected = int((~keep).sum())
     return frame.loc[keep].reset_index(drop=True)
 
 
-def read_annex_a_workbook(path: Path, log: ProblemLog) -> dict[str, pd.DataFrame]:
-    """All lists from an Annex A workbook; a list with no sheet is reported and left empty."""
+def read_annex_a_workbook(
+    path: Path, log: ProblemLog, extract: pd.Timestamp | None = None
+) -> dict[str, pd.DataFrame]:
+    """All lists from an Annex A workbook; a list with no sheet is reported and left empty.
+
+    A workbook with none of the lists is fatal, and so are two sheets for one list."""
+    refused = F.not_a_file(path)
+    if refused is not None:
+        log.add(
+            FATAL,
+            "not a file",
+            str(path),
+            value=refused,
+            expected="an Excel workbook with one sheet per Annex A list",
+        )
+        log.not_used(path, refused)
+        return {spec.key: empty_list(spec) for spec in ANNEX_A}
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, engine="calamine",
                                dtype=object)  # fmt: skip
@@ -210,31 +466,129 @@ def read_annex_a_workbook(path: Path, log: ProblemLog) -> dict[str, pd.DataFrame
             value=type(exc).__name__,
             expected="an Excel workbook (.xlsx) with one sheet per Annex A list",
         )
+        log.not_used(path, "not readable as a workbook")
         return {spec.key: empty_list(spec) for spec in ANNEX_A}
-    found: dict[int, tuple[str, pd.DataFrame]] = {}
+    candidates: dict[int, list[tuple[str, pd.DataFrame]]] = {}
+    others: list[str] = []
     for name, raw in sheets.items():
         number = list_number(str(name))
-        if number in LISTS_BY_NUMBER and number not in found:
-            found[number] = (str(name), raw)
-    return _collect(found, log, str(path))
-
-
-def read_annex_a_csv_dir(path: Path, log: ProblemLog) -> dict[str, pd.DataFrame]:
-    """All lists from a folder of CSV files named after their list ("list_3.csv", ...)."""
+        if number in LISTS_BY_NUMBER:
+            candidates.setdefault(number, []).append((str(name), raw))
+        else:
+            others.append(str(name))
     found: dict[int, tuple[str, pd.DataFrame]] = {}
-    for file in sorted(path.glob("*.csv")):
-        number = list_number(file.name)
-        if number not in LISTS_BY_NUMBER:
-            log.add(WARNING, "unrecognised file", str(file), expected="a name such as list_3.csv")
+    for number, named in sorted(candidates.items()):
+        spec = LISTS_BY_NUMBER[number]
+        fitting = (
+            [c for c in named if _find_header(c[1], spec)[1] >= 2] if len(named) > 1 else named
+        )
+        if len(fitting) > 1:
+            both = " and ".join(repr(n) for n, _ in fitting)
+            log.add(
+                FATAL,
+                "two sources for one list",
+                str(path),
+                value=f"sheets {both}",
+                expected=f"one sheet for {spec.label}; remove or rename the others",
+            )
             continue
-        raw = read_csv_raw(file, log)
-        if raw is not None:
-            found[number] = (str(file), raw)
-    return _collect(found, log, str(path), per_file=True)
+        chosen = fitting[0] if fitting else named[0]
+        found[number] = chosen
+        others += [
+            f"{n} (named like List {number} without its headings)"
+            for n, _ in named
+            if n != chosen[0]
+        ]
+    not_lists = f"; other sheets not used: {', '.join(others)}" if others else ""
+    if not candidates:
+        log.add(
+            FATAL,
+            "no Annex A lists",
+            str(path),
+            value=", ".join(map(str, sheets)),
+            expected="sheets named after the Annex A lists (List 1 ... List 11, e.g. "
+            "'List_3' or 'List 3 - Referrals')",
+        )
+        log.not_used(path, "none of its sheets is named as an Annex A list" + not_lists)
+        return {spec.key: empty_list(spec) for spec in ANNEX_A}
+    log.used(
+        path,
+        f"Annex A workbook: {_lists_text(found)}",
+        "sheets " + ", ".join(f"{found[n][0]!r} as List {n}" for n in sorted(found)) + not_lists,
+    )
+    return _collect(found, log, str(path), extract=extract)
+
+
+def _lists_text(found: dict) -> str:
+    numbers = sorted(found)
+    return (
+        "list " + str(numbers[0]) if len(numbers) == 1 else "lists " + ", ".join(map(str, numbers))
+    )
+
+
+def read_annex_a_csv_dir(
+    path: Path, log: ProblemLog, extract: pd.Timestamp | None = None
+) -> dict[str, pd.DataFrame]:
+    """All lists from a folder of CSV files named after their list ("list_3.csv", ...).
+
+    A folder holding files of which none is a list is fatal; an empty folder supplies no list
+    (each is reported missing, and its indicators are missing)."""
+    candidates: dict[int, list[Path]] = {}
+    try:
+        listing = sorted(os.scandir(path), key=lambda e: e.name)
+    except OSError:
+        listing = []
+    for entry in listing:
+        file = Path(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            continue  # the walk of the data folder accounts for what is inside
+        number = list_number(file.name)
+        if not file.name.lower().endswith(".csv") or number not in LISTS_BY_NUMBER:
+            log.add(WARNING, "unrecognised file", str(file), expected="a name such as list_3.csv")
+            log.not_used(file, "not named as an Annex A list CSV (list_1.csv ... list_11.csv)")
+            continue
+        candidates.setdefault(number, []).append(file)
+    found: dict[int, tuple[str, pd.DataFrame]] = {}
+    for number, named in sorted(candidates.items()):
+        spec = LISTS_BY_NUMBER[number]
+        if len(named) > 1:
+            log.add(
+                FATAL,
+                "two sources for one list",
+                str(named[0]),
+                value="files " + " and ".join(repr(f.name) for f in named),
+                expected=f"one file for {spec.label}; remove or rename the others",
+            )
+            for file in named:
+                log.not_used(file, f"one of {len(named)} files for {spec.label}")
+            continue
+        raw = read_csv_raw(named[0], log)
+        if raw is None:
+            log.not_used(named[0], f"meant as {spec.label} but could not be read")
+            continue
+        found[number] = (str(named[0]), raw)
+        log.used(named[0], f"Annex A {spec.label}", f"named {named[0].name}")
+    if not candidates and listing:  # files, none of them a list: a folder left empty is not
+        log.add(
+            FATAL,
+            "no Annex A lists",
+            str(path),
+            value=", ".join(e.name for e in listing),
+            expected="CSV files named after the Annex A lists (list_1.csv ... list_11.csv)",
+        )
+    return _collect(found, log, str(path), per_file=True, extract=extract)
 
 
 def read_csv_raw(file: Path, log: ProblemLog) -> pd.DataFrame | None:
-    """A CSV as untyped text cells with no header applied (UTF-8 with or without BOM, or cp1252)."""
+    """A CSV as untyped text cells with no header applied (UTF-8 with or without BOM, or cp1252).
+
+    A path that is not a regular file (a folder, a named pipe, a device) is refused unopened."""
+    refused = F.not_a_file(file)
+    if refused is not None:
+        log.add(
+            FATAL, "not a file", str(file), value=refused, expected="a comma-separated text file"
+        )
+        return None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return pd.read_csv(file, header=None, dtype=object, encoding=encoding,
@@ -243,6 +597,15 @@ def read_csv_raw(file: Path, log: ProblemLog) -> pd.DataFrame | None:
             continue
         except pd.errors.EmptyDataError:
             return pd.DataFrame()
+        except OSError as exc:
+            log.add(
+                FATAL,
+                "unreadable file",
+                str(file),
+                value=exc.strerror or type(exc).__name__,
+                expected="a file this account can read",
+            )
+            return None
         except (pd.errors.ParserError, ValueError) as exc:
             log.add(
                 FATAL,
@@ -257,7 +620,11 @@ def read_csv_raw(file: Path, log: ProblemLog) -> pd.DataFrame | None:
 
 
 def _collect(
-    found: dict[int, tuple[str, pd.DataFrame]], log: ProblemLog, source: str, per_file: bool = False
+    found: dict[int, tuple[str, pd.DataFrame]],
+    log: ProblemLog,
+    source: str,
+    per_file: bool = False,
+    extract: pd.Timestamp | None = None,
 ) -> dict[str, pd.DataFrame]:
     lists: dict[str, pd.DataFrame] = {}
     for spec in ANNEX_A:
@@ -269,7 +636,7 @@ def _collect(
             continue
         name, raw = found[spec.number]
         file, sheet = (name, "") if per_file else (source, name)
-        lists[spec.key] = parse_list(raw, spec, log, file, sheet)
+        lists[spec.key] = parse_list(raw, spec, log, file, sheet, extract=extract)
     return lists
 
 

@@ -1,25 +1,26 @@
 """The authority's own CSV files: workforce, audits, supervision, complaints, population,
 benchmarks, statistical neighbours and targets.
 
-Columns are parsed with the same tolerant rules as Annex A; value ranges are then checked with
-pandera (lazy validation, so every failing cell is reported, not just the first).
+Each table has a fixed schema (:data:`LOCAL_TABLES`, typed columns with their ranges): a column
+it does not know is fatal, with the nearest known column suggested; values are parsed with the
+same tolerant rules as Annex A and checked against their ranges cell by cell; rows that share a
+key (a population year, a benchmark's indicator, period and area, a target's indicator) with
+different values are fatal, and identical repeats are reported and dropped; targets must name
+a registered indicator.
 """
 
 from __future__ import annotations
 
-import functools
+import difflib
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from . import files as F
 from .annex_a import parse_list, read_csv_raw
 from .annex_a_spec import Column, ListSpec
 from .codes import YES_NO
-from .problems import FATAL, WARNING, ProblemLog
-
-if TYPE_CHECKING:
-    import pandera.pandas as pa
+from .problems import FATAL, PROBLEM_COLUMNS, WARNING, ProblemLog
 
 GRADES = {
     "Outstanding": ["o", "1"],
@@ -28,24 +29,33 @@ GRADES = {
     "Inadequate": ["i", "4"],
 }
 AREA_TYPES = {"england": ["national", "eng"], "region": ["regional"], "la": ["local authority"]}
+FTE_MAX = 10_000  # more social workers than any authority employs
+POPULATION_MAX = 2_000_000  # more children than live in any authority
 
 
-def _t(key: str, title: str, cols: list[Column], required: tuple[str, ...]) -> ListSpec:
-    return ListSpec(0, key, title, tuple(cols), required_values=required)
+def _t(
+    key: str,
+    title: str,
+    cols: list[Column],
+    required: tuple[str, ...],
+    unique: tuple[str, ...] = (),
+) -> ListSpec:
+    return ListSpec(
+        0, key, title, tuple(cols), required_values=required, closed=True, unique=unique
+    )
+
+
+def _fte(key: str, required: bool = True, high: float = FTE_MAX) -> Column:
+    return Column(key, key, "number", required=required, low=0, high=high)
 
 
 LOCAL_TABLES: dict[str, ListSpec] = {
     "workforce": _t("workforce", "workforce.csv (monthly social-worker establishment)", [
         Column("month", "month", "date"),
         Column("team", "team", "text", required=False),
-        Column("fte_in_post", "fte_in_post", "number"),
-        Column("agency_fte", "agency_fte", "number"),
-        Column("vacancy_fte", "vacancy_fte", "number"),
-        Column("starters_fte", "starters_fte", "number"),
-        Column("leavers_fte", "leavers_fte", "number"),
-        Column("case_holding_fte", "case_holding_fte", "number"),
-        Column("cases_held", "cases_held", "number"),
-        Column("sickness_days_lost", "sickness_days_lost", "number", required=False),
+        _fte("fte_in_post"), _fte("agency_fte"), _fte("vacancy_fte"), _fte("starters_fte"),
+        _fte("leavers_fte"), _fte("case_holding_fte"), _fte("cases_held", high=1_000_000),
+        _fte("sickness_days_lost", required=False, high=1_000_000),
     ], ("month",)),
     "audits": _t("audits", "audits.csv (quality-assurance case audits)", [
         Column("audit_date", "audit_date", "date"),
@@ -56,7 +66,7 @@ LOCAL_TABLES: dict[str, ListSpec] = {
         Column("moderated_grade", "moderated_grade", "code", GRADES, required=False),
     ], ("audit_date", "grade")),
     "supervision": _t("supervision", "supervision.csv", [
-        Column("due_date", "due_date", "date"),
+        Column("due_date", "due_date", "date", future_ok=True),  # supervisions are booked ahead
         Column("team", "team", "text", required=False),
         Column("held_date", "held_date", "date"),
     ], ("due_date",)),
@@ -64,102 +74,164 @@ LOCAL_TABLES: dict[str, ListSpec] = {
         Column("received_date", "received_date", "date"),
         Column("stage", "stage", "text", required=False),
         Column("responded_date", "responded_date", "date"),
-        Column("timescale_days", "timescale_days", "int", required=False),
+        Column("timescale_days", "timescale_days", "int", required=False, high=366),
         Column("upheld", "upheld", "code", YES_NO | {"Partly": ["partly", "partially"]},
                required=False),
     ], ("received_date",)),
     "population": _t("population", "population.csv (ONS mid-year estimates, children 0-17)", [
-        Column("year", "year", "int"),
-        Column("population", "population", "int"),
-    ], ("year", "population")),
+        Column("year", "year", "int", low=1990, high=2100),
+        Column("population", "population", "int", low=1, high=POPULATION_MAX),
+    ], ("year", "population"), unique=("year",)),
     "benchmarks": _t("benchmarks", "benchmarks.csv (published comparator values)", [
         Column("indicator_id", "indicator_id", "text"),
         Column("time_period", "time_period", "date"),
         Column("area_code", "area_code", "text"),
         Column("area_name", "area_name", "text"),
         Column("area_type", "area_type", "code", AREA_TYPES),
-        Column("value", "value", "number"),
-        Column("numerator", "numerator", "number", required=False),
-        Column("denominator", "denominator", "number", required=False),
-    ], ("indicator_id", "time_period", "area_code")),
+        Column("value", "value", "number", low=0),
+        Column("numerator", "numerator", "number", required=False, low=0),
+        Column("denominator", "denominator", "number", required=False, low=0),
+    ], ("indicator_id", "time_period", "area_code"),
+        unique=("indicator_id", "time_period", "area_code")),
     "statistical_neighbours": _t("statistical_neighbours", "statistical_neighbours.csv", [
         Column("area_code", "area_code", "text"),
         Column("area_name", "area_name", "text"),
-        Column("rank", "rank", "int", required=False),
-    ], ("area_code",)),
+        Column("rank", "rank", "int", required=False, low=1, high=200),
+    ], ("area_code",), unique=("area_code",)),
     "targets": _t("targets", "targets.csv (local targets)", [
         Column("indicator_id", "indicator_id", "text"),
-        Column("target", "target", "number"),
-        Column("tolerance", "tolerance", "number", required=False),
-    ], ("indicator_id", "target")),
+        Column("target", "target", "number", low=0),
+        Column("tolerance", "tolerance", "number", required=False, low=0),
+    ], ("indicator_id", "target"), unique=("indicator_id",)),
 }  # fmt: skip
 
 REQUIRED_FILES = ("population",)
 
-WORKFORCE_COUNTS = ["fte_in_post", "agency_fte", "vacancy_fte", "starters_fte", "leavers_fte",
-                    "case_holding_fte", "cases_held", "sickness_days_lost"]  # fmt: skip
 
+def read_local_table(key: str, path: Path | None, log: ProblemLog) -> pd.DataFrame | None:
+    """One local CSV table, or None (reported as fatal if required) when the file is absent.
 
-@functools.cache
-def range_schemas() -> dict[str, pa.DataFrameSchema]:
-    """pandera range checks per local table (built on first use: pandera is imported only when
-    data is loaded, not in every notebook kernel that reads a cached dataset)."""
-    import pandera.pandas as pa
-
-    return {
-        "workforce": pa.DataFrameSchema(
-            {c: pa.Column(nullable=True, checks=pa.Check.ge(0)) for c in WORKFORCE_COUNTS}
-        ),
-        "population": pa.DataFrameSchema(
-            {
-                "population": pa.Column(nullable=True, checks=pa.Check.gt(0)),
-                "year": pa.Column(nullable=True, checks=pa.Check.in_range(1990, 2100)),
-            },  # fmt: skip
-            unique=["year"],
-        ),
-    }
-
-
-def check_ranges(key: str, frame: pd.DataFrame, log: ProblemLog, file: str) -> pd.DataFrame:
-    """Report every cell pandera rejects; the offending value is set missing, the row kept."""
-    import pandera.pandas as pa
-
-    schema = range_schemas().get(key)
-    if schema is None or frame.empty:
-        return frame
-    try:
-        schema.validate(frame, lazy=True)
-        return frame
-    except pa.errors.SchemaErrors as err:
-        cases = err.failure_cases
-    out = frame.copy()
-    for rec in cases.itertuples(index=False):
-        idx = rec.index
-        column = rec.column if isinstance(rec.column, str) else ""
-        row = out.loc[idx, "_row"] if idx is not None and idx in out.index else None
-        log.add(
-            WARNING,
-            "value out of range",
-            file,
-            row=row,
-            column=column,
-            value=rec.failure_case,
-            expected=str(rec.check),
-        )
-        if column and idx in out.index and column != "year":
-            out.loc[idx, column] = pd.NA
-    return out
-
-
-def read_local_table(key: str, path: Path, log: ProblemLog) -> pd.DataFrame | None:
-    """One local CSV table, or None (reported as fatal if required) when the file is absent."""
+    Dates are bounded by today (a local table may be extracted after the Annex A lists)."""
     spec = LOCAL_TABLES[key]
-    if not path.exists():
+    if path is None or F.kind(path) == "missing":
         if key in REQUIRED_FILES:
-            log.add(FATAL, "missing file", str(path), expected=f"{spec.title}")
+            where = path if path is not None else Path(f"{key}.csv")
+            log.add(FATAL, "missing file", str(where), expected=f"{spec.title}")
         return None
     raw = read_csv_raw(path, log)
     if raw is None:
+        log.not_used(path, f"meant as {spec.title} but could not be read")
         return None
-    frame = parse_list(raw, spec, log, str(path))
-    return check_ranges(key, frame, log, str(path))
+    log.used(path, spec.title, f"named {path.name}")
+    frame = parse_list(raw, spec, log, str(path), today=True)
+    frame = _unique(frame, spec, log, str(path))
+    if key in {"targets", "benchmarks"}:
+        frame = _known_indicators(frame, key, log, str(path))
+    return frame
+
+
+def _unique(frame: pd.DataFrame, spec: ListSpec, log: ProblemLog, file: str) -> pd.DataFrame:
+    """Rows sharing the table's key: identical repeats are reported and dropped; repeats with
+    different values are fatal (which one is right cannot be known), naming the rows."""
+    if not spec.unique or frame.empty:
+        return frame
+    data = [c.key for c in spec.columns]
+    keyed = frame.dropna(subset=list(spec.unique))
+    repeat = keyed.duplicated(data, keep="first")
+    frames = []
+    if repeat.any():
+        frames.append(
+            pd.DataFrame(
+                {
+                    "severity": WARNING,
+                    "kind": "duplicate row",
+                    "file": file,
+                    "sheet": "",
+                    "row": keyed.loc[repeat, "_row"].to_numpy(),
+                    "column": "",
+                    "value": "",
+                    "expected": "each row once; the repeat is excluded",
+                },
+                columns=PROBLEM_COLUMNS,
+            )
+        )
+    distinct = keyed.loc[~repeat]
+    clash = distinct.duplicated(list(spec.unique), keep=False)
+    if clash.any():
+        groups = distinct.loc[clash].groupby(list(spec.unique), sort=False, dropna=False)["_row"]
+        for key, rows in groups:
+            values = key if isinstance(key, tuple) else (key,)
+            shown = ", ".join(
+                str(v.date()) if isinstance(v, pd.Timestamp) else str(v) for v in values
+            )
+            frames.append(
+                pd.DataFrame(
+                    [
+                        {
+                            "severity": FATAL,
+                            "kind": "conflicting rows",
+                            "file": file,
+                            "sheet": "",
+                            "row": int(rows.iloc[1]),
+                            "column": ", ".join(spec.unique),
+                            "value": f"{shown} on rows {', '.join(str(int(r)) for r in rows)}",
+                            "expected": f"one row per {', '.join(spec.unique)}: these rows "
+                            "disagree, and which is right cannot be known",
+                        }
+                    ],
+                    columns=PROBLEM_COLUMNS,
+                )
+            )
+    if frames:
+        log.add_many(pd.concat(frames, ignore_index=True))
+    drop = keyed.index[repeat]
+    return frame.drop(index=drop).reset_index(drop=True)
+
+
+def _known_indicators(frame: pd.DataFrame, key: str, log: ProblemLog, file: str) -> pd.DataFrame:
+    """Targets must name a registered indicator (fatal otherwise: a target that names no
+    indicator is a typing error, and would vanish); benchmarks for other measures are reported
+    and not used. A percentage above 100 is out of range in both."""
+    from ..indicators import load_all
+    from ..indicators.registry import REGISTRY
+
+    load_all()
+    ids = frame["indicator_id"]
+    unknown = ids.notna() & ~ids.isin(list(REGISTRY))
+    rows = []
+    for rec in frame.loc[unknown, ["_row", "indicator_id"]].itertuples(index=False):
+        near = difflib.get_close_matches(str(rec[1]), list(REGISTRY), n=1, cutoff=0.6)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        rows.append(
+            {
+                "severity": FATAL if key == "targets" else WARNING,
+                "kind": "unknown indicator",
+                "file": file,
+                "sheet": "",
+                "row": int(rec[0]),
+                "column": "indicator_id",
+                "value": rec[1],
+                "expected": "an indicator id from docs/indicators.md"
+                + hint
+                + ("" if key == "targets" else "; the row is not used"),
+            }
+        )
+    value_col = "target" if key == "targets" else "value"
+    pct = ids.map(lambda i: REGISTRY[i].unit == "pct" if i in REGISTRY else False).astype(bool)
+    over = pct & (frame[value_col] > 100).fillna(False).astype(bool)
+    for rec in frame.loc[over, ["_row", value_col]].itertuples(index=False):
+        rows.append(
+            {
+                "severity": WARNING,
+                "kind": "value out of range",
+                "file": file,
+                "sheet": "",
+                "row": int(rec[0]),
+                "column": value_col,
+                "value": f"{rec[1]:g}",
+                "expected": "a percentage from 0 to 100; the row is not used",
+            }
+        )
+    if rows:
+        log.add_many(pd.DataFrame(rows, columns=PROBLEM_COLUMNS))
+    return frame.loc[~(unknown | over)].reset_index(drop=True)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
-from .problems import PROBLEM_COLUMNS, WARNING
+from .problems import FATAL, PROBLEM_COLUMNS, WARNING
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\xa0": " "})
 _LIST_PREFIX = re.compile(r"^\s*[a-z]{1,2}\d?\)\s*", re.IGNORECASE)
@@ -49,6 +50,9 @@ def by_unique(raw: pd.Series, parse: object) -> tuple[pd.Series, pd.Series]:
     )
 
 
+NO_PROBLEMS = pd.DataFrame(columns=PROBLEM_COLUMNS)  # shared, never modified
+
+
 def _problems(
     mask: pd.Series,
     raw: pd.Series,
@@ -59,6 +63,8 @@ def _problems(
     column: str,
     expected: str,
 ) -> pd.DataFrame:
+    if not mask.any():
+        return NO_PROBLEMS
     bad = mask[mask].index
     return pd.DataFrame({
         "severity": WARNING, "kind": kind, "file": file, "sheet": sheet,
@@ -67,37 +73,261 @@ def _problems(
     }, columns=PROBLEM_COLUMNS)  # fmt: skip
 
 
-def _dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    blank = blank_mask(raw)
-    text = raw.where(~blank).astype("string").str.strip()
-    numeric = pd.to_numeric(text, errors="coerce").astype("float64").to_numpy()
-    serial = (numeric >= SERIAL_MIN) & (numeric <= SERIAL_MAX)
-    days = np.where(serial, np.round(numeric), np.nan)
-    from_serial = pd.Series(_EXCEL_EPOCH + pd.to_timedelta(days, unit="D"), index=raw.index)
-    uk = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
-    iso = pd.to_datetime(text.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
-    out = from_serial.fillna(uk).fillna(iso).astype("datetime64[ns]")
-    return out, ~blank & out.isna()
+# A time of day after a date is accepted and dropped: "01/10/2024 09:30", "2024-10-01T09:30:00Z".
+_TIME = (
+    r"(?:[T ]+\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:[.,]\d+)?)?"  # 09:30, 09:30:00, 09:30:00.000
+    r"\s*(?:[AaPp]\.?[Mm]\.?)?(?:Z|[+-]\d{2}:?\d{2})?)?"  # am/pm, a time zone
+)
+_ISO = re.compile(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}$")
+_NUMERIC = re.compile(rf"^(\d{{1,2}})[/.\-](\d{{1,2}})[/.\-](\d{{4}}|\d{{2}}){_TIME}$")
+_TEXT_MONTH = re.compile(
+    rf"^(\d{{1,2}})(?:st|nd|rd|th)?[ \-/]([A-Za-z]{{3,9}})\.?[ \-/,]+(\d{{4}}|\d{{2}}){_TIME}$"
+)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
+# Two-digit years are read as Python and POSIX read them: 00-68 are 2000-2068, 69-99 1969-1999.
+TWO_DIGIT_PIVOT = 69
+# What datetime64[ns] holds (the dates beyond it are reported, never a crash).
+HELD_YEARS = (1678, 2261)
+DATE_FORMATS = (
+    "DD/MM/YYYY (also with '-' or '.', a two-digit year, or a time of day), YYYY-MM-DD (ISO, "
+    "with or without a time), 1 Oct 2024, Excel date cells or Excel serial numbers; a column "
+    "whose every date fits MM/DD/YYYY only is read month-first (and reported)"
+)
+EXPECTED_DATE = "a date as DD/MM/YYYY, YYYY-MM-DD or an Excel date"
+
+
+def _dates_from(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dates from year, month and day arrays (floats, NaN where absent), and where the year is
+    beyond what pandas holds. 31/02 and month 13 are not dates (NaT)."""
+    y = np.where(y < 100, y + np.where(y < TWO_DIGIT_PIVOT, 2000, 1900), y)
+    known = ~(np.isnan(y) | np.isnan(m) | np.isnan(d))
+    beyond = known & ((y < HELD_YEARS[0]) | (y > HELD_YEARS[1]))
+    ok = known & ~beyond & (m >= 1) & (m <= 12) & (d >= 1) & (d <= 31)
+    month = np.where(ok, (y - 1970) * 12 + m - 1, 0).astype("int64").astype("datetime64[M]")
+    date = month.astype("datetime64[D]") + np.where(ok, d - 1, 0).astype("int64")
+    ok &= date.astype("datetime64[M]") == month  # 31/02 rolls into March: not a date
+    return np.where(ok, date.astype("datetime64[ns]"), np.datetime64("NaT", "ns")), beyond
+
+
+def _num(frame: pd.DataFrame, col: int) -> np.ndarray:
+    return pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+class _ColumnDates:
+    """Every distinct value of one date column parsed by the format decided for the column.
+
+    ``weights`` counts the rows holding each distinct value, so that decisions ("most values
+    fail", "every date fits day-first") are about rows, not distinct values."""
+
+    def __init__(self, uniques: pd.Series, weights: np.ndarray) -> None:
+        n = len(uniques)
+        self.values = np.full(n, np.datetime64("NaT", "ns"))
+        self.beyond = np.zeros(n, dtype=bool)  # a date, but beyond what pandas holds
+        self.month_first = False
+        self.conflict: tuple[list[str], list[str]] | None = None
+        # the type of the cells is decided once for the column: Excel date cells, text, or both
+        inferred = pd.api.types.infer_dtype(uniques, skipna=True)
+        if inferred in {"datetime", "date"}:
+            self.blank = uniques.isna().to_numpy(dtype=bool)
+            is_datetime = ~self.blank
+        else:
+            self.blank = blank_mask(uniques).to_numpy(dtype=bool)
+            is_datetime = np.zeros(n, dtype=bool)
+            if inferred.startswith("mixed"):
+                is_date = uniques.map(lambda v: isinstance(v, date | datetime | pd.Timestamp))
+                is_datetime = is_date.to_numpy(dtype=bool) & ~self.blank
+        if is_datetime.any():
+            self._datetime_cells(uniques[is_datetime], is_datetime)
+        rest = ~self.blank & ~is_datetime
+        if rest.any():
+            text = uniques.where(rest).astype("string").str.strip()
+            self._text(text, rest, weights)
+
+    def _held(self, parsed: pd.Series, where: np.ndarray) -> None:
+        """Store dates parsed by pandas at ``where``; those beyond what pandas holds in
+        nanoseconds (31/12/9999) are marked, not stored."""
+        years = parsed.dt.year.to_numpy(dtype="float64", na_value=np.nan)
+        beyond = (years < HELD_YEARS[0]) | (years > HELD_YEARS[1])
+        days = parsed.dt.floor("D").where(~beyond).astype("datetime64[ns]").to_numpy()
+        self.values[where] = days
+        self.beyond[where] = beyond
+
+    def _datetime_cells(self, cells: pd.Series, where: np.ndarray) -> None:
+        try:
+            parsed = pd.to_datetime(cells.to_numpy(), errors="coerce")
+        except (ValueError, TypeError):  # cells with and without a time zone
+            parsed = pd.to_datetime(cells.to_numpy(), errors="coerce", utc=True)
+        if parsed.tz is not None:  # the date as written, whatever the zone
+            parsed = parsed.tz_localize(None)
+        self._held(pd.Series(parsed), where)
+
+    def _text(self, text: pd.Series, rest: np.ndarray, weights: np.ndarray) -> None:
+        # the common case first: every value DD/MM/YYYY (so day-first), or every value ISO
+        present = text[rest]
+        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+            parsed = pd.to_datetime(present, format=fmt, errors="coerce")
+            if parsed.notna().all():
+                self._held(parsed, rest)
+                return
+        self._any_format(text, rest, weights)
+
+    def _any_format(self, text: pd.Series, rest: np.ndarray, weights: np.ndarray) -> None:
+        number = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+        number = number.to_numpy(dtype="float64", na_value=np.nan)
+        serial = rest & (number >= SERIAL_MIN) & (number <= SERIAL_MAX)
+        days = np.floor(np.where(serial, number, 0)).astype("int64")  # a time of day is dropped
+        self.values[serial] = (_EXCEL_EPOCH.to_datetime64() + days.astype("timedelta64[D]"))[serial]
+        # an Excel serial beyond 2100 (up to 31/12/9999) is a date no measure can use
+        self.beyond |= rest & (number > SERIAL_MAX) & (number <= 2958465)
+        iso = text.str.extract(_ISO)
+        dmy = text.str.extract(_NUMERIC)
+        named = text.str.extract(_TEXT_MONTH)
+        named_month = named[1].str.lower().str.slice(0, 3).map(_MONTHS)
+        first, second = _num(dmy, 0), _num(dmy, 1)
+        numeric = ~np.isnan(first)
+        self._decide(first, second, numeric, text, weights)
+        day, month = (second, first) if self.month_first else (first, second)
+        parts = [
+            (_num(iso, 0), _num(iso, 1), _num(iso, 2)),
+            (_num(dmy, 2), month, day),
+            (
+                _num(named, 2),
+                named_month.to_numpy(dtype="float64", na_value=np.nan),
+                _num(named, 0),
+            ),
+        ]
+        for y, m, d in parts:
+            values, beyond = _dates_from(y, m, d)
+            fill = np.isnat(self.values) & ~np.isnat(values)
+            self.values[fill] = values[fill]
+            self.beyond |= beyond
+
+    def _decide(
+        self,
+        first: np.ndarray,
+        second: np.ndarray,
+        numeric: np.ndarray,
+        text: pd.Series,
+        weights: np.ndarray,
+    ) -> None:
+        """Day-first unless the column's dates fit month-first only. A date with a first
+        number over 12 fits day-first only, with a second number over 12 month-first only; a
+        column holding both kinds (beyond a stray 1 in 100) fits neither."""
+        day_first_only = numeric & (first > 12) & (first <= 31) & (second <= 12)
+        month_first_only = numeric & (second > 12) & (second <= 31) & (first <= 12)
+        n_day, n_month = weights[day_first_only].sum(), weights[month_first_only].sum()
+        if n_month and n_month > n_day and n_day <= 0.01 * n_month:
+            self.month_first = True
+        if n_day and n_month and min(n_day, n_month) > 0.01 * max(n_day, n_month):
+            self.conflict = (
+                text[day_first_only].dropna().head(3).tolist(),
+                text[month_first_only].dropna().head(3).tolist(),
+            )
 
 
 def parse_dates(raw: pd.Series, **where: object) -> tuple[pd.Series, pd.DataFrame]:
-    """Dates from datetime cells, DD/MM/YYYY, ISO YYYY-MM-DD or Excel serial numbers.
+    """Dates by one format decided for the whole column (see :data:`DATE_FORMATS`).
 
-    Serial numbers are accepted between 1950 and 2100 only, so that a stray count or year is
-    reported rather than read as a date in 1905.
+    Row by row, a value that is not a date is an "unparseable date" and one beyond what pandas
+    holds (31/12/9999) a "date out of range"; both become missing. The column is refused with
+    one fatal problem naming examples when its dates fit neither day-first nor month-first, or
+    when most of its values are not dates. Excel serial numbers are read between 1950 and 2100
+    only, so that a stray count or year is reported rather than read as a date in 1905.
     """
     if pd.api.types.is_datetime64_any_dtype(raw):
         out = raw.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
-        return out, _problems(raw.isna() & False, raw, "unparseable date", expected="", **where)  # type: ignore[arg-type]
-    out, bad = by_unique(raw, _dates)
-    problems = _problems(
-        bad,
-        raw,
-        "unparseable date",
-        expected="a date as DD/MM/YYYY, YYYY-MM-DD or an Excel date",
+        return out, pd.DataFrame(columns=PROBLEM_COLUMNS)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    uniques = pd.Series(uniques, dtype=object)
+    weights = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    parsed = _ColumnDates(uniques, weights)
+    take = np.where(codes < 0, len(uniques), codes)
+
+    def spread(values: np.ndarray, fill: object) -> np.ndarray:
+        return np.append(values, np.array([fill], dtype=values.dtype))[take]
+
+    out = pd.Series(spread(parsed.values, np.datetime64("NaT", "ns")), index=raw.index)
+    failed_u = ~parsed.blank & np.isnat(parsed.values)
+    present = weights[~parsed.blank].sum()
+    if parsed.conflict is not None or (present and weights[failed_u].sum() > present / 2):
+        return out.where(pd.Series(False, index=out.index)), _refusal(
+            parsed, uniques, failed_u, **where
+        )
+    beyond = pd.Series(spread(parsed.beyond & failed_u, False), index=raw.index)
+    failed = pd.Series(spread(failed_u & ~parsed.beyond, False), index=raw.index)
+    expected = EXPECTED_DATE + (
+        "; this column is read month-first (MM/DD/YYYY)" if parsed.month_first else ""
+    )
+    problems = [
+        _problems(failed, raw, "unparseable date", expected=expected, **where),  # type: ignore[arg-type]
+        _problems(
+            beyond,
+            raw,
+            "date out of range",
+            expected="a real date (one this far off cannot be used; it is left blank)",
+            **where,
+        ),  # type: ignore[arg-type]
+    ]
+    if parsed.month_first:
+        problems.append(
+            _column_problem(
+                WARNING,
+                "dates read month-first",
+                uniques[~parsed.blank].head(3).tolist(),
+                "DD/MM/YYYY; every date in this column fits MM/DD/YYYY only, so all were read "
+                "month-first: check",
+                **where,
+            )
+        )
+    return out, pd.concat([p for p in problems if not p.empty] or [problems[0]], ignore_index=True)
+
+
+def _refusal(
+    parsed: _ColumnDates, uniques: pd.Series, failed: np.ndarray, **where: object
+) -> pd.DataFrame:
+    if parsed.conflict is not None:
+        day_first, month_first = parsed.conflict
+        return _column_problem(
+            FATAL,
+            "dates in two formats",
+            day_first + month_first,
+            "one date format per column: some dates fit only DD/MM/YYYY (e.g. "
+            f"{', '.join(day_first)}), others only MM/DD/YYYY (e.g. {', '.join(month_first)})",
+            **where,
+        )
+    return _column_problem(
+        FATAL,
+        "not a date column",
+        uniques[failed].head(3).tolist(),
+        f"{EXPECTED_DATE}: most values in this column are not dates",
         **where,
-    )  # type: ignore[arg-type]
-    return out.astype("datetime64[ns]"), problems
+    )
+
+
+def _column_problem(
+    severity: str, kind: str, examples: list[object], expected: str, **where: object
+) -> pd.DataFrame:
+    """One problem about a whole column (no row), its value some examples."""
+    return pd.DataFrame(
+        [
+            {
+                "severity": severity,
+                "kind": kind,
+                "file": where.get("file", ""),
+                "sheet": where.get("sheet", ""),
+                "row": None,
+                "column": where.get("column", ""),
+                "value": "; ".join(str(v) for v in examples),
+                "expected": expected,
+            }
+        ],
+        columns=PROBLEM_COLUMNS,
+    )
 
 
 def parse_ints(raw: pd.Series, **where: object) -> tuple[pd.Series, pd.DataFrame]:

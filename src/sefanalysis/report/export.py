@@ -118,13 +118,20 @@ def tables_workbook(tables_dir: str | Path, out: str | Path, meta: dict[str, str
 
 
 def _workbook(tables: dict[str, bytes], meta: dict[str, str]) -> bytes:
+    """The workbook's bytes. No cell is ever a formula or a link made from text: every string
+    is written as a string (xlsxwriter would otherwise read ``=...`` as a formula and
+    ``http...`` as a link), and text a spreadsheet would read as a formula carries a leading
+    apostrophe (``safe_output``), so it stays text even when a user edits the cell."""
     import io
 
     import pandas as pd
     import xlsxwriter
 
+    from ..safe_output import escape
+
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "in_memory": True})  # fmt: skip
     book.set_properties({"title": meta.get("title", "Self-evaluation tables"),
                          "author": "sefanalysis", "created": None})  # fmt: skip
     bold = book.add_format({"bold": True, "font_size": 14})
@@ -143,7 +150,7 @@ def _workbook(tables: dict[str, bytes], meta: dict[str, str]) -> bytes:
              ("Each table is on its own sheet, listed on the Contents sheet.", wrap)]  # fmt: skip
     cover.set_column(0, 0, 100)
     for i, (text, fmt) in enumerate(lines):
-        cover.write(i, 0, text, fmt) if fmt else cover.write(i, 0, text)
+        cover.write_string(i, 0, escape(text), *([fmt] if fmt else []))
     contents = book.add_worksheet("Contents")
     contents.write(0, 0, "Contents", bold)
     contents.write_row(2, 0, ["Sheet", "Table"], head)
@@ -153,13 +160,15 @@ def _workbook(tables: dict[str, bytes], meta: dict[str, str]) -> bytes:
         name = f"Table_{n}"
         title = table_title(stem)
         contents.write_url(2 + n, 0, f"internal:'{name}'!A1", string=name)
-        contents.write(2 + n, 1, title)
+        contents.write_string(2 + n, 1, escape(title))
         sheet = book.add_worksheet(name)
         frame = pd.read_csv(io.BytesIO(csv), dtype=str, keep_default_na=False)
-        sheet.write(0, 0, f"{name}: {title}", bold)
-        sheet.write_row(2, 0, list(frame.columns), head)
+        sheet.write_string(0, 0, escape(f"{name}: {title}"), bold)
+        for c, heading in enumerate(frame.columns):
+            sheet.write_string(2, c, escape(str(heading)), head)
         for r, row in enumerate(frame.itertuples(index=False), start=3):
-            sheet.write_row(r, 0, list(row))
+            for c, cell in enumerate(row):
+                sheet.write_string(r, c, escape(cell))
         for c, col in enumerate(frame.columns):
             width = max([len(str(col))] + [len(str(v)) for v in frame[col]]) + 2
             sheet.set_column(c, c, min(width, 60))

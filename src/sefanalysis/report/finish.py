@@ -1,9 +1,9 @@
-"""The last step of a run, after its notebooks: ``findings.csv`` from the rows the report
-sections wrote (so each sentence in it is the one the pages show), the disclosure audit of
-everything published (:func:`sefanalysis.disclosure.audit`), and, in an internal run, the
-marker on every page.
+"""The last steps of a run, after its notebooks: ``findings.csv`` from the rows the report
+sections wrote (so each sentence in it is the one the pages show) and the disclosure audit of
+everything published (:func:`finish_run`, :func:`sefanalysis.disclosure.audit`), and, in an
+internal run, the marker on every page (:func:`mark_internal`, after the index is written).
 
-Deliberately light (no pandas at import): the runner calls :func:`finish_run` once."""
+Deliberately light (no pandas at import)."""
 
 from __future__ import annotations
 
@@ -74,11 +74,11 @@ def mark_internal(run: Path) -> None:
 def finish_run(run: str | Path, mode: str) -> list[str]:
     """Write ``findings.csv``; in a published run audit everything published (the problems
     found, none for a run that keeps its promise, are also written to
-    ``analyst/disclosure/audit.json``); in an internal run mark every page."""
+    ``analyst/disclosure/audit.json``). An internal run's pages are marked by
+    :func:`mark_internal`, once the runner has written its index."""
     run = Path(run)
     write_findings(run)
     if mode != "published":
-        mark_internal(run)
         return []
     problems = audit(run)
     (run / LEDGER).mkdir(parents=True, exist_ok=True)
