@@ -80,6 +80,13 @@ def finish_run(run: str | Path, mode: str) -> list[str]:
     write_findings(run)
     if mode != "published":
         return []
+    if not (run / LEDGER).exists():  # notebooks that publish nothing through sefanalysis.report
+        note = "not audited: no report section recorded what it published"
+        (run / LEDGER).mkdir(parents=True, exist_ok=True)
+        (run / LEDGER / "audit.json").write_text(
+            json.dumps({"mode": mode, "problems": [], "note": note}, indent=2) + "\n"
+        )
+        return []
     problems = audit(run)
     (run / LEDGER).mkdir(parents=True, exist_ok=True)
     (run / LEDGER / "audit.json").write_text(
