@@ -3,6 +3,12 @@
 Every builder returns a :class:`Chart`: the figure, a headline title that states the finding, a
 subtitle (measure, geography, period), a data-driven alt text sentence and the data behind it.
 Colour never carries meaning alone: lines are labelled directly and markers differ.
+
+Builders draw what they are given: a suppressed value arrives as missing and is neither drawn,
+labelled nor described (titles and alt texts are written from the values shown only). SPC
+limits arrive clipped to what the measure can take. ``notice`` (an internal run's "internal:
+small numbers not suppressed") is written into the PNG and SVG metadata and as a column of the
+chart's CSV.
 """
 
 from __future__ import annotations
@@ -51,12 +57,17 @@ STYLE = "afcharts.afcharts"
 
 
 def _palette(png: bytes) -> bytes:
-    """A PNG re-encoded with an adaptive 256-colour palette (10 ms a chart)."""
-    from PIL import Image
+    """A PNG re-encoded with an adaptive 256-colour palette (10 ms a chart), keeping its text
+    metadata (e.g. an internal run's notice)."""
+    from PIL import Image, PngImagePlugin
 
     image = Image.open(io.BytesIO(png))
+    info = PngImagePlugin.PngInfo()
+    for key, value in getattr(image, "text", {}).items():
+        info.add_text(key, value)
     out = io.BytesIO()
-    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, format="PNG")
+    quantized = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+    quantized.save(out, format="PNG", pnginfo=info)
     return out.getvalue()
 
 
@@ -71,19 +82,21 @@ class Chart:
     _png: bytes | None = field(default=None, repr=False)
     _svg: bytes | None = field(default=None, repr=False)
     bbox: Bbox | str = field(default="tight", repr=False)  # the area saved (see _laid_out)
+    notice: str = ""  # e.g. "internal: small numbers not suppressed", in every file
 
     def png(self) -> bytes:
         """The chart as PNG, rendered once and reused for the file and the HTML page, with a
         256-colour palette: charts are flat colours, and it is about a quarter of the bytes of
         full colour (reviewer pages embed every chart and have a size budget)."""
         if self._png is None:
-            drawn = self._render(format="png", dpi=100, metadata={"Software": None})
-            self._png = _palette(drawn)
+            meta = {"Software": None, **({"Description": self.notice} if self.notice else {})}
+            self._png = _palette(self._render(format="png", dpi=100, metadata=meta))
         return self._png
 
     def svg(self) -> bytes:
         if self._svg is None:
-            self._svg = self._render(format="svg", metadata={"Date": None})
+            meta = {"Date": None, **({"Description": self.notice} if self.notice else {})}
+            self._svg = self._render(format="svg", metadata=meta)
         return self._svg
 
     def _render(self, **savefig: object) -> bytes:
@@ -98,9 +111,11 @@ class Chart:
     def files(self) -> dict[str, bytes]:
         """``<name>.png``, ``<name>.svg`` and the data behind the chart as ``<name>.csv`` (its
         text cells safe in a spreadsheet: an area name never becomes a formula)."""
+        from .disclosure import INTERNAL_COLUMN
         from .safe_output import csv_bytes
 
-        data = csv_bytes(self.data)
+        frame = self.data.assign(**{INTERNAL_COLUMN: self.notice}) if self.notice else self.data
+        data = csv_bytes(frame)
         return {f"{self.name}.png": self.png(), f"{self.name}.svg": self.svg(),
                 f"{self.name}.csv": data}  # fmt: skip
 
@@ -169,6 +184,7 @@ def trend_chart(
     subtitle: str,
     unit: str,
     comparators: pd.DataFrame | None = None,
+    notice: str = "",
 ) -> Chart:
     """Line chart of ``value`` by ``period_end``; comparators (``label, period_end, value``)
     are drawn as further labelled lines."""
@@ -216,7 +232,7 @@ def trend_chart(
         if comparators is not None and len(comparators):
             alt += " Comparator lines: " + ", ".join(comparators["label"].unique()) + "."
     plt.close(fig)
-    return Chart(name, fig, title, subtitle, alt, data, bbox=bbox)
+    return Chart(name, fig, title, subtitle, alt, data, bbox=bbox, notice=notice)
 
 
 @_rerun_cached
@@ -228,15 +244,19 @@ def bar_chart(
     unit: str,
     label_col: str = "group",
     value_col: str = "value",
+    missing_label: str = "–",
+    notice: str = "",
 ) -> Chart:
-    """Horizontal bars, one per group, each labelled with its value."""
+    """Horizontal bars, one per group, each labelled with its value (``missing_label`` where
+    there is none, e.g. ``[c]``: no bar is drawn)."""
     data = frame[[label_col, value_col]].reset_index(drop=True)
     plt = _pyplot()
     with plt.style.context(STYLE):
         fig, ax = plt.subplots(figsize=(8, 0.45 * len(data) + 1.6))
         ax.barh(data[label_col].astype(str), data[value_col].fillna(0), color=COLOURS[0])
         for y, v in enumerate(data[value_col]):
-            ax.annotate(format_value(v, unit), (0 if pd.isna(v) else v, y), xytext=(4, 0),
+            text = missing_label if pd.isna(v) else format_value(v, unit)
+            ax.annotate(text, (0 if pd.isna(v) else v, y), xytext=(4, 0),
                         textcoords="offset points", va="center", fontsize=10)  # fmt: skip
         bbox = _finish_bars(fig, ax, title, subtitle, unit)
     plt.close(fig)
@@ -251,7 +271,7 @@ def bar_chart(
             f"({format_value(top[value_col], unit)}); lowest: {low[label_col]} "
             f"({format_value(low[value_col], unit)})."
         )
-    return Chart(name, fig, title, subtitle, alt, data, bbox=bbox)
+    return Chart(name, fig, title, subtitle, alt, data, bbox=bbox, notice=notice)
 
 
 POINT_STYLE = {  # marker shape carries the meaning as well as colour
@@ -271,6 +291,7 @@ def spc_chart(
     unit: str,
     trial: bool,
     target: float | None = None,
+    notice: str = "",
 ) -> Chart:
     """XmR chart: monthly values, mean, process limits; special-cause points by shape."""
     data = spc_frame.rename(columns={"x": "period_end"})[
@@ -302,23 +323,24 @@ def spc_chart(
                 textcoords="offset points",
                 fontsize=9,
             )
-        ax.legend(loc="upper left", fontsize=9, ncol=2)
+        if ax.get_legend_handles_labels()[1]:  # no legend when every point is hidden
+            ax.legend(loc="upper left", fontsize=9, ncol=2)
         ax.set_ylabel(unit_label(unit), fontsize=10)
         ax.tick_params(axis="x", labelsize=9)
         _titles(fig, ax, title, subtitle)
         bbox = _laid_out(fig)
     plt.close(fig)
     shown = data.dropna(subset=["value"])
-    special = shown.loc[shown["point_type"] != "common cause"]
-    alt = (f"Statistical process control chart of {subtitle}: {len(shown)} monthly values from "
-           f"{format_value(shown['value'].iloc[0], unit)} to "
-           f"{format_value(shown['value'].iloc[-1], unit)}, mean "
-           f"{format_value(shown['mean'].iloc[-1], unit)}, {limits} "
-           f"{format_value(shown['lpl'].iloc[-1], unit)} to "
-           f"{format_value(shown['upl'].iloc[-1], unit)}. "
+    special = shown.loc[~shown["point_type"].isin(["common cause", ""])]
+    alt = (f"Statistical process control chart of {subtitle}: {len(shown)} monthly values shown"
+           + (f", from {format_value(shown['value'].iloc[0], unit)} to "
+              f"{format_value(shown['value'].iloc[-1], unit)}" if len(shown) else "")
+           + f"; mean {format_value(data['mean'].iloc[-1], unit)}, {limits} "
+           f"{format_value(data['lpl'].iloc[-1], unit)} to "
+           f"{format_value(data['upl'].iloc[-1], unit)}. "
            + (f"{len(special)} point(s) show special-cause variation."
-              if len(special) else "All points show common-cause variation."))  # fmt: skip
-    return Chart(name, fig, title, subtitle, alt, data, bbox=bbox)
+              if len(special) else "All points shown show common-cause variation."))  # fmt: skip
+    return Chart(name, fig, title, subtitle, alt, data, bbox=bbox, notice=notice)
 
 
 @_rerun_cached
@@ -331,6 +353,7 @@ def funnel_chart(
     title: str,
     subtitle: str,
     unit: str = "pct",
+    notice: str = "",
 ) -> Chart:
     """Funnel plot: every authority's percentage (against its denominator) or rate per 10,000
     (against its child population), with 95% and 99.8% limits around England (Fingertips
@@ -379,7 +402,7 @@ def funnel_chart(
         f"{'population' if unit == 'rate_per_10k' else 'denominator'} of "
         f"{own['denominator']:,.0f}."
     )
-    return Chart(name, fig, title, subtitle, alt, data, bbox=bbox)
+    return Chart(name, fig, title, subtitle, alt, data, bbox=bbox, notice=notice)
 
 
 @_rerun_cached
@@ -392,6 +415,7 @@ def ranking_chart(
     subtitle: str,
     unit: str,
     best_first_ascending: bool,
+    notice: str = "",
 ) -> Chart:
     """Statistical-neighbour ranking: one bar per authority, best first; this authority's bar is
     hatched and labelled (not colour alone); England as a labelled line."""
@@ -423,4 +447,4 @@ def ranking_chart(
            + (f"; this authority is {position} of {len(data)}" if position else "")
            + (f"; England {format_value(england, unit)}." if england is not None
               and pd.notna(england) else "."))  # fmt: skip
-    return Chart(name, fig, title, subtitle, alt, data, bbox=bbox)
+    return Chart(name, fig, title, subtitle, alt, data, bbox=bbox, notice=notice)

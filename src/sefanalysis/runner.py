@@ -59,6 +59,7 @@ from .periods import parse_period_end
 from .quality import _page, write_reports
 from .report.display import table_html
 from .report.export import export_html, tables_workbook
+from .report.finish import finish_run, mark_internal
 from .runfolder import RunLock, RunLocked, publish, recover, restrict, retire
 from .safe_output import csv_bytes, neutralise_tree
 from .workers import (
@@ -364,6 +365,12 @@ def _build(run: _Run, lock_fd: int) -> None:
     if (run.build / "tables").is_dir():
         tables_workbook(run.build / "tables", run.build / "tables" / f"sef_tables_{run.label}.xlsx",
                         {**run.meta, "title": f"Self-evaluation tables, {run.label}"})  # fmt: skip
+    # findings.csv from the sections' rows, and the disclosure audit of everything published
+    problems = finish_run(run.build, run.mode)
+    for problem in problems:
+        _say(f"  disclosure audit: {problem}")
+    if problems:
+        run.reason = f"the disclosure audit found {len(problems)} problem(s); first: {problems[0]}"
     now = file_hashes(run.data)
     changed = sorted(k for k in set(now) | set(run.hashes) if now.get(k) != run.hashes.get(k))
     if changed:
@@ -396,6 +403,7 @@ def _finish(run: _Run, ok: bool, reason: str) -> None:
     folder's name still says it failed)."""
     run.reason = reason
     steps = [lambda: _write_index(run.build, run.results, run.meta, run.reason),
+             lambda: run.mode == "published" or mark_internal(run.build),  # every page says so
              lambda: _write_manifest(run, ok),
              lambda: neutralise_tree(run.build),
              lambda: restrict(run.build / "analyst")]  # fmt: skip

@@ -101,7 +101,8 @@ def test_published_tables_hold_no_count_from_1_to_5(small_run):
             assert not re.fullmatch(r"[1-5]", cell), f"{cell!r} in {table.name}"
     cpp = (small_run / "tables" / "cpp_count.csv").read_text()
     assert "[c]" in cpp
-    chart_data = (small_run / "charts" / "cpp_count.csv").read_text()
+    chart = small_run / "charts" / "cpp_count.csv"  # no trend is drawn from fewer than 2 points
+    chart_data = chart.read_text() if chart.exists() else ""
     assert not re.search(r",1\.0,|,1,", chart_data)
     manifest = json.loads((small_run / "manifest.json").read_text())
     assert manifest["parameters"]["mode"] == "published"
