@@ -62,7 +62,7 @@ from .tables import (
     NOT_APPLICABLE,
     NOT_AVAILABLE,
     ROW_UNIT,
-    UNIT_WORDS,
+    UNIT_NAMES,
     Column,
     Num,
     Table,
@@ -365,7 +365,7 @@ class AreaSections(ReportParameters):
                 {
                     "Indicator": ind.title,
                     "Indicator id": ind.id,
-                    "Unit": UNIT_WORDS[ind.unit],
+                    "Unit": UNIT_NAMES[ind.unit],
                     "Period": rec["period"].removeprefix("in the "),
                     "Latest": Num(rec["value"], now),
                     "Lower 95% limit": Num(rec["ci_low"], now, no_interval),
@@ -801,7 +801,7 @@ class AreaSections(ReportParameters):
             row = {
                 "Indicator": rec.title,
                 "Indicator id": rec.indicator_id,
-                "Unit": UNIT_WORDS.get(rec.unit, rec.unit),
+                "Unit": UNIT_NAMES.get(rec.unit, rec.unit),
                 "Year to": f"{rec.period_end:%d %B %Y}",
                 "CIN census (official)": Num(
                     rec.census_value, (quarter_position(rec.indicator_id, rec.period_end),)

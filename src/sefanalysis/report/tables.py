@@ -46,6 +46,7 @@ UNIT_WORDS = {
     "ratio": "cases per FTE",
     "score": "score",
 }
+UNIT_NAMES = {**UNIT_WORDS, "pct": "percentage"}  # a Unit column's words (never a lone "%")
 ROW_UNIT = "row"  # a column whose unit is the row's (``Table.row_units``)
 
 
