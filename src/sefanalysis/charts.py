@@ -133,7 +133,10 @@ def _png(fig: Figure, metadata: dict[str, str]) -> bytes:
     from PIL import Image, PngImagePlugin
 
     fig.canvas.draw()
-    image = Image.fromarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
+    size = fig.canvas.get_width_height(physical=True)
+    # read the canvas in place (a strided array copy took 17 ms a chart), drop the alpha
+    rgba = Image.frombuffer("RGBA", size, fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    image = rgba.convert("RGB")
     info = PngImagePlugin.PngInfo()
     for key, value in metadata.items():
         info.add_text(key, value)

@@ -412,13 +412,14 @@ def test_csv_cells_and_headings_from_the_inputs_never_become_formulas():
 
 
 def test_the_workbook_holds_no_formula_and_no_link(tmp_path):
-    from sefanalysis.report.export import _workbook
+    from sefanalysis.report.workbook import build_workbook
 
     table = pd.DataFrame({"area_name": HOSTILE, "value": range(len(HOSTILE))})
     meta = {"authority": HOSTILE[2], "period_end": "=1+1", "title": "@SUM(1)",
-            "suppression_note": "+1"}  # fmt: skip
+            "suppression_note": "+1", "contact_name": HOSTILE[3]}  # fmt: skip
     path = tmp_path / "book.xlsx"
-    path.write_bytes(_workbook({"t": table.to_csv(index=False).encode()}, meta))
+    path.write_bytes(build_workbook({"t": (table.to_csv(index=False).encode(), None)}, meta,
+                                    [HOSTILE[4]]))  # fmt: skip
     assert formula_cells_xlsx(path) == []
 
 

@@ -118,9 +118,15 @@ def main_chart(run: Path, indicator_id: str) -> dict | None:
 def _document(template: Path | None):
     """The document to write into: the council's template (body emptied) or Word's default."""
     from docx import Document
+    from docx.shared import Cm
 
     if template is None:
-        return Document()
+        doc = Document()  # Word's default styles, on A4 with a 16 cm text column
+        section = doc.sections[0]
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        section.left_margin = section.right_margin = Cm(2.5)
+        section.top_margin = section.bottom_margin = Cm(2.5)
+        return doc
     doc = Document(str(template))
     body = doc.element.body
     for child in list(body):
