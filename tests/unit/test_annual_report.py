@@ -54,7 +54,7 @@ def trend_table(plan: Plan) -> Table:
                      "Denominator": Num(den, pos), "England": Num(eng),
                      "Note": "Source: Annex A List 3" if q.month != 9 else
                      "the data do not cover this period"})  # fmt: skip
-    columns = [Column("Period"), Column("Period end"), Column("Value", "pct"),
+    columns = [Column("Period"), Column("Period end", page=False), Column("Value", "pct"),
                Column("Numerator", "count"), Column("Denominator", "count"),
                Column("England", "pct"), Column("Note")]  # fmt: skip
     return Table("re_referral_pct", "Re-referrals within 12 months: 4 quarter ends", columns,
@@ -88,7 +88,7 @@ def test_a_table_is_numbers_with_units_in_the_header_and_markers_beside_them():
     assert list(frame["England marker"]) == ["", "[x]", "[x]", ""]
     shown = table.display()  # the page: the same figures formatted, the marker in place
     assert list(shown["Value"]) == ["20.0%", "25.1%", "[x]", "[c]"]
-    assert list(shown.columns) == ["Period", "Period end", "Value", "Numerator", "Denominator",
+    assert list(shown.columns) == ["Period", "Value", "Numerator", "Denominator",
                                    "England", "Note"]  # fmt: skip
 
 

@@ -72,6 +72,9 @@ from .tables import (
 Cell = dict[str, object]
 
 
+MACHINE = {"Indicator id", "Unit", "Period"}  # columns for the CSV and workbook, not the page
+
+
 def iso(ts: pd.Timestamp) -> str:
     return ts.strftime("%Y-%m-%d")
 
@@ -299,7 +302,7 @@ class AreaSections(ReportParameters):
             )
         columns = [
             Column("Period"),
-            Column("Period end"),
+            Column("Period end", page=False),
             Column("Value", ind.unit),
             Column("Numerator", "count"),
             Column("Population aged 0-17" if public_den else "Denominator", "count"),
@@ -399,7 +402,7 @@ class AreaSections(ReportParameters):
             f"{area}_summary",
             f"{AREAS[area]}: every indicator, {snapshot_label(self.end)} or the "
             f"{period_label(self.end, self.window)}",
-            [Column(n, ROW_UNIT if n in numbers else None) for n in names],
+            [Column(n, ROW_UNIT if n in numbers else None, page=n not in MACHINE) for n in names],
             rows,
             self.plan,
             row_units=units,
@@ -820,7 +823,7 @@ class AreaSections(ReportParameters):
         return Table(
             "reconciliation_cin_census_annex_a",
             "CIN census and Annex A figures for the same years to 31 March",
-            [Column(n, None if n in text else ROW_UNIT) for n in names],
+            [Column(n, None if n in text else ROW_UNIT, page=n not in MACHINE) for n in names],
             rows,
             self.plan,
             row_units=list(table["unit"]),

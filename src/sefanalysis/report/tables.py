@@ -86,6 +86,7 @@ class Text:
 class Column:
     name: str  # the heading on the page, without unit
     unit: str | None = None  # a registry unit, ROW_UNIT, or None for text
+    page: bool = True  # False: in the CSV and workbook only (ids, units, ISO dates)
 
     def heading(self) -> str:
         """The CSV heading: the unit in brackets where the whole column has one (and the
@@ -153,7 +154,7 @@ class Table:
     def display(self) -> pd.DataFrame:
         """The same figures for the page: formatted with their unit, the marker in place."""
         out: dict[str, list] = {}
-        for column in self.columns:
+        for column in (c for c in self.columns if c.page):
             texts = []
             for i in range(len(self.rows)):
                 value, marker = self.cell(i, column)
