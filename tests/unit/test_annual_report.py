@@ -386,3 +386,24 @@ def test_the_main_chart_is_the_trend_then_the_control_chart(tmp_path):
     run = _run(tmp_path)
     assert main_chart(run, "re_referral_pct")["kind"] == "trend"
     assert main_chart(run, "cla_count") is None
+
+
+def test_the_data_folders_template_is_accounted_for(tmp_path):
+    from sefanalysis.dataset import load_dataset, word_template
+
+    from ..conftest import write_dataset
+
+    data = write_dataset(tmp_path / "data")
+    Document().save(data / "Template.DOCX")  # names are matched ignoring case
+    log = load_dataset(data).log
+    used = log.inventory_frame().set_index("file")
+    assert used.loc[str(data / "Template.DOCX"), "taken_as"].startswith("Word template")
+    assert word_template(data) == data / "Template.DOCX"
+    (data / "Template.DOCX").write_text("not a Word document")
+    log = load_dataset(data).log
+    assert word_template(data) is None
+    assert [p.kind for p in log.problems if p.file.endswith("Template.DOCX")] == ["unreadable file"]
+    assert (
+        log.inventory_frame().set_index("file").loc[str(data / "Template.DOCX"), "status"]
+        != (used.loc[str(data / "Template.DOCX"), "status"])
+    )
