@@ -396,7 +396,22 @@ def build_annex(run: Path, meta: dict[str, str], changes: list[str],
 
 def write_annex(run: str | Path, out: str | Path, meta: dict[str, str], changes: list[str],
                 template: Path | None = None) -> Path:  # fmt: skip
-    """Write the draft to ``out`` (see :func:`build_annex`)."""
-    out = Path(out)
-    out.write_bytes(build_annex(Path(run), copy.deepcopy(meta), changes, template))
+    """Write the draft to ``out`` (see :func:`build_annex`). A rerun whose findings, charts,
+    cover and template are the same reuses the draft (``cache``)."""
+    from ..cache import cached
+
+    run, out = Path(run), Path(out)
+    findings = run / "findings.csv"
+    inputs = {
+        "findings": findings.read_bytes() if findings.is_file() else b"",
+        "charts": {p.name: p.read_bytes() for p in sorted((run / "charts").glob("*.json"))}
+        | {p.name: p.read_bytes() for p in sorted((run / "charts").glob("*.png"))},
+        "template": template.read_bytes() if template is not None else b"",
+    }
+    content = cached(
+        "annex",
+        (inputs, meta, changes),
+        lambda: build_annex(run, copy.deepcopy(meta), changes, template),
+    )
+    out.write_bytes(content)
     return out
