@@ -122,9 +122,33 @@ def _figure(kind: str) -> tuple[Figure, Axes]:
 
 
 def _laid_out(fig: Figure) -> None:
-    """Fit the axes, labels and annotations inside the fixed figure, once (measured with the
-    renderer that will draw the PNG): the saved area is the whole figure, never "tight"."""
-    fig.tight_layout(pad=0.3)
+    """Fit the axes, labels and annotations inside the fixed figure (measured with the
+    renderer that will draw the PNG): the saved area is the whole figure, never "tight". A
+    label placed at a data point moves as the axes shrink, so one pass can leave it cut off at
+    the edge: the layout is repeated (at most twice more) until everything is inside."""
+    renderer = fig.canvas.get_renderer()
+    for _ in range(3):
+        fig.tight_layout(pad=0.3)
+        box = fig.get_tightbbox(renderer)
+        width, height = fig.get_size_inches()
+        if box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height:
+            return
+
+
+def _spread(values: list[float], low: float, high: float, gap: float) -> list[float]:
+    """Label heights at least ``gap`` apart, each as near its value as it can be (labels at
+    the ends of lines that end close together would print over each other)."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    placed = [0.0] * len(values)
+    floor = low - gap
+    for i in order:
+        placed[i] = max(values[i], floor + gap)
+        floor = placed[i]
+    overflow = floor - high
+    if overflow > 0:  # pushed past the top: move the stack down, keeping the gaps
+        for i in order:
+            placed[i] -= overflow
+    return placed
 
 
 def _png(fig: Figure, metadata: dict[str, str]) -> bytes:
@@ -304,6 +328,7 @@ def trend_chart(
     data["series"] = data["series"].astype(str)
     with _drawing(name):
         fig, ax = _figure("trend")
+        ends = []  # each line's last point, label and text colour
         for i, label in enumerate(order):
             part = data.loc[data["series"] == label].dropna(subset=["value"])
             if part.empty:
@@ -311,11 +336,19 @@ def trend_chart(
             style = "-" if i == 0 else "--"
             ax.plot(part["period_end"], part["value"], style, marker=MARKERS[i % 6],
                     color=COLOURS[i % 6], linewidth=2.5 if i == 0 else 1.8)  # fmt: skip
-            last = part.iloc[-1]
+            ends.append((part.iloc[-1], label, readable(COLOURS[i % 6])))
+        ax.set_ylim(bottom=0)
+        low, high = ax.get_ylim()
+        points = 0.7 * HEIGHTS_CM["trend"] / 2.54 * 72  # the plot's height, about, in points
+        per_point = (high - low) / points
+        heights = _spread([float(last["value"]) for last, _, _ in ends], low, high,
+                          11 * per_point)  # fmt: skip
+        for (last, label, colour), height in zip(ends, heights, strict=True):
             ax.annotate(f"{label}: {format_value(last['value'], unit)}",
-                        (last["period_end"], last["value"]), xytext=(8, 0),
+                        (last["period_end"], last["value"]),
+                        xytext=(8, (height - float(last["value"])) / per_point),
                         textcoords="offset points", va="center", fontsize=8.5,
-                        color=readable(COLOURS[i % 6]))  # fmt: skip
+                        color=colour)  # fmt: skip
         periods = sorted(series["period_end"].unique())
         ax.set_xticks(periods, [short_label(pd.Timestamp(p)).replace(" ", "\n")
                                 for p in periods], rotation=0)  # fmt: skip

@@ -83,6 +83,26 @@ def test_every_png_is_300_dpi_at_one_width_and_the_height_of_its_kind(build):
     assert png.text["Title"] == chart.title
 
 
+@pytest.mark.parametrize("build", BUILDERS, ids=lambda b: b.__name__)
+def test_no_text_is_cut_off_at_the_edge(build):
+    chart = build()
+    box = chart.figure.get_tightbbox(chart.figure.canvas.get_renderer())
+    width, height = chart.figure.get_size_inches()
+    assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height
+
+
+def test_line_labels_that_end_close_together_do_not_overlap():
+    series = pd.DataFrame({"period_end": QUARTERS, "value": [21.0, 22.5, 22.0, 22.1]})
+    lines = pd.DataFrame({"label": ["England"] * 4 + ["Northern region"] * 4,
+                          "period_end": list(QUARTERS) * 2,
+                          "value": [22.0, 22.1, 22.2, 22.2, 22.3, 22.2, 22.2, 22.3]})  # fmt: skip
+    chart = trend_chart(series, "t", "T", "S", "pct", lines)
+    renderer = chart.figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in chart.figure.axes[0].texts]
+    assert len(boxes) == 3
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
 def test_charts_of_one_kind_have_one_height_whatever_their_labels():
     short = bars()
     many = bar_chart(pd.DataFrame({"group": [f"A much longer group label {i}" for i in range(9)],
