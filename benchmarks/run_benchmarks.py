@@ -110,8 +110,16 @@ def pooled_dataset(n: int, seed: int = 2024):
     )
     header = pd.concat(headers, ignore_index=True)
     header["DOB"] = header["DOB"].astype("datetime64[ns]")
+    # the simulated episodes are whole histories: as if every return since the first episode
+    # had been supplied (the loader lists the returns read in the same table)
+    first = eps["DECOM"].min()
+    starts = range(first.year if first.month >= 4 else first.year - 1, 2025)
+    returns = pd.DataFrame({"collection_year": [f"{y}-{(y + 1) % 100:02d}" for y in starts],
+                            "start": pd.to_datetime([f"{y}-04-01" for y in starts]),
+                            "end": pd.to_datetime([f"{y + 1}-03-31" for y in starts]),
+                            "tables": "episodes,header"})  # fmt: skip
     # the same representation as load_dataset gives (categorical text columns)
-    annex, ssda903 = compact(annex, {"episodes": eps, "header": header})
+    annex, ssda903 = compact(annex, {"episodes": eps, "header": header, "returns": returns})
     return Dataset(Path("."), authority, annex, ssda903, {"population": years})
 
 
@@ -161,9 +169,11 @@ def engine(n: int) -> dict:
 
 
 def duckdb_three(ds) -> tuple[float, dict]:
-    """The three reference indicators in SQL over the same frames. The placement SQL leaves out
-    the "return from a temporary placement" rule (the synthetic data has no temporary
-    placements, so the results must agree exactly)."""
+    """The three reference indicators in SQL over the same frames. The placements follow the
+    library's DfE counting (``indicators/cla_episodes.py``): children in care by the episode open
+    on the day, periods of care, placements at a change of carer with temporary placements and
+    returns from them left out (URNs are not compared: the synthetic data has none), every
+    placement held in the 12 months counted."""
     import duckdb
 
     from sefanalysis.calendar import england_bank_holidays
@@ -203,34 +213,48 @@ def duckdb_three(ds) -> tuple[float, dict]:
       SELECT p.pe, 100.0 * avg(CASE WHEN wd <= 45 THEN 1 ELSE 0 END) AS v
       FROM a JOIN periods p ON a.asmt_auth BETWEEN p.ps AND p.pe WHERE wd >= 0 GROUP BY p.pe),
     e AS (
-      SELECT *, lag(PLACE) OVER w AS prev_place, lag(CHILD) OVER w AS prev_child FROM eps
-      WINDOW w AS (ORDER BY CHILD, DECOM)),
+      SELECT *, coalesce(DEC, DATE '2262-01-01') AS dec_far,
+             row_number() OVER (ORDER BY CHILD, DECOM, coalesce(DEC, DATE '2262-01-01')) AS n,
+             (PLACE IN ('T0','T1','T2','T3','T4') OR LS IN ('V3','V4')) AS temp
+      FROM eps),
+    e1 AS (
+      SELECT *, (RNE = 'S' OR lag(CHILD) OVER (ORDER BY n) IS DISTINCT FROM CHILD
+                 OR DECOM > max(dec_far) OVER (PARTITION BY CHILD ORDER BY n
+                                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))
+             AS new_spell FROM e),
     e2 AS (
-      SELECT *, (RNE = 'S' OR prev_child IS DISTINCT FROM CHILD) AS new_period,
-        ((RNE IN ('S','P','B','T','U') AND PLACE NOT IN ('T0','T1','T2','T3','T4','A3','A5'))
-          OR RNE = 'S' OR prev_child IS DISTINCT FROM CHILD) AS counts
-      FROM e),
-    g AS (
-      SELECT *, sum(CASE WHEN counts THEN 1 ELSE 0 END) OVER (ORDER BY CHILD, DECOM) AS plc,
-                sum(CASE WHEN new_period THEN 1 ELSE 0 END) OVER (ORDER BY CHILD, DECOM) AS per
+      SELECT *, sum(CASE WHEN new_spell THEN 1 ELSE 0 END) OVER (ORDER BY n) AS spell FROM e1),
+    e3 AS (
+      SELECT *, last_value(CASE WHEN NOT temp THEN PLACE END IGNORE NULLS) OVER (
+                  PARTITION BY spell ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                AS last_real_place,
+             count(CASE WHEN NOT temp THEN 1 END) OVER (
+                  PARTITION BY spell ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                AS reals_before,
+             coalesce(lag(temp) OVER (PARTITION BY spell ORDER BY n), false) AS after_temp
       FROM e2),
+    starts AS (
+      SELECT CHILD, spell, n, DECOM AS s FROM e3
+      WHERE NOT temp AND (reals_before = 0 OR (RNE IN ('P', 'B') AND PLACE NOT IN ('A3', 'A5')
+            AND NOT (after_temp AND PLACE = last_real_place)))),
+    spells AS (
+      SELECT spell, CASE WHEN bool_or(DEC IS NULL) THEN NULL ELSE max(DEC) END AS en
+      FROM e2 GROUP BY spell),
     pl AS (
-      SELECT plc, per, any_value(CHILD) AS child, min(DECOM) AS s,
-             CASE WHEN bool_or(DEC IS NULL) THEN NULL ELSE max(DEC) END AS en,
-             arg_max(LS, DECOM) AS ls FROM g GROUP BY plc, per),
-    pr AS (
-      SELECT per, min(s) AS s, CASE WHEN bool_or(en IS NULL) THEN NULL ELSE max(en) END AS en,
-             arg_max(ls, s) AS ls FROM pl GROUP BY per),
-    incare AS (
-      SELECT p.pe, pr.per FROM pr JOIN periods p ON pr.s <= p.pe AND (pr.en IS NULL OR pr.en > p.pe)
-      WHERE pr.ls NOT IN ('V3', 'V4')),
+      SELECT st.CHILD, coalesce(lead(st.s) OVER (PARTITION BY st.spell ORDER BY st.n), sp.en)
+             AS en, st.s FROM starts st JOIN spells sp USING (spell)),
+    cur AS (
+      SELECT p.pe, e.CHILD, e.LS, row_number() OVER (PARTITION BY p.pe, e.CHILD
+                                                     ORDER BY e.n DESC) AS k
+      FROM e JOIN periods p ON e.DECOM <= p.pe AND (e.DEC IS NULL OR e.DEC > p.pe)),
+    incare AS (SELECT pe, CHILD FROM cur WHERE k = 1 AND LS NOT IN ('V3', 'V4')),
     held AS (
-      SELECT p.pe, pl.per, count(*) AS n FROM pl JOIN periods p
+      SELECT p.pe, pl.CHILD, count(*) AS n FROM pl JOIN periods p
         ON pl.s <= p.pe AND (pl.en IS NULL OR pl.en + INTERVAL 12 MONTH > p.pe)
-      GROUP BY p.pe, pl.per),
+      GROUP BY p.pe, pl.CHILD),
     st AS (
       SELECT i.pe, 100.0 * avg(CASE WHEN coalesce(h.n, 0) >= 3 THEN 1 ELSE 0 END) AS v
-      FROM incare i LEFT JOIN held h ON h.pe = i.pe AND h.per = i.per GROUP BY i.pe)
+      FROM incare i LEFT JOIN held h ON h.pe = i.pe AND h.CHILD = i.CHILD GROUP BY i.pe)
     SELECT 're_referral_pct' AS id, pe, v FROM rr
     UNION ALL SELECT 'assessments_within_45wd_pct', pe, v FROM aa
     UNION ALL SELECT 'cla_3plus_placements_pct', pe, v FROM st

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .dataset import Dataset, load_dataset
     from .indicators.engine import compute_indicators
     from .indicators.registry import REGISTRY, data_dictionary
+    from .ingest.published import read_published
 
 try:
     __version__ = version("sefanalysis")
@@ -26,7 +27,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 # cached report sections never imports pandas
 _EXPORTS = {"Dataset": ".dataset", "load_dataset": ".dataset",
             "compute_indicators": ".indicators.engine", "REGISTRY": ".indicators.registry",
-            "data_dictionary": ".indicators.registry"}  # fmt: skip
+            "data_dictionary": ".indicators.registry",
+            "read_published": ".ingest.published"}  # fmt: skip
 
 
 def __getattr__(name: str) -> object:
@@ -41,5 +43,6 @@ __all__ = [
     "compute_indicators",
     "data_dictionary",
     "REGISTRY",
+    "read_published",
     "__version__",
 ]

@@ -54,7 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", help="where run folders go (default outputs)")
     run.add_argument("--params", help="YAML file with period_end, data and out")
-    run.add_argument("--notebooks", help="folder of the notebooks (default notebooks/)")
+    run.add_argument(
+        "--notebooks",
+        metavar="DIR",
+        help="run the notebooks in DIR (for analysts who edit them) instead of the packaged "
+        "ones; the manifest records which ran, with their SHA-256",
+    )
     run.add_argument(
         "--mode",
         choices=["published", "internal"],
@@ -82,6 +87,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
+    """``sefanalysis run``: SIGTERM and SIGHUP stop the run as Ctrl-C does (its workers end and
+    a ``.failed`` folder says why)."""
+    from .workers import stop_on_signals
+
+    with stop_on_signals():
+        return _run_stoppable(args)
+
+
+def _run_stoppable(args: argparse.Namespace) -> int:
     from .runner import NOTEBOOKS, run_quarter
 
     params: dict[str, object] = {}
@@ -122,9 +136,11 @@ def _run(args: argparse.Namespace) -> int:
                          mode=args.mode or params.get("mode") or "published",
                          cache=not args.no_cache, jobs=args.jobs or len(NOTEBOOKS))  # fmt: skip
     if not result.ok:
-        failed = [f"{r.title} ({r.error})" for r in result.notebooks if r.status != "ok"]
-        print(f"error: run failed: {'; '.join(failed)}. Partial results (not a finished run) "
-              f"are in {result.folder}", file=sys.stderr)  # fmt: skip
+        failed = [f"{r.title} ({r.error})" for r in result.notebooks
+                  if r.status not in {"ok", "not run"}]  # fmt: skip
+        reason = "; ".join(([result.reason] if result.reason else []) + failed)
+        print(f"error: run failed: {reason}. Partial results (not a finished run) are in "
+              f"{result.folder}", file=sys.stderr)  # fmt: skip
         return 1
     print(f"Run complete: open {result.folder / 'index.html'}")
     return 0
@@ -140,13 +156,10 @@ def _check_out(out: str | Path, data: list[str]) -> None:
     """Refuse an output folder that cannot be one: an existing file, somewhere under a file, or
     inside a data folder (the outputs would be taken for inputs, and every run would see the
     data as changed)."""
+    from .runner import refuse_out_inside_data
+
+    refuse_out_inside_data(out, data)
     target = Path(out).resolve()
-    for folder in (Path(d).resolve() for d in data):
-        if target == folder or target.is_relative_to(folder):
-            raise SefError(
-                f"--out {str(out)!r} is inside the data folder {str(folder)!r}: "
-                "outputs there would be read as inputs. Choose a folder outside it"
-            )
     for parent in (target, *target.parents):
         if parent.exists():
             if not parent.is_dir():
@@ -233,6 +246,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)",
               file=sys.stderr)  # fmt: skip
         return 1
+    except BaseException as exc:  # a run stopped by a signal (see runner.stop_on_signals)
+        from .workers import RunStopped
+
+        if not isinstance(exc, RunStopped):
+            raise
+        where = f"; what it had done is in {exc.folder}" if exc.folder else ""
+        print(f"error: the run was {exc}{where}", file=sys.stderr)
+        return 128 + exc.signum
 
 
 if __name__ == "__main__":

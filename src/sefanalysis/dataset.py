@@ -8,6 +8,8 @@ Input layout (a directory; names are matched ignoring case, spaces and hyphens):
     workforce.csv audits.csv [supervision.csv complaints.csv]
     population.csv            ONS mid-year estimates of children aged 0-17, by year
     benchmarks.csv statistical_neighbours.csv [targets.csv]
+    published/                DfE's published files as downloaded (comparators, neighbours)
+    cin_census/*.xml          the authority's CIN census returns
 
 Every file in the directory is accounted for (``dataset.log.inventory``): read, and taken as
 what, or not used, and why. Two files for one input are fatal, naming both.
@@ -39,6 +41,7 @@ from .ingest.annex_a_spec import ANNEX_A, LISTS_BY_KEY, ListSpec
 from .ingest.authority import NAMES as AUTHORITY_NAMES
 from .ingest.authority import Authority, read_authority
 from .ingest.cells import Workbook
+from .ingest.dfe_sources import add_dfe_sources
 from .ingest.local_tables import LOCAL_TABLES, read_local_table
 from .ingest.problems import FATAL, WARNING, ProblemLog
 from .ingest.ssda903 import SSDA903, collection_year, read_ssda903
@@ -236,6 +239,8 @@ def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
         log.problems += later.problems
         log.files += later.files
         log.inventory += later.inventory
+    add_dfe_sources(root, authority, tables, log)  # published/ and cin_census/
+    _record_word_template(root, log)
     _account_for_every_file(root, log)
     read = list(dict.fromkeys(Path(s.file) for s in log.files if F.kind(Path(s.file)) == F.FILE))
     with ThreadPoolExecutor(max_workers=1) as hasher:  # hashing releases Python's lock
@@ -320,8 +325,31 @@ def _read_annex_a(
     return {spec.key: empty_list(spec) for spec in ANNEX_A}
 
 
-KNOWN_NAMES = (*AUTHORITY_NAMES, "annex_a.xlsx", "annex_a", "ssda903",
-               *(f"{key}.csv" for key in LOCAL_TABLES))  # fmt: skip
+KNOWN_NAMES = (*AUTHORITY_NAMES, "annex_a.xlsx", "annex_a", "ssda903", "published", "cin_census",
+               "template.docx", *(f"{key}.csv" for key in LOCAL_TABLES))  # fmt: skip
+
+
+def word_template(root: Path) -> Path | None:
+    """The council's Word template for the evidence annex (``template.docx`` in the data
+    folder, in any case), if there is exactly one and it is a Word document."""
+    import zipfile
+
+    found = [p for p in F.entries(root).get("template.docx", []) if F.kind(p) == F.FILE]
+    return found[0] if len(found) == 1 and zipfile.is_zipfile(found[0]) else None
+
+
+def _record_word_template(root: Path, log: ProblemLog) -> None:
+    """Account for ``template.docx``: read for its styles, or why not."""
+    found = F.entries(root).get("template.docx", [])
+    template = word_template(root)
+    if template is not None:
+        log.used(template, "Word template (styles of the evidence annex)", f"named {template.name}")
+        return
+    for path in found:
+        log.add(WARNING, "unreadable file", str(path),
+                expected="a Word document (.docx) whose styles the evidence annex takes; "
+                "the annex uses Word's default styles")  # fmt: skip
+        log.not_used(path, "not a single Word document: the annex uses Word's default styles")
 
 
 def _account_for_every_file(root: Path, log: ProblemLog) -> None:
@@ -384,45 +412,55 @@ __all__ = ["Dataset", "load_dataset", "ANNEX_A"]
 def load_dataset_rerun(path: str | Path) -> Dataset:
     """:func:`load_dataset` through the rerun cache (``sefanalysis.cache``) when one is active:
     the one place that names the dataset's cache entry, so the runner, many-authority runs and
-    the notebooks all find the same one."""
+    the notebooks all find the same one. Keyed on the files' contents and on the folder's
+    location too: the dataset names its files, and a copy of the data elsewhere must not
+    report problems in the original's files."""
     from .cache import cached
 
-    return cached("dataset", (fingerprint(path),), lambda: load_dataset(path))
+    where = str(Path(path).resolve())
+    return cached("dataset", (where, fingerprint(path)), lambda: load_dataset(path))
 
 
 def load_dataset_cached(path: str | Path, cache: str | Path, strict: bool = False) -> Dataset:
-    """:func:`load_dataset`, reusing ``cache`` (a pickle written by the runner) when the data
-    directory has not changed since. The cache holds child-level data: it lives in the run's
-    analyst-only folder."""
-    import pickle
-
+    """:func:`load_dataset`, reusing the copy the runner saved beside ``cache`` (see
+    :func:`save_cache`) when the data directory's contents and the code are unchanged. The copy
+    holds child-level data: it lives in the run's analyst-only folder."""
+    from . import cachefile
     from .cache import cache_dir
 
     if cache_dir() is not None:  # the runner's rerun cache
         dataset = load_dataset_rerun(path)
         return load_dataset(path, strict=True) if strict and dataset.fatal else dataset
-    key = fingerprint(path)
-    cache = Path(cache)
-    if cache.exists():
-        try:
-            with cache.open("rb") as fh:
-                stored_key, dataset = pickle.load(fh)
-            if stored_key == key:
-                if strict and dataset.fatal:
-                    return load_dataset(path, strict=True)
-                return dataset
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            pass
+    entry = _saved_path(cache)
+    with contextlib.suppress(OSError, cachefile.Damaged):
+        stored = cachefile.read(entry)
+        if (isinstance(stored, dict) and stored.get("key") == _saved_key(path)
+                and isinstance(stored.get("dataset"), Dataset)):  # fmt: skip
+            dataset = stored["dataset"]
+            return load_dataset(path, strict=True) if strict and dataset.fatal else dataset
     dataset = load_dataset(path, strict=strict)
     save_cache(dataset, cache)
     return dataset
 
 
 def save_cache(dataset: Dataset, cache: str | Path) -> None:
-    """Write the cache read by :func:`load_dataset_cached`."""
-    import pickle
+    """Save ``dataset`` for :func:`load_dataset_cached`, beside ``cache`` with the cache
+    format's suffix (``dataset.pickle`` is written as ``dataset.sefc``: never a pickle), readable
+    by its owner only. A dataset the format cannot hold is not saved (it is loaded again)."""
+    from . import cachefile
 
-    cache = Path(cache)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    with cache.open("wb") as fh:
-        pickle.dump((fingerprint(dataset.path), dataset), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    with contextlib.suppress(cachefile.Unstorable):
+        cachefile.write(_saved_path(cache),
+                        {"key": _saved_key(dataset.path), "dataset": dataset})  # fmt: skip
+
+
+def _saved_path(cache: str | Path) -> Path:
+    from .cache import SUFFIX
+
+    return Path(cache).with_suffix(SUFFIX)
+
+
+def _saved_key(path: str | Path) -> str:
+    from .cache import cache_key
+
+    return cache_key("dataset", fingerprint(path))

@@ -3,7 +3,8 @@ what was rejected and why.
 
 Two forms: a detailed list (file, sheet, row, column, value, expected) for analysts, and a
 summary by file, problem and column for reviewers, which holds no child-level values. File
-names, sheet names and headings come from the user's files: the HTML escapes every one.
+names, sheet names and headings come from the user's files: the HTML escapes every one
+(``table_html`` escapes every cell).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .report.display import table_html
+from .safe_output import csv_bytes
 
 
 def summary(ds: Dataset) -> pd.DataFrame:
@@ -87,10 +89,9 @@ def write_reports(ds: Dataset, folder: Path, analyst_folder: Path) -> None:
     """``data_quality.html`` (summary, for reviewers) and the detailed CSV for analysts."""
     folder.mkdir(parents=True, exist_ok=True)
     analyst_folder.mkdir(parents=True, exist_ok=True)
-    ds.problems.to_csv(analyst_folder / "data_quality_detail.csv", index=False,
-                       lineterminator="\n")  # fmt: skip
+    (analyst_folder / "data_quality_detail.csv").write_bytes(csv_bytes(ds.problems))
     summ = summary(ds)
-    summ.to_csv(folder / "data_quality_summary.csv", index=False, lineterminator="\n")
+    (folder / "data_quality_summary.csv").write_bytes(csv_bytes(summ))
     files = files_table(ds).drop(columns=["sha256"], errors="ignore")
     absent = (
         "<p>Annex A lists not supplied (their indicators are shown as missing): "
@@ -105,19 +106,14 @@ def write_reports(ds: Dataset, folder: Path, analyst_folder: Path) -> None:
         "measures they affect only. The row-by-row list is in the analyst folder.</p>"
         + absent
         + table_html(
-            _escaped(inventory_table(ds)),
+            inventory_table(ds),
             "Every file in the data folder and how it was used",
             "tbl-inventory",
         )
-        + table_html(_escaped(files), "Tables read, with rows read and rejected", "tbl-files")
-        + table_html(_escaped(summ), "Problems by file, kind and column", "tbl-problems")
+        + table_html(files, "Tables read, with rows read and rejected", "tbl-files")
+        + table_html(summ, "Problems by file, kind and column", "tbl-problems")
     )
     (folder / "data_quality.html").write_text(_page("Data-quality report", body), encoding="utf-8")
-
-
-def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells HTML-escaped: names and headings come from the user's files."""
-    return frame.map(lambda v: html.escape(v) if isinstance(v, str) else v)
 
 
 def _page(title: str, body: str) -> str:

@@ -1,16 +1,21 @@
 """Reviewer outputs hold aggregates only; small numbers are suppressed when published; a failing
-notebook fails the run without leaving a finished-looking folder."""
+notebook fails the run without leaving a finished-looking folder; text from the inputs (the
+authority's name, area names in benchmarks.csv, file and folder names) is inert in every HTML,
+CSV and XLSX output: no markup runs, no cell becomes a formula."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
+from sefanalysis.checks.safety import check_run_safety
 from sefanalysis.cli import main
 
 from ..conftest import write_dataset
@@ -21,7 +26,18 @@ PLANTED_IDS = [f"PLANTED{i:03d}ZQ" for i in range(12)]
 PLANTED_DOB = "17/05/2013"  # every planted child shares this date of birth
 
 
+# hostile text: markup, an attribute break-out, and spreadsheet formulas (=, +, -, @)
+CORPUS = ['<script>alert("sef")</script>', '"><img src=x onerror=alert(1)>',
+          '=HYPERLINK("http://evil.example/","click")', "+cmd|' /C calc'!A0", "-1+1",
+          "@SUM(1+1)"]  # fmt: skip
+HOSTILE_NAME = '=HYPERLINK("http://evil.example/","Testshire")<script>alert("sef")</script>'
+HOSTILE_FOLDER = "data =1+1 <b onmouseover=alert(1)>"  # a folder name (no "/")
+HOSTILE_FILE = '"><img src=x onerror=alert(1)>.csv'
+
+
 def _small_authority(root: Path) -> Path:
+    """Twelve planted children, one on a plan, in an authority whose name, neighbours' names,
+    folder and a stray file's name are hostile text."""
     refs = [{"child_id": cid, "referral_date": f"2024-{1 + i % 12:02d}-15", "dob": PLANTED_DOB,
              "gender": "Female", "ethnicity": "WBRI", "referral_nfa": "No", "n_referrals_12m": 0,
              "worker": "Planted Workername"} for i, cid in enumerate(PLANTED_IDS)]  # fmt: skip
@@ -31,7 +47,25 @@ def _small_authority(root: Path) -> Path:
            "n_previous_cpp": 0, "last_visit": "2024-12-20"},
           {"child_id": PLANTED_IDS[1], "cpp_start": "2023-01-10", "cpp_end": "2023-12-20",
            "dob": PLANTED_DOB, "n_previous_cpp": 0}]  # fmt: skip
-    return write_dataset(root, {"referrals": refs, "cp": cp}, annex_a_start="2023-01-01")
+    areas = [(f"E9900010{i}", name) for i, name in enumerate(CORPUS)]
+    indicators, periods = ("re_referral_pct", "referral_rate_per_10k"), ("2023-12-31", "2024-12-31")
+    benchmarks = pd.DataFrame(
+        [{"indicator_id": ind, "time_period": period, "area_code": code, "area_name": name,
+          "area_type": "la", "value": 20.0 + i} for ind in indicators for period in periods
+         for i, (code, name) in enumerate(areas)]
+        + [{"indicator_id": ind, "time_period": period, "area_code": "E92000001",
+            "area_name": "England", "area_type": "england", "value": 22.0}
+           for ind in indicators for period in periods])  # fmt: skip
+    neighbours = pd.DataFrame([{"area_code": code, "area_name": name, "rank": i + 1}
+                               for i, (code, name) in enumerate(areas)])  # fmt: skip
+    folder = write_dataset(root / HOSTILE_FOLDER, {"referrals": refs, "cp": cp},
+                           annex_a_start="2023-01-01",
+                           tables={"benchmarks": benchmarks,
+                                   "statistical_neighbours": neighbours})  # fmt: skip
+    text = (folder / "authority.yaml").read_text().replace("Testshire", HOSTILE_NAME)
+    (folder / "authority.yaml").write_text(text)
+    (folder / HOSTILE_FILE).write_text("not,an,input\n")
+    return folder
 
 
 def _reviewer_files(run: Path) -> list[Path]:
@@ -67,7 +101,8 @@ def test_published_tables_hold_no_count_from_1_to_5(small_run):
             assert not re.fullmatch(r"[1-5]", cell), f"{cell!r} in {table.name}"
     cpp = (small_run / "tables" / "cpp_count.csv").read_text()
     assert "[c]" in cpp
-    chart_data = (small_run / "charts" / "cpp_count.csv").read_text()
+    chart = small_run / "charts" / "cpp_count.csv"  # no trend is drawn from fewer than 2 points
+    chart_data = chart.read_text() if chart.exists() else ""
     assert not re.search(r",1\.0,|,1,", chart_data)
     manifest = json.loads((small_run / "manifest.json").read_text())
     assert manifest["parameters"]["mode"] == "published"
@@ -106,3 +141,53 @@ def test_same_inputs_give_identical_tables(small_run, tmp_path):
     for folder in ("tables", "charts"):
         for first in (small_run / folder).glob("*.csv"):
             assert first.read_bytes() == (again / folder / first.name).read_bytes(), first.name
+
+
+def test_hostile_text_is_inert_in_every_output(small_run):
+    """Every page, CSV and workbook of the run (and its analyst folder) passes the safety
+    checks: no script, event handler or javascript: link; no formula cell; owner-only child-level
+    files; no pickle."""
+    import openpyxl
+
+    assert check_run_safety(small_run.parent) == []
+    # the hostile text did reach the outputs, shown as text
+    index = (small_run / "index.html").read_text(encoding="utf-8")
+    assert html.escape(HOSTILE_NAME) in index
+    for page in (small_run / "html").glob("*.html"):
+        assert html.escape(HOSTILE_NAME, quote=False) in page.read_text(encoding="utf-8")
+    cover = openpyxl.load_workbook(small_run / "tables" / "sef_tables_2024-12-31.xlsx")["Cover"]
+    named = [c for row in cover.iter_rows() for c in row if HOSTILE_NAME in str(c.value)]
+    assert named and all(c.data_type == "s" for c in named)
+    written = "".join(p.read_text(encoding="utf-8") for p in small_run.rglob("*.csv"))
+    assert "'-1+1" in written and "'@SUM(1+1)" in written  # area names, neutralised
+
+
+def test_hostile_text_runs_nothing_in_a_browser(small_run):
+    """Every page of the run opened in headless Chromium: no dialog opens (the corpus's alert()
+    calls), no element carries an event handler."""
+    from .test_browser import CHROMIUM, _require_browser
+
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox",
+                                                                    "--disable-gpu"])  # fmt: skip
+        try:
+            for path in sorted(small_run.rglob("*.html")):
+                page = browser.new_page()
+                dialogs: list[str] = []
+                page.on("dialog", lambda d, dialogs=dialogs: (dialogs.append(d.message),
+                                                              d.dismiss()))  # fmt: skip
+                page.route("**/*", lambda route: route.abort()
+                           if route.request.url.startswith(("http:", "https:"))
+                           else route.continue_())  # fmt: skip
+                page.goto(path.as_uri())
+                page.wait_for_timeout(200)
+                handlers = page.evaluate(
+                    "Array.from(document.querySelectorAll('*')).filter(e => Array.from("
+                    "e.attributes).some(a => a.name.startsWith('on'))).length")  # fmt: skip
+                assert dialogs == [] and handlers == 0, path
+                page.close()
+        finally:
+            browser.close()

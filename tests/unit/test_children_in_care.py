@@ -15,9 +15,9 @@ import pytest
 from sefanalysis import compute_indicators, load_dataset
 
 from ..conftest import EXTERNAL, write_dataset
+from .ssda903_returns import ep, write_returns
 
 END = "2024-12-31"
-EP_COLS = ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC"]
 
 
 def value(ds, ind, end=END, **kw):
@@ -25,17 +25,10 @@ def value(ds, ind, end=END, **kw):
     return row["numerator"], row["denominator"], row["value"]
 
 
-def with_903(root: Path, episodes: list[list[str]], dobs: dict[str, str]) -> Path:
-    folder = root / "ssda903" / "2024-25"
-    folder.mkdir(parents=True)
-    pd.DataFrame({"CHILD": list(dobs), "SEX": 1, "DOB": list(dobs.values()),
-                  "ETHNIC": "WBRI"}).to_csv(folder / "header.csv", index=False)  # fmt: skip
-    pd.DataFrame(episodes, columns=EP_COLS).to_csv(folder / "episodes.csv", index=False)
-    return root
-
-
-def ep(child, start, rne, place, end="", rec="X1", ls="C2"):
-    return [child, start, rne, ls, "N1", place, "PR1", end, rec if end else ""]
+def with_903(root: Path, episodes: list[list[str]], dobs: dict[str, str], years=None) -> Path:
+    """SSDA903 returns from the first collection year the episodes touch to 2024-25 (or
+    ``years``), each holding the episodes open during its year, as an authority sends them."""
+    return write_returns(root, episodes, dobs, years=years, last=2024)
 
 
 def test_placement_counting_rules(tmp_path):
@@ -282,15 +275,17 @@ def test_ssda903_counts_are_used_when_supplied(tmp_path):
     ]  # fmt: skip
     root = write_dataset(tmp_path / "la", {"cla": [cla("Z", "2024-01-05")]}, population=2_000)
     ds = load_dataset(with_903(root, episodes, {"A": "01/01/2012", "B": "01/01/2012",
-                                                "C": "01/01/2012"}))  # fmt: skip
+                                                "C": "01/01/2012"}, years=[2024]))  # fmt: skip
     # SSDA903 wins over Annex A (which lists only Z): in care at 31 Dec = A -> 1
     num, _, val = value(ds, "cla_count")
     assert val == 1
     row = compute_indicators(ds, END, ids=["cla_count"]).iloc[0]
-    assert row["note"] == "SSDA903 episodes (official)"
+    assert row["note"] == "Source: SSDA903 returns, episodes (official DfE counting)"
     assert value(ds, "cla_rate_per_10k")[2] == pytest.approx(1 / 2_000 * 10_000)
-    # the 2024-25 return starts on 1 April 2024: a 12-month window is not covered -> missing
-    assert math.isnan(value(ds, "cla_starts")[2])
+    # the 2024-25 return starts on 1 April 2024: it does not cover a 12-month window, so the
+    # starts in the year come from Annex A (Z), and say so (the old code gave missing here)
+    row = compute_indicators(ds, END, ids=["cla_starts"]).iloc[0]
+    assert row["value"] == 1 and row["note"].startswith("Source: Annex A List 8")
     # 6 months to 31 Dec (from 1 July): no start (A began in February; C is a short break);
     # B ceased on 1 July -> 1
     assert value(ds, "cla_starts", window="6m")[2] == 0
@@ -334,6 +329,10 @@ def test_missing_from_ssda903(tmp_path):
                   "MIS_START": ["01/02/2024", "01/05/2024", "01/02/2024", "01/06/2024"],
                   "MIS_END": ["02/02/2024", "02/05/2024", "03/02/2024", "02/06/2024"]}).to_csv(
         root / "ssda903" / "2024-25" / "missing.csv", index=False)  # fmt: skip
+    # the 12 months to 31 Dec 2024 need the 2023-24 return's missing table too (none missing)
+    pd.DataFrame(columns=["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"]).to_csv(
+        root / "ssda903" / "2023-24" / "missing.csv", index=False
+    )
     ds = load_dataset(root)
     # in care during 2024: A, B, C; missing (M, not "away" A) in 2024: A (twice), C -> 2 / 3
     assert value(ds, "cla_missing_pct") == (2, 3, pytest.approx(200 / 3))

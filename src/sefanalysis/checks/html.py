@@ -44,6 +44,9 @@ def check_html(path: str | Path, headings: list[str] | None = None) -> list[str]
     for heading in headings or []:
         if heading not in found:
             problems.append(f"expected heading missing: {heading!r}")
+    from .safety import unsafe_html
+
+    problems += [p.split(": ", 1)[1] for p in unsafe_html(path)]  # a script, onerror=, ...
     if len(text.encode()) > MAX_BYTES:
         problems.append(f"the page is over {MAX_BYTES // 2**20} MB")
     return problems

@@ -1,33 +1,106 @@
-"""Children in care indicators: Annex A List 8, and SSDA903 episodes where present (official).
+"""Children in care indicators: SSDA903 returns (official DfE counting) where they cover a period
+end, else Annex A List 8 where it does; every value's note names its source.
 
-Placement counting (DfE rules, used for stability): a new placement starts at an episode whose
-reason for new episode (RNE) is S, P, B, T or U, except temporary placements (PLACE T0-T4) and a
-placement for adoption with the child's current foster carer (A3, A5); a change of legal status
-only (RNE = L) continues the current placement, and so does a return from a temporary placement
-to the placement (same type and URN) the child had before it.
+The counting rules (children not episodes, short breaks by the legal status at the date,
+placements, what a return can support) are in :mod:`.cla_episodes`. Choices the DfE texts leave
+open are repeated in each indicator's definition below, with their source.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import pandas as pd
 
+from ..calendar import working_days
 from ..periods import age_at
-from .common import cover, keep
-from .engine import Context, group_codes
+from . import cla_episodes as E
+from .cla_episodes import SHORT_BREAKS, Episodes903, by_source, coverage, episodes_903
+from .common import cover, keep, list_start
+from .engine import POPULATION_RULE, Context
 from .registry import indicator
 
 AREA = "children_in_care"
 CLA = "Children looked after in England including adoptions (DfE)"
-SHORT_BREAKS = {"V3", "V4"}
-TEMPORARY = {"T0", "T1", "T2", "T3", "T4"}
-ADOPTION_WITH_CARER = {"A3", "A5"}
+STABILITY = "Stability measures for children looked after in England (DfE)"
+ANNEX_8 = "Source: Annex A List 8 (children in care in the year to the extract)"
+ANNEX_8_EXTRACT = "Source: Annex A List 8 at the extract date"
+OC2_NOTE = "Source: SSDA903 returns, OC2 at 31 March (official)"
+OC2_AS_REPORTED = (
+    "Source: SSDA903 OC2 at 31 March as reported (no episodes for the year to check who was "
+    "looked after 12 months)"
+)
+SHORT = "Short breaks (legal status V3 or V4) by the legal status on the day counted"
+CHILDREN_ONCE = (
+    "each child once (DfE: children, not periods of care); SSDA903 where the returns cover the "
+    "period, else Annex A List 8"
+)
+YEAR_12M = pd.DateOffset(months=12)
+LIST_NUMBER = {"cla": 8, "adoption": 10}
 
 
-def _cla(ctx: Context, ind_id: str) -> pd.DataFrame:
+def _cla(ctx: Context, ind_id: str, record_coverage: bool = False) -> pd.DataFrame:
+    """List 8 without short breaks; ``record_coverage`` for the indicators read from Annex A
+    alone (the others say per period which source covers it)."""
     cla = ctx.list("cla")
-    cover(ctx, ind_id, "cla", "cla_end")
+    if record_coverage:
+        cover(ctx, ind_id, "cla", "cla_end")
     cla = cla.loc[~cla["legal_status"].isin(SHORT_BREAKS)]
     return keep(ctx, cla, "cla_start", "cla_end", "uasc", "n_placements_12m", "placement_location")
+
+
+def _annex_gaps(ctx: Context, key: str, date_col: str, flow: bool) -> dict[pd.Timestamp, str]:
+    """Period ends an Annex A list does not cover (it starts at ``annex_a_start`` or its
+    earliest date); the engine blanks those after the extract."""
+    start = list_start(ctx, key, date_col)
+    gaps = {}
+    for rec in ctx.periods.itertuples(index=False):
+        first = rec.period_start if flow else rec.period_end
+        if start is None or first < start:
+            gaps[rec.period_end] = (
+                f"Annex A List {LIST_NUMBER[key]} covers from {start:%d/%m/%Y}"
+                if start is not None
+                else f"Annex A List {LIST_NUMBER[key]} has no rows"
+            )
+    return gaps
+
+
+def _annex_cla(ctx: Context, flow: bool = False) -> dict[pd.Timestamp, str]:
+    return _annex_gaps(ctx, "cla", "cla_end", flow)
+
+
+def _at_extract_only(ctx: Context, what: str) -> dict[pd.Timestamp, str]:
+    """Annex A gives ``what`` at the extract date only."""
+    x = ctx.extract_date
+    return {e: f"Annex A holds {what} at the extract date only" for e in ctx.periods["period_end"]
+            if x is None or e != x}  # fmt: skip
+
+
+def _units(frame: pd.DataFrame, num: object = 1.0) -> pd.DataFrame:
+    return frame.assign(num=num, den=1.0)
+
+
+# ------------------------------------------------------------------ in care, starts, ceased
+
+
+def _in_care_903(d903: Episodes903):
+    def units(ctx: Context) -> pd.DataFrame:
+        now = E.in_care(ctx, d903)
+        return _units(d903.attach(now[["cid", "period_end"]], ctx))
+
+    return units
+
+
+def _in_care(ctx: Context, ind_id: str) -> list[pd.DataFrame]:
+    d903 = episodes_903(ctx)
+    official = (coverage(ctx, d903), _in_care_903(d903), E.SOURCE_EPISODES)
+
+    def annex(sub: Context) -> pd.DataFrame:
+        return _units(sub.open_at(_cla(sub, ind_id), "cla_start", "cla_end"))
+
+    ctx.coverage.pop(ind_id, None)
+    return by_source(ctx, ind_id, official, (_annex_cla(ctx), annex, ANNEX_8))
 
 
 @indicator(
@@ -38,14 +111,15 @@ def _cla(ctx: Context, ind_id: str) -> pd.DataFrame:
     polarity="neutral",
     kind="snapshot",
     aggregate="count",
-    numerator="Children in care at the period end",
+    numerator="Children looked after at the end of the period end day, " + CHILDREN_ONCE,
     denominator="",
-    exclusions="Short breaks (legal status V3, V4)",
-    source="SSDA903 episodes where supplied, else Annex A List 8",
+    exclusions=SHORT + ". SSDA903: a figure at a date needs the return for the collection "
+    "year holding it (31 March 2018: the 2017-18 return)",
+    source="SSDA903 episodes where the returns cover the period end, else Annex A List 8",
     publication=CLA,
 )
-def cla_count(ctx: Context) -> pd.DataFrame:
-    return _in_care_now(ctx, "cla_count")
+def cla_count(ctx: Context) -> list[pd.DataFrame]:
+    return _in_care(ctx, "cla_count")
 
 
 @indicator(
@@ -56,14 +130,46 @@ def cla_count(ctx: Context) -> pd.DataFrame:
     polarity="neutral",
     kind="snapshot",
     aggregate="rate_per_10k",
-    numerator="Children in care at the period end",
-    denominator="ONS mid-year estimate of children aged 0-17",
-    exclusions="Short breaks (legal status V3, V4)",
-    source="SSDA903 episodes where supplied, else Annex A List 8; population.csv",
+    numerator="Children looked after at the end of the period end day, " + CHILDREN_ONCE,
+    denominator="Children aged 0-17: " + POPULATION_RULE,
+    exclusions=SHORT,
+    source="SSDA903 episodes where the returns cover the period end, else Annex A List 8; "
+    "population.csv",
     publication=CLA,
 )
-def cla_rate_per_10k(ctx: Context) -> pd.DataFrame:
-    return _in_care_now(ctx, "cla_rate_per_10k")
+def cla_rate_per_10k(ctx: Context) -> list[pd.DataFrame]:
+    return _in_care(ctx, "cla_rate_per_10k")
+
+
+def _flow(ctx: Context, ind_id: str, official_units, annex_col: str) -> list[pd.DataFrame]:
+    d903 = episodes_903(ctx)
+    official = (coverage(ctx, d903, flow=True), official_units(d903), E.SOURCE_EPISODES)
+
+    def annex(sub: Context) -> pd.DataFrame:
+        return _units(sub.in_window(_cla(sub, ind_id), annex_col))
+
+    ctx.coverage.pop(ind_id, None)
+    return by_source(ctx, ind_id, official, (_annex_cla(ctx, flow=True), annex, ANNEX_8))
+
+
+def _starts_903(d903: Episodes903):
+    def units(ctx: Context) -> pd.DataFrame:
+        out = E.starts(ctx, d903)
+        return _units(d903.attach(out[["cid", "period_end"] + [c for c in ["_at"] if c in out]],
+                                  ctx))  # fmt: skip
+
+    return units
+
+
+def _ceased_903(d903: Episodes903, reasons: set[str] | None = None):
+    def units(ctx: Context) -> pd.DataFrame:
+        out = E.ceased(ctx, d903)
+        if reasons is not None:  # the reason of the last occasion in the window
+            out = out.loc[out["REC"].isin(reasons)]
+        return _units(d903.attach(out[["cid", "period_end"] + [c for c in ["_at"] if c in out]],
+                                  ctx))  # fmt: skip
+
+    return units
 
 
 @indicator(
@@ -74,14 +180,15 @@ def cla_rate_per_10k(ctx: Context) -> pd.DataFrame:
     polarity="neutral",
     kind="flow",
     aggregate="count",
-    numerator="Periods of care starting in the window",
+    numerator="Children who started to be looked after in the window (an episode with reason "
+    "for new episode S), counted once (the first occasion); " + CHILDREN_ONCE,
     denominator="",
-    exclusions="Short breaks (legal status V3, V4)",
-    source="SSDA903 episodes where supplied, else Annex A List 8",
+    exclusions=SHORT + " (the legal status of the episode starting)",
+    source="SSDA903 episodes where the returns cover the window, else Annex A List 8",
     publication=CLA,
 )
-def cla_starts(ctx: Context) -> pd.DataFrame:
-    return _period_events(ctx, "cla_starts", "start", "cla_start")
+def cla_starts(ctx: Context) -> list[pd.DataFrame]:
+    return _flow(ctx, "cla_starts", _starts_903, "cla_start")
 
 
 @indicator(
@@ -92,114 +199,117 @@ def cla_starts(ctx: Context) -> pd.DataFrame:
     polarity="neutral",
     kind="flow",
     aggregate="count",
-    numerator="Periods of care ending in the window",
+    numerator="Children who ceased to be looked after in the window (an episode ending with a "
+    "reason other than X1), counted once (the last occasion); " + CHILDREN_ONCE,
     denominator="",
-    exclusions="Short breaks (legal status V3, V4)",
-    source="SSDA903 episodes where supplied, else Annex A List 8",
+    exclusions=SHORT + " (the legal status of the episode ending)",
+    source="SSDA903 episodes where the returns cover the window, else Annex A List 8",
     publication=CLA,
 )
-def cla_ceased(ctx: Context) -> pd.DataFrame:
-    return _period_events(ctx, "cla_ceased", "end", "cla_end")
+def cla_ceased(ctx: Context) -> list[pd.DataFrame]:
+    return _flow(ctx, "cla_ceased", _ceased_903, "cla_end")
 
 
-OFFICIAL = "SSDA903 episodes (official)"
+def _ceased_for(ctx: Context, ind_id: str, reasons: set[str]) -> list[pd.DataFrame]:
+    d903 = episodes_903(ctx)
+    official = (coverage(ctx, d903, flow=True), _ceased_903(d903, reasons), E.SOURCE_EPISODES)
+
+    def annex(sub: Context) -> pd.DataFrame:
+        cla = sub.list("cla")
+        cla = keep(sub, cla.loc[~cla["legal_status"].isin(SHORT_BREAKS)], "cla_end",
+                   "reason_ceased")  # fmt: skip
+        ended = sub.in_window(cla, "cla_end")
+        return _units(ended.loc[ended["reason_ceased"].isin(reasons)])
+
+    return by_source(ctx, ind_id, official, (_annex_cla(ctx, flow=True), annex, ANNEX_8))
 
 
-def _periods_903(ctx: Context, ind_id: str) -> pd.DataFrame | None:
-    """Periods of care from SSDA903 episodes (short breaks excluded), with the coverage of the
-    returns supplied recorded; None when there are no episodes (Annex A is used instead)."""
-    eps = _episodes(ctx)
-    if eps is None:
-        return None
-    ctx.notes[ind_id] = OFFICIAL
-    years = eps.get("collection_year", pd.Series(dtype=str)).dropna().astype(str)
-    years = years[years.str.match(r"^\d{4}-\d{2}$")]
-    if len(years):
-        ctx.coverage[ind_id] = pd.Timestamp(f"{years.min()[:4]}-04-01")
-    return _periods_from(ctx, placements(eps))
+@indicator(
+    id="cla_ceased_adoption",
+    title="Children who left care through adoption",
+    area=AREA,
+    unit="count",
+    polarity="neutral",
+    kind="flow",
+    aggregate="count",
+    numerator="Children who ceased to be looked after in the window with reason E11 or E12 "
+    "(adopted), counted once, by the reason of their last occasion in the window",
+    denominator="",
+    exclusions=SHORT,
+    source="SSDA903 episodes (REC) where the returns cover the window, else Annex A List 8",
+    publication=CLA,
+)
+def cla_ceased_adoption(ctx: Context) -> list[pd.DataFrame]:
+    return _ceased_for(ctx, "cla_ceased_adoption", E.ADOPTED)
 
 
-def _periods_from(ctx: Context, pl: pd.DataFrame) -> pd.DataFrame:
-    per = pl.groupby("period").agg(CHILD=("CHILD", "first"), start=("start", "min"),
-                                   end=("end", "max"), LS=("LS", "last"))  # fmt: skip
-    still_open = pl["end"].isna().groupby(pl["period"]).any()
-    per["end"] = per["end"].where(~still_open)
-    per = per.loc[~per["LS"].isin(SHORT_BREAKS)].reset_index()
-    header = ctx.dataset.ssda903.get("header")
-    if header is not None:
-        h = header.dropna(subset=["DOB"]).drop_duplicates("CHILD", keep="last")
-        h = h.assign(
-            gender=h["SEX"].map({"1": "Male", "2": "Female"}) if "SEX" in h else pd.NA,
-            ethnicity=h.get("ETHNIC", pd.NA),
-        )
-        per = per.merge(h[["CHILD", "DOB", "gender", "ethnicity"]], on="CHILD", how="left")
-    else:  # without the header table ages are unknown: age-based measures are missing
-        per["DOB"] = pd.NaT
-    per = per.rename(columns={"DOB": "dob"})
-    return per.assign(child_id=per["CHILD"])
+@indicator(
+    id="cla_ceased_sgo",
+    title="Children who left care through a special guardianship order",
+    area=AREA,
+    unit="count",
+    polarity="neutral",
+    kind="flow",
+    aggregate="count",
+    numerator="Children who ceased to be looked after in the window with reason E45, E46, E47 "
+    "or E48 (E43, E44 in returns before 2014), counted once, by the reason of their last "
+    "occasion in the window",
+    denominator="",
+    exclusions=SHORT,
+    source="SSDA903 episodes (REC) where the returns cover the window, else Annex A List 8",
+    publication=CLA,
+)
+def cla_ceased_sgo(ctx: Context) -> list[pd.DataFrame]:
+    return _ceased_for(ctx, "cla_ceased_sgo", E.SGO)
 
 
-def _in_care_now(ctx: Context, ind_id: str) -> pd.DataFrame:
-    per = _periods_903(ctx, ind_id)
-    if per is None:
-        return ctx.open_at(_cla(ctx, ind_id), "cla_start", "cla_end").assign(num=1.0, den=1.0)
-    return ctx.open_at(per, "start", "end").assign(num=1.0, den=1.0)
+# ------------------------------------------------------------------ UASC
 
 
-def _period_events(ctx: Context, ind_id: str, col_903: str, col_annex: str) -> pd.DataFrame:
-    per = _periods_903(ctx, ind_id)
-    if per is None:
-        return ctx.in_window(_cla(ctx, ind_id), col_annex).assign(num=1.0, den=1.0)
-    return ctx.in_window(per, col_903).assign(num=1.0, den=1.0)
+@indicator(
+    id="cla_uasc_count",
+    title="Unaccompanied asylum-seeking children in care",
+    area=AREA,
+    unit="count",
+    polarity="neutral",
+    kind="snapshot",
+    aggregate="count",
+    numerator="Children in care at the period end (as cla_count) who were unaccompanied "
+    "asylum-seeking children that day: SSDA903, listed in the UASC table with no date UASC "
+    "ceased (DUC) or a later one; Annex A, UASC recorded as Yes",
+    denominator="",
+    exclusions=SHORT,
+    source="SSDA903 episodes and UASC table where the returns cover the period end, else "
+    "Annex A List 8",
+    publication=CLA,
+)
+def cla_uasc_count(ctx: Context) -> list[pd.DataFrame]:
+    ind = "cla_uasc_count"
+    d903 = episodes_903(ctx)
+
+    def official(sub: Context) -> pd.DataFrame:
+        assert d903 is not None
+        now = E.in_care(sub, d903)
+        uasc = sub.dataset.ssda903["uasc"]
+        uasc = uasc.assign(cid=d903.codes(uasc["CHILD"]))
+        uasc = uasc.loc[uasc["cid"] >= 0].drop_duplicates("cid", keep="last")
+        duc = now["cid"].map(uasc.set_index("cid")["DUC"])
+        listed = now["cid"].isin(uasc["cid"])
+        yes = listed & (duc.isna() | (duc > now["period_end"]))
+        out = d903.attach(now[["cid", "period_end"]], sub)
+        return _units(out.loc[yes.to_numpy()])
+
+    def annex(sub: Context) -> pd.DataFrame:
+        cla = sub.open_at(_cla(sub, ind), "cla_start", "cla_end")
+        return _units(cla.loc[cla["uasc"] == "Yes"])
+
+    source = (coverage(ctx, d903, ("episodes", "uasc")), official,
+              "Source: SSDA903 returns, episodes and UASC table (official)")  # fmt: skip
+    ctx.coverage.pop(ind, None)
+    return by_source(ctx, ind, source, (_annex_cla(ctx), annex, ANNEX_8))
 
 
-def placements(episodes: pd.DataFrame) -> pd.DataFrame:
-    """Placements from SSDA903 episodes by the DfE counting rules (see the module docstring).
-
-    One row per placement: CHILD, start, end (NaT if open), place (of the starting episode),
-    previous_start (start of the placement before it in the same period of care).
-    """
-    eps = episodes.sort_values(["CHILD", "DECOM"], kind="stable").reset_index(drop=True)
-    new_period = (eps["RNE"] == "S") | (eps["CHILD"] != eps["CHILD"].shift())
-    temporary = eps["PLACE"].isin(TEMPORARY)
-    # a return from a temporary placement to the placement before it is not a new placement
-    child = group_codes(eps["CHILD"])
-    urn = eps["URN"] if "URN" in eps else pd.Series(pd.NA, index=eps.index)
-    before_place = eps["PLACE"].where(~temporary).groupby(child).ffill().groupby(child).shift()
-    before_urn = urn.where(~temporary).groupby(child).ffill().groupby(child).shift()
-    after_temp = temporary.groupby(child).shift(fill_value=False).astype(bool)
-    same_urn = (urn == before_urn).fillna(False) | (urn.isna() & before_urn.isna())
-    returned = after_temp & (eps["PLACE"] == before_place) & same_urn
-    counts = (
-        eps["RNE"].isin(["S", "P", "B", "T", "U"])
-        & ~temporary
-        & ~eps["PLACE"].isin(ADOPTION_WITH_CARER)
-        & ~returned
-    ) | new_period
-    # numpy booleans whatever the string storage (pyarrow comparisons give nullable booleans)
-    eps["placement"] = counts.fillna(False).astype(bool).cumsum()
-    eps["period"] = new_period.fillna(False).astype(bool).cumsum()
-    open_any = eps["DEC"].isna().groupby(eps["placement"]).any()
-    g = eps.groupby("placement")
-    out = pd.DataFrame({
-        "CHILD": g["CHILD"].first(), "period": g["period"].first(), "start": g["DECOM"].min(),
-        "end": g["DEC"].max().where(~open_any),
-        "place": g["PLACE"].first(), "last_place": g["PLACE"].last(), "LS": g["LS"].last(),
-    }).reset_index(drop=True)  # fmt: skip
-    same_period = out["period"] == out["period"].shift()
-    out["previous_start"] = out["start"].shift().where(same_period)
-    out["period_start"] = out.groupby("period")["start"].transform("min")
-    return out
-
-
-def _episodes(ctx: Context) -> pd.DataFrame | None:
-    eps = ctx.dataset.ssda903.get("episodes")
-    return eps if eps is not None and len(eps) else None
-
-
-def _in_care_903(ctx: Context, pl: pd.DataFrame) -> pd.DataFrame:
-    """(CHILD, period, period_end, ...) for children in care at each period end (903)."""
-    return ctx.open_at(_periods_from(ctx, pl), "start", "end")
+# ------------------------------------------------------------------ stability
 
 
 @indicator(
@@ -211,33 +321,40 @@ def _in_care_903(ctx: Context, pl: pd.DataFrame) -> pd.DataFrame:
     kind="snapshot",
     aggregate="pct",
     numerator="Children in care at the period end with 3 or more placements during the 12 "
-    "months to it (DfE counting rules on SSDA903 episodes)",
-    denominator="Children in care at the period end",
-    exclusions="Short breaks (V3, V4). Without SSDA903 data, Annex A's 'Number of "
-    "Placements in the Last 12 months' is used, valid at the extract date only",
-    source="SSDA903 episodes, else Annex A List 8",
-    publication="Stability measures for children looked after in England (DfE)",
+    "months to it, counting every placement held in those months in any period of care. "
+    "A placement begins at the first episode of a period of care and at each change of carer "
+    "(RNE P or B). Not a new placement: a temporary placement (T0-T4), the return to the "
+    "placement held before it (same placement type, and the same URN where both are recorded: "
+    "our choice, the guide gives no test), placement for adoption with the current foster "
+    "carer (A3, A5: DfE's rule), a change of placement with the same carer (RNE T or U: our "
+    "choice, following DfE's rule for A3/A5 and the 'same carer' wording of the long-term "
+    "measure), a change of legal status only (RNE L)",
+    denominator="Children in care at the period end (as cla_count)",
+    exclusions=SHORT + "; short-break episodes are not placements (our choice). Without "
+    "SSDA903 for the 12 months, Annex A's 'Number of Placements in the Last 12 months' at the "
+    "extract date",
+    source="SSDA903 episodes where the returns cover the 12 months, else Annex A List 8",
+    publication=STABILITY,
 )
-def cla_3plus_placements_pct(ctx: Context) -> pd.DataFrame:
+def cla_3plus_placements_pct(ctx: Context) -> list[pd.DataFrame]:
     ind = "cla_3plus_placements_pct"
-    eps = _episodes(ctx)
-    if eps is None:
-        ctx.notes[ind] = "Annex A List 8 placement count (valid at the extract date only)"
-        cla = ctx.open_at(_cla(ctx, ind), "cla_start", "cla_end")
-        cla = cla.loc[cla["period_end"] == ctx.extract_date]
+    d903 = episodes_903(ctx)
+
+    def official(sub: Context) -> pd.DataFrame:
+        assert d903 is not None
+        now = E.placements_in_year(sub, d903)
+        out = d903.attach(now[["cid", "period_end"]], sub)
+        return out.assign(num=(now["n"].to_numpy() >= 3).astype(float), den=1.0)
+
+    def annex(sub: Context) -> pd.DataFrame:
+        cla = sub.open_at(_cla(sub, ind), "cla_start", "cla_end")
         return cla.assign(num=(cla["n_placements_12m"].fillna(0) >= 3).astype(float), den=1.0)
-    ctx.notes[ind] = "SSDA903 episodes (official)"
-    ctx.coverage[ind] = eps["DECOM"].min() + pd.DateOffset(years=1)
-    pl = placements(eps)
-    in_care = _in_care_903(ctx, pl)
-    window = pl.assign(until=pl["end"] + pd.DateOffset(months=12))
-    held = ctx.open_at(window, "start", "until")
-    # a period of care belongs to one child: keyed on it, never on the child identifier
-    # (grouping or merging on a categorical of every child recodes all its categories)
-    held = held[["period", "period_end"]].merge(in_care[["period", "period_end"]])
-    n = held.groupby(["period", "period_end"]).size().rename("n").reset_index()
-    out = in_care.merge(n, on=["period", "period_end"], how="left")
-    return out.assign(num=(out["n"].fillna(0) >= 3).astype(float), den=1.0)
+
+    source = (coverage(ctx, d903, history=YEAR_12M), official, E.SOURCE_EPISODES)
+    annex_gaps = {**_annex_cla(ctx), **_at_extract_only(ctx, "the placement count")}
+    ctx.coverage.pop(ind, None)
+    return by_source(ctx, ind, source,
+                     (annex_gaps, annex, ANNEX_8_EXTRACT))  # fmt: skip
 
 
 @indicator(
@@ -248,46 +365,50 @@ def cla_3plus_placements_pct(ctx: Context) -> pd.DataFrame:
     polarity="higher_better",
     kind="snapshot",
     aggregate="pct",
-    numerator="Of those, children in the same placement for at least 2 years, or placed "
-    "for adoption where that placement and the one before it together last 2 years",
-    denominator="Children in care at the period end, aged under 16, in care continuously "
-    "for at least 2.5 years",
-    exclusions="Short breaks (V3, V4); needs SSDA903 episodes",
-    source="SSDA903 episodes",
-    publication="Stability measures for children looked after in England (DfE)",
+    numerator="Of those, children whose current placement (as counted for "
+    "cla_3plus_placements_pct, so with the same carer) started at least 2 years before the "
+    "period end, or who are placed for adoption (A4, A6) where that placement and the one "
+    "before it together have lasted 2 years (NI 63 wording, kept by DfE)",
+    denominator="Children in care at the period end (as cla_count), aged under 16 that day, "
+    "in care continuously for at least 2.5 years (their period of care started on or before "
+    "the date 2.5 years earlier); each child once, in one current placement",
+    exclusions=SHORT + ". Needs SSDA903 episodes for the 2.5 years before the period end "
+    "(the first value is 2.5 years after the first collection year supplied) and the header "
+    "(dates of birth)",
+    source="SSDA903 episodes and header",
+    publication=STABILITY,
 )
-def cla_long_term_stability_pct(ctx: Context) -> pd.DataFrame:
+def cla_long_term_stability_pct(ctx: Context) -> list[pd.DataFrame]:
     ind = "cla_long_term_stability_pct"
-    eps = _episodes(ctx)
-    if eps is None:
-        ctx.notes[ind] = "needs SSDA903 episodes"
-        return pd.DataFrame(columns=["period_end", "num", "den"])
-    ctx.notes[ind] = "SSDA903 episodes (official)"
-    ctx.coverage[ind] = eps["DECOM"].min() + pd.DateOffset(years=2, months=6)
-    pl = placements(eps)
-    in_care = _in_care_903(ctx, pl)
-    pe = in_care["period_end"]
-    age16 = in_care["dob"] + pd.DateOffset(years=16)
-    eligible = (pe < age16) & (in_care["start"] <= pe - pd.DateOffset(years=2, months=6))
-    current = ctx.open_at(pl, "start", "end")[
-        ["period", "period_end", "start", "previous_start", "last_place"]
-    ]
-    current = current.rename(columns={"start": "placement_start"})
-    out = in_care.loc[eligible].merge(current, on=["period", "period_end"], how="left")
-    adoption = out["last_place"].isin(["A3", "A4", "A5", "A6"])
-    since = out["placement_start"].where(
-        ~adoption, out["previous_start"].fillna(out["placement_start"])
-    )
-    stable = since <= out["period_end"] - pd.DateOffset(years=2)
-    return out.assign(num=stable.astype(float), den=1.0)
+    d903 = episodes_903(ctx)
+
+    def official(sub: Context) -> pd.DataFrame:
+        assert d903 is not None
+        now = E.current_placement(sub, d903)
+        now = d903.attach(now, sub)
+        pe = now["period_end"]
+        started = E.spell_start(d903, now)
+        eligible = (pe < now["dob"] + pd.DateOffset(years=16)) & (
+            started <= pe - pd.DateOffset(years=2, months=6)
+        )
+        out = now.loc[eligible]
+        two_years = out["period_end"] - pd.DateOffset(years=2)
+        adoption = out["place"].isin({"A4", "A6"})
+        since = out["placement_start"].where(~adoption, out["previous_start"])
+        since = since.fillna(out["placement_start"])
+        return out.assign(num=(since <= two_years).astype(float), den=1.0)
+
+    gaps = coverage(ctx, d903, ("episodes", "header"), history=pd.DateOffset(years=2, months=6))
+    ctx.notes[ind] = "needs SSDA903 episodes"
+    return by_source(ctx, ind, (gaps, official, E.SOURCE_EPISODES), None)
 
 
 # ------------------------------------------------------------------ Annex A, at the extract
 
 
-def _at_extract(ctx: Context, ind_id: str) -> pd.DataFrame:
+def _at_extract(ctx: Context, ind_id: str, record_coverage: bool = False) -> pd.DataFrame:
     """Children in care at the extract date from List 8 (latest values only)."""
-    cla = ctx.open_at(_cla(ctx, ind_id), "cla_start", "cla_end")
+    cla = ctx.open_at(_cla(ctx, ind_id, record_coverage), "cla_start", "cla_end")
     full = ctx.list("cla")
     cla = cla.merge(full.drop(columns=[c for c in cla.columns if c in full.columns
                                        and c != "child_id"] + ["_row"], errors="ignore")
@@ -308,22 +429,9 @@ def _extract_meta(
                 source="Annex A List 8", publication=CLA, extract_only=True, **kw)  # fmt: skip
 
 
-@indicator(
-    id="cla_uasc_count",
-    title="Unaccompanied asylum-seeking children in care",
-    area=AREA,
-    unit="count",
-    polarity="neutral",
-    kind="snapshot",
-    aggregate="count",
-    numerator="Children in care at the period end recorded as UASC",
-    denominator="",
-    source="Annex A List 8",
-    publication=CLA,
-)
-def cla_uasc_count(ctx: Context) -> pd.DataFrame:
-    cla = ctx.open_at(_cla(ctx, "cla_uasc_count"), "cla_start", "cla_end")
-    return cla.assign(num=(cla["uasc"] == "Yes").astype(float), den=1.0)
+def _extract_units(ctx: Context, ind_id: str) -> pd.DataFrame:
+    ctx.notes[ind_id] = ANNEX_8_EXTRACT
+    return _at_extract(ctx, ind_id, record_coverage=True)
 
 
 @indicator(
@@ -336,7 +444,7 @@ def cla_uasc_count(ctx: Context) -> pd.DataFrame:
     )
 )
 def cla_placed_outside_la_pct(ctx: Context) -> pd.DataFrame:
-    cla = _at_extract(ctx, "cla_placed_outside_la_pct")
+    cla = _extract_units(ctx, "cla_placed_outside_la_pct")
     known = cla["placement_location"].notna()
     return cla.assign(num=(cla["placement_location"] == "Out").astype(float),
                       den=known.astype(float))  # fmt: skip
@@ -373,7 +481,7 @@ def cla_placed_over_20_miles_pct(ctx: Context) -> pd.DataFrame:
     )
 )
 def cla_permanence_plan_pct(ctx: Context) -> pd.DataFrame:
-    cla = _at_extract(ctx, "cla_permanence_plan_pct")
+    cla = _extract_units(ctx, "cla_permanence_plan_pct")
     cla = cla.loc[cla["cla_start"] <= cla["period_end"] - pd.DateOffset(months=4)]
     return cla.assign(num=cla["permanence_plan"].notna().astype(float), den=1.0)
 
@@ -384,19 +492,49 @@ def _within(cla: pd.DataFrame, col: str, days: int) -> pd.Series:
 
 
 @indicator(
-    **_extract_meta(
-        "cla_review_in_timescale_pct",
-        "Children in care with a statutory review in timescale",
-        "Those whose latest review was in the 6 months (183 days) to the extract",
-        "Children in care at the extract for 20 working days or more (first review due)",
-    )
+    id="cla_review_in_timescale_pct",
+    title="Children in care with a statutory review in timescale",
+    area=AREA,
+    unit="pct",
+    polarity="higher_better",
+    kind="snapshot",
+    aggregate="pct",
+    numerator="Those whose latest review was in the 6 months (183 days) to the period end",
+    denominator="Children in care at the period end for 20 working days or more (the first "
+    "review is due within 20 working days); SSDA903: in care as cla_count, 20 working days "
+    "counted from the start of the period of care",
+    exclusions=SHORT + ". SSDA903 reviews table where the returns cover the 6 months, else "
+    "Annex A List 8 (latest review) at the extract date only",
+    source="SSDA903 episodes and reviews, else Annex A List 8",
+    publication=CLA,
 )
-def cla_review_in_timescale_pct(ctx: Context) -> pd.DataFrame:
-    from ..calendar import working_days
+def cla_review_in_timescale_pct(ctx: Context) -> list[pd.DataFrame]:
+    ind = "cla_review_in_timescale_pct"
+    d903 = episodes_903(ctx)
 
-    cla = _at_extract(ctx, "cla_review_in_timescale_pct")
-    cla = cla.loc[working_days(cla["cla_start"], cla["period_end"]) >= 20]
-    return cla.assign(num=_within(cla, "last_review", 183), den=1.0)
+    def official(sub: Context) -> pd.DataFrame:
+        assert d903 is not None
+        now = d903.attach(E.in_care(sub, d903), sub)
+        now = now.loc[working_days(E.spell_start(d903, now), now["period_end"]) >= 20]
+        reviews = sub.dataset.ssda903["reviews"]
+        reviews = pd.DataFrame({"cid": d903.codes(reviews["CHILD"]), "REVIEW": reviews["REVIEW"]})
+        held = sub.open_at(reviews.assign(until=reviews["REVIEW"] + pd.Timedelta(days=184)),
+                           "REVIEW", "until")  # fmt: skip
+        held = held.loc[held["cid"] >= 0, ["cid", "period_end"]].drop_duplicates()
+        done = now.merge(held.assign(ok=1.0), on=["cid", "period_end"], how="left")
+        return done.assign(num=done["ok"].fillna(0.0).to_numpy(), den=1.0)
+
+    def annex(sub: Context) -> pd.DataFrame:
+        cla = _at_extract(sub, ind)
+        cla = cla.loc[working_days(cla["cla_start"], cla["period_end"]) >= 20]
+        return cla.assign(num=_within(cla, "last_review", 183), den=1.0)
+
+    gaps = coverage(ctx, d903, ("episodes", "reviews"), history=pd.DateOffset(days=183))
+    annex_gaps = {**_annex_cla(ctx), **_at_extract_only(ctx, "the latest review")}
+    ctx.coverage.pop(ind, None)
+    return by_source(ctx, ind, (gaps, official, "Source: SSDA903 returns, episodes and "
+                                "reviews (official)"),
+                     (annex_gaps, annex, ANNEX_8_EXTRACT))  # fmt: skip
 
 
 @indicator(
@@ -411,49 +549,89 @@ def cla_review_in_timescale_pct(ctx: Context) -> pd.DataFrame:
 )
 def cla_visit_in_timescale_pct(ctx: Context) -> pd.DataFrame:
     days = int(ctx.params.get("visit_standard_days", 42))  # type: ignore[call-overload]
-    cla = _at_extract(ctx, "cla_visit_in_timescale_pct")
+    cla = _extract_units(ctx, "cla_visit_in_timescale_pct")
     return cla.assign(num=_within(cla, "last_visit", days), den=1.0)
 
 
-def _oc2(ctx: Context, ind_id: str) -> pd.DataFrame | None:
-    """OC2 rows keyed to the 31 March that ends their collection year."""
+# ------------------------------------------------------------------ health (OC2)
+
+
+def _oc2_gaps(ctx: Context) -> dict[pd.Timestamp, str]:
+    """OC2 gives a value at 31 March of a year whose return has the OC2 table."""
     oc2 = ctx.dataset.ssda903.get("oc2")
-    if oc2 is None or oc2.empty or not oc2["collection_year"].astype(bool).any():
-        return None
-    year_end = pd.to_datetime(oc2["collection_year"].str[:4].astype(int).add(1).astype(str)
-                              + "-03-31")  # fmt: skip
-    ctx.notes[ind_id] = "SSDA903 OC2 at 31 March (official); other period ends have no value"
-    return oc2.assign(period_end=year_end, _at=year_end, child_id=oc2["CHILD"], dob=oc2["DOB"])
+    have = set() if oc2 is None or oc2.empty else set(
+        oc2["collection_year"].astype(str).str[:4].astype(int))  # fmt: skip
+    gaps = {}
+    for end in ctx.periods["period_end"]:
+        if (end.month, end.day) != (3, 31):
+            gaps[end] = "SSDA903 OC2 gives values at 31 March only"
+        elif end.year - 1 not in have:
+            gaps[end] = f"no SSDA903 OC2 table for {end.year - 1}-{end.year % 100:02d}"
+    return gaps
 
 
-def _health(
-    ctx: Context, ind_id: str, oc2_col: str, annex_col: str, months_under5: int, months_other: int
-) -> list[pd.DataFrame]:
-    parts = []
-    oc2 = _oc2(ctx, ind_id)
-    if oc2 is not None:
-        oc2 = oc2.loc[oc2["period_end"].isin(ctx.periods["period_end"])]
-        parts.append(
-            oc2.assign(
-                num=(oc2[oc2_col] == "1").astype(float),
-                den=1.0,
-                _note="SSDA903 OC2 at 31 March (official)",
-            )
+def _oc2_rows(ctx: Context) -> pd.DataFrame:
+    """OC2 rows at the 31 March ending their collection year (the period ends asked for)."""
+    oc2 = ctx.dataset.ssda903["oc2"]
+    year_end = pd.to_datetime(oc2["collection_year"].astype(str).str[:4].astype(int).add(1)
+                              .astype(str) + "-03-31")  # fmt: skip
+    oc2 = oc2.assign(period_end=year_end.to_numpy(), child_id=oc2["CHILD"], dob=oc2["DOB"])
+    return oc2.loc[oc2["period_end"].isin(ctx.periods["period_end"])].reset_index(drop=True)
+
+
+def _oc2(ctx: Context, d903: Episodes903) -> pd.DataFrame:
+    """OC2 rows for children looked after continuously for 12 months or more at 31 March,
+    from the episodes: in care that day, not under short breaks, their period of care started
+    on or before 31 March a year earlier (the OC2 table of a return may list others)."""
+    oc2 = _oc2_rows(ctx)
+    oc2 = oc2.assign(cid=d903.codes(oc2["CHILD"]))
+    now = E.in_care(ctx, d903)
+    long = now.loc[E.spell_start(d903, now) <= now["period_end"] - YEAR_12M]
+    oc2 = oc2.merge(long[["cid", "period_end"]], on=["cid", "period_end"])
+    out = d903.attach(oc2.drop(columns="dob"), ctx)
+    out["dob"] = out["dob"].fillna(oc2["DOB"])
+    return out
+
+
+def _oc2_sources(ctx: Context, units) -> tuple:
+    """OC2 with the episodes to check who was looked after 12 months (official), else OC2 as
+    the authority reported it."""
+    d903 = episodes_903(ctx)
+    oc2_gaps = _oc2_gaps(ctx)
+    checked = {**oc2_gaps, **coverage(ctx, d903, history=YEAR_12M)}
+    return (
+        (checked, lambda sub: units(_oc2(sub, d903)), OC2_NOTE),
+        (oc2_gaps, lambda sub: units(_oc2_rows(sub)), OC2_AS_REPORTED),
+    )
+
+
+def _health(ctx: Context, ind_id: str, oc2_col: str, annex_col: str, months_under5: int,
+            months_other: int) -> list[pd.DataFrame]:  # fmt: skip
+    def official(oc2: pd.DataFrame) -> pd.DataFrame:
+        return oc2.assign(num=(oc2[oc2_col] == "1").astype(float), den=1.0)
+
+    def annex(sub: Context) -> pd.DataFrame:
+        cla = _at_extract(sub, ind_id)
+        cla = cla.loc[cla["cla_start"] <= cla["period_end"] - pd.DateOffset(years=1)]
+        under5 = cla["period_end"] < cla["dob"] + pd.DateOffset(years=5)
+        due = (cla["period_end"] - pd.DateOffset(months=months_other)).where(
+            ~under5, cla["period_end"] - pd.DateOffset(months=months_under5)
         )
-    cla = _at_extract(ctx, ind_id)
-    cla = cla.loc[cla["cla_start"] <= cla["period_end"] - pd.DateOffset(years=1)]
-    if oc2 is not None:
-        cla = cla.loc[~cla["period_end"].isin(oc2["period_end"])]
-    under5 = cla["period_end"] < cla["dob"] + pd.DateOffset(years=5)
-    due = (cla["period_end"] - pd.DateOffset(months=months_other)).where(
-        ~under5, cla["period_end"] - pd.DateOffset(months=months_under5)
-    )
-    # in date: the last check is on or after the period end less 6 or 12 calendar months
-    gap_ok = (cla[annex_col] >= due) & (cla[annex_col] <= cla["period_end"])
-    parts.append(
-        cla.assign(num=gap_ok.astype(float), den=1.0, _note="Annex A List 8 dates at the extract")
-    )
-    return parts
+        # in date: the last check is on or after the period end less 6 or 12 calendar months
+        gap_ok = (cla[annex_col] >= due) & (cla[annex_col] <= cla["period_end"])
+        return cla.assign(num=gap_ok.astype(float), den=1.0)
+
+    annex_gaps = {**_annex_cla(ctx), **_at_extract_only(ctx, "the latest check")}
+    ctx.coverage.pop(ind_id, None)
+    return by_source(ctx, ind_id, *_oc2_sources(ctx, official),
+                     (annex_gaps, annex, ANNEX_8_EXTRACT))  # fmt: skip
+
+
+OC2_DENOMINATOR = (
+    "Children looked after continuously for 12 months or more at 31 March (in care that day, "
+    "not under short breaks, their period of care started on or before 31 March a year "
+    "earlier), from the episodes; Annex A (at the extract): in care 12 months or more"
+)
 
 
 @indicator(
@@ -466,12 +644,13 @@ def _health(
     aggregate="pct",
     numerator="SSDA903 OC2: HEALTH_ASSESSMENT = 1. Annex A (at the extract): last health "
     "assessment within 6 months (under 5) or 12 months (5 and over)",
-    denominator="Children in care continuously for 12 months or more",
-    exclusions="Short breaks. OC2 gives 31 March values; Annex A gives the extract date",
-    source="SSDA903 OC2, else Annex A List 8",
+    denominator=OC2_DENOMINATOR,
+    exclusions=SHORT + ". OC2 gives 31 March values (each year's own, whatever Annex A "
+    "covers); Annex A gives the extract date",
+    source="SSDA903 OC2 and episodes, else Annex A List 8",
     publication=CLA + " (outcomes, OC2)",
 )
-def cla_health_assessment_in_date_pct(ctx: Context) -> pd.DataFrame:
+def cla_health_assessment_in_date_pct(ctx: Context) -> list[pd.DataFrame]:
     return _health(ctx, "cla_health_assessment_in_date_pct", "HEALTH_ASSESSMENT",
                    "last_health_assessment", 6, 12)  # fmt: skip
 
@@ -486,24 +665,29 @@ def cla_health_assessment_in_date_pct(ctx: Context) -> pd.DataFrame:
     aggregate="pct",
     numerator="SSDA903 OC2: TEETH_CHECK = 1. Annex A (at the extract): last dental check "
     "within 12 months",
-    denominator="Children in care continuously for 12 months or more",
-    exclusions="Short breaks",
-    source="SSDA903 OC2, else Annex A List 8",
+    denominator=OC2_DENOMINATOR,
+    exclusions=SHORT + ". OC2 gives 31 March values; Annex A gives the extract date",
+    source="SSDA903 OC2 and episodes, else Annex A List 8",
     publication=CLA + " (outcomes, OC2)",
 )
-def cla_dental_check_in_date_pct(ctx: Context) -> pd.DataFrame:
+def cla_dental_check_in_date_pct(ctx: Context) -> list[pd.DataFrame]:
     return _health(ctx, "cla_dental_check_in_date_pct", "TEETH_CHECK", "last_dental_check", 12,
                    12)  # fmt: skip
 
 
-def _sdq(ctx: Context, ind_id: str) -> pd.DataFrame:
-    oc2 = _oc2(ctx, ind_id)
-    if oc2 is None:
-        ctx.notes[ind_id] = "needs SSDA903 OC2"
-        return pd.DataFrame(columns=["period_end", "num", "den", "measure"])
-    oc2 = oc2.loc[oc2["period_end"].isin(ctx.periods["period_end"])]
-    age = age_at(oc2["dob"], oc2["period_end"])
-    return oc2.loc[(age >= 4) & (age <= 16)]
+def _sdq(ctx: Context, ind_id: str, value) -> list[pd.DataFrame]:
+    def official(oc2: pd.DataFrame) -> pd.DataFrame:
+        age = age_at(oc2["dob"], oc2["period_end"])
+        return value(oc2.loc[(age >= 4) & (age <= 16)])
+
+    ctx.notes[ind_id] = "needs SSDA903 OC2"
+    return by_source(ctx, ind_id, *_oc2_sources(ctx, official))
+
+
+SDQ_AGES = (
+    "aged 4 to 16 at 31 March (the ages the SDQ is collected for; DfE's tables use 5 to 16: "
+    "our choice, the OC2 requirement)"
+)
 
 
 @indicator(
@@ -515,13 +699,19 @@ def _sdq(ctx: Context, ind_id: str) -> pd.DataFrame:
     kind="snapshot",
     aggregate="mean",
     numerator="Sum of SDQ total difficulties scores (0-40)",
-    denominator="Children in care 12 months or more at 31 March, aged 4-16, with a score",
-    source="SSDA903 OC2",
+    denominator="Children looked after continuously for 12 months or more at 31 March, "
+    + SDQ_AGES
+    + ", with a score",
+    exclusions=SHORT,
+    source="SSDA903 OC2 and episodes",
     publication=CLA + " (outcomes, OC2)",
 )
-def cla_sdq_mean_score(ctx: Context) -> pd.DataFrame:
-    oc2 = _sdq(ctx, "cla_sdq_mean_score")
-    return oc2.assign(num=float("nan"), den=1.0, measure=oc2.get("SDQ_SCORE"))
+def cla_sdq_mean_score(ctx: Context) -> list[pd.DataFrame]:
+    return _sdq(
+        ctx,
+        "cla_sdq_mean_score",
+        lambda oc2: oc2.assign(num=float("nan"), den=1.0, measure=oc2["SDQ_SCORE"]),
+    )
 
 
 @indicator(
@@ -533,14 +723,20 @@ def cla_sdq_mean_score(ctx: Context) -> pd.DataFrame:
     kind="snapshot",
     aggregate="pct",
     numerator="Those with an SDQ score",
-    denominator="Children in care 12 months or more at 31 March, aged 4-16",
-    source="SSDA903 OC2",
+    denominator="Children looked after continuously for 12 months or more at 31 March, " + SDQ_AGES,
+    exclusions=SHORT,
+    source="SSDA903 OC2 and episodes",
     publication=CLA + " (outcomes, OC2)",
 )
-def cla_sdq_completed_pct(ctx: Context) -> pd.DataFrame:
-    oc2 = _sdq(ctx, "cla_sdq_completed_pct")
-    return oc2.assign(num=oc2.get("SDQ_SCORE", pd.Series(dtype=float)).notna().astype(float),
-                      den=1.0)  # fmt: skip
+def cla_sdq_completed_pct(ctx: Context) -> list[pd.DataFrame]:
+    return _sdq(
+        ctx,
+        "cla_sdq_completed_pct",
+        lambda oc2: oc2.assign(num=oc2["SDQ_SCORE"].notna().astype(float), den=1.0),
+    )
+
+
+# ------------------------------------------------------------------ missing
 
 
 @indicator(
@@ -551,35 +747,43 @@ def cla_sdq_completed_pct(ctx: Context) -> pd.DataFrame:
     polarity="lower_better",
     kind="flow",
     aggregate="pct",
-    numerator="Children in care with at least one missing episode (MISSING = M) starting "
-    "in the window",
-    denominator="Children in care at any time in the window",
-    exclusions="Short breaks. Without SSDA903, Annex A's 12-month count at the extract",
-    source="SSDA903 missing and episodes, else Annex A List 8",
+    numerator="Children in care with at least one missing episode (MISSING = M, not 'away "
+    "without authorisation') starting in the window",
+    denominator="Children in care at any time in the window (an episode not under short "
+    "breaks open on some day of it), each once",
+    exclusions=SHORT + ". Without SSDA903 missing and episodes for the window, Annex A's "
+    "12-month count at the extract",
+    source="SSDA903 missing table and episodes, else Annex A List 8",
     publication=CLA,
 )
-def cla_missing_pct(ctx: Context) -> pd.DataFrame:
+def cla_missing_pct(ctx: Context) -> list[pd.DataFrame]:
     ind = "cla_missing_pct"
-    eps, missing = _episodes(ctx), ctx.dataset.ssda903.get("missing")
-    if eps is None or missing is None:
-        ctx.notes[ind] = "Annex A List 8 count of missing episodes (at the extract date only)"
-        cla = _at_extract(ctx, ind)
+    d903 = episodes_903(ctx)
+
+    def official(sub: Context) -> pd.DataFrame:
+        assert d903 is not None
+        e = d903.eps.loc[~d903.eps["LS"].isin(SHORT_BREAKS), ["cid", "DECOM", "DEC"]]
+        months = pd.DateOffset(months=int(sub.window.rstrip("m")))
+        during = sub.open_at(e.assign(until=e["DEC"] + months), "DECOM", "until")
+        during = during[["cid", "period_end"]].drop_duplicates()
+        missing = sub.dataset.ssda903["missing"]
+        runs = missing.loc[missing["MISSING"] == "M"]
+        runs = pd.DataFrame({"cid": d903.codes(runs["CHILD"]), "MIS_START": runs["MIS_START"]})
+        went = sub.in_window(runs, "MIS_START")[["cid", "period_end"]].drop_duplicates()
+        out = during.merge(went.assign(went=1.0), on=["cid", "period_end"], how="left")
+        out = d903.attach(out, sub)
+        return out.assign(num=out["went"].fillna(0.0).to_numpy(), den=1.0)
+
+    def annex(sub: Context) -> pd.DataFrame:
+        cla = _at_extract(sub, ind)
         return cla.assign(num=(cla["n_missing_12m"].fillna(0) >= 1).astype(float), den=1.0)
-    ctx.notes[ind] = "SSDA903 missing episodes (official)"
-    ctx.coverage[ind] = eps["DECOM"].min()
-    eps = eps.loc[~eps["LS"].isin(SHORT_BREAKS)]
-    # in care at any time in the window: an episode starting before the window end and ending
-    # after its start, i.e. open at some point of [start, end]
-    spans = eps.assign(child_id=eps["CHILD"], until=eps["DEC"] + pd.DateOffset(months=12))
-    during = ctx.open_at(spans, "DECOM", "until").drop_duplicates(["child_id", "period_end"])
-    runs = ctx.in_window(missing.loc[missing["MISSING"] == "M"].assign(child_id=missing["CHILD"]),
-                         "MIS_START").drop_duplicates(["child_id", "period_end"])  # fmt: skip
-    out = during.merge(runs[["child_id", "period_end"]].assign(went=1.0), how="left",
-                       on=["child_id", "period_end"])  # fmt: skip
-    window = ctx.window
-    if window != "12m":
-        ctx.notes[ind] += "; in care during the 12 months to the period end"
-    return out.assign(num=out["went"].fillna(0.0), den=1.0)
+
+    gaps = coverage(ctx, d903, ("episodes", "missing"), flow=True)
+    annex_gaps = {**_annex_cla(ctx), **_at_extract_only(ctx, "the 12-month missing count")}
+    ctx.coverage.pop(ind, None)
+    return by_source(ctx, ind, (gaps, official, "Source: SSDA903 returns, episodes and "
+                                "missing table (official)"),
+                     (annex_gaps, annex, ANNEX_8_EXTRACT))  # fmt: skip
 
 
 @indicator(
@@ -591,19 +795,134 @@ def cla_missing_pct(ctx: Context) -> pd.DataFrame:
     )
 )
 def cla_return_interview_offered_pct(ctx: Context) -> pd.DataFrame:
-    cla = _at_extract(ctx, "cla_return_interview_offered_pct")
+    cla = _extract_units(ctx, "cla_return_interview_offered_pct")
     cla = cla.loc[cla["n_missing_12m"].fillna(0) >= 1]
     return cla.assign(num=(cla["rhi_offered"] == "Yes").astype(float), den=1.0)
 
 
+# ------------------------------------------------------------------ adoption timeliness
+
+ADOPT = "Adoption scorecard (DfE / Adoption and Special Guardianship Leadership Board)"
+ANNEX_10 = "Source: Annex A List 10 (children adopted in the year to the extract)"
+ADOPTED_903 = (
+    "SSDA903: children whose period of care ended in the window with reason E11 or E12 "
+    "(adopted), the adoption order date being the end date. "
+)
+
+
 def _adopted(ctx: Context, ind_id: str) -> pd.DataFrame:
     ad = ctx.list("adoption")
-    cover(ctx, ind_id, "adoption", "adoption_order")
     return ctx.in_window(keep(ctx, ad, "entered_care", "placement_order", "matched", "placed",
                               "adoption_order", "ffa_placed"), "adoption_order")  # fmt: skip
 
 
-ADOPT = "Adoption scorecard (DfE / Adoption and Special Guardianship Leadership Board)"
+def _adopted_903(ctx: Context, d903: Episodes903) -> pd.DataFrame:
+    """Children adopted in the window with, from their period of care: ``entered_care`` (NaT
+    if it began before the returns), ``placed`` (first placement for adoption, A3-A6),
+    ``with_carers`` (the start of the placement that became the adoptive one: for A3/A5 the
+    day the child moved in with the foster carers who adopted), ``authority`` (first episode
+    under a placement or freeing order, LS E1 or D1) and ``matched`` (AD1 DATE_MATCH)."""
+    out = E.ceased(ctx, d903)
+    out = out.loc[out["REC"].isin(E.ADOPTED)].reset_index(drop=True)
+    e, spells = d903.eps, d903.spells
+    spell = out["spell"].to_numpy(dtype=np.int64)
+    nat = np.datetime64("NaT", "ns")
+
+    def first_in_spell(mask: pd.Series, values: np.ndarray) -> np.ndarray:
+        """Per period of care, ``values`` of its first episode where ``mask`` holds."""
+        per = np.full(len(spells), nat) if values.dtype.kind == "M" else np.full(len(spells), -1)
+        rows = e.loc[mask].drop_duplicates("spell")
+        per[rows["spell"].to_numpy()] = values[rows.index.to_numpy()]
+        return per[spell]
+
+    decom = e["DECOM"].to_numpy(dtype="datetime64[ns]")
+    adoptive = e["PLACE"].isin(E.ADOPTION)
+    placed = first_in_spell(adoptive, decom)
+    which = first_in_spell(adoptive, e["placement"].to_numpy())
+    pl_start = np.append(d903.placements["start"].to_numpy(dtype="datetime64[ns]"), nat)
+    with_carers = pl_start[np.where(which >= 0, which, len(pl_start) - 1)]
+    authority = first_in_spell(e["LS"].isin(E.AUTHORITY_TO_PLACE), decom)
+    known = spells["known_start"].to_numpy()[spell]
+    entered = np.where(known, spells["start"].to_numpy(dtype="datetime64[ns]")[spell], nat)
+    matched = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    ad1 = ctx.dataset.ssda903.get("ad1")
+    if ad1 is not None and len(ad1) and len(out):
+        a = ad1.assign(cid=d903.codes(ad1["CHILD"])).drop_duplicates("cid", keep="last")
+        matched = out[["cid"]].merge(a[["cid", "DATE_MATCH"]], on="cid", how="left")["DATE_MATCH"]
+    out = out.assign(
+        entered_care=entered,
+        placed=placed,
+        with_carers=with_carers,
+        authority=authority,
+        matched=matched.to_numpy(dtype="datetime64[ns]"),
+    )
+    return d903.attach(out, ctx)
+
+
+def _unknown_gaps(ctx: Context, out: pd.DataFrame, col: str, what: str) -> dict:
+    """Period ends where some adopted child's ``col`` is unknown: missing, not guessed."""
+    unknown = out.loc[out[col].isna()].groupby("period_end").size()
+    return {pd.Timestamp(e): f"{n} child(ren) adopted in the window {what}"
+            for e, n in unknown.items()}  # fmt: skip
+
+
+def _adoption(ctx: Context, ind_id: str, measure, needs: str, what: str) -> list[pd.DataFrame]:
+    d903 = episodes_903(ctx)
+    gaps = coverage(ctx, d903, flow=True)
+    if d903 is not None:
+        probe = _adopted_903(replace_periods(ctx, gaps), d903)
+        probe = measure(probe)
+        for end, reason in _unknown_gaps(ctx, probe, needs, what).items():
+            gaps.setdefault(end, reason)
+
+    def official(sub: Context) -> pd.DataFrame:
+        assert d903 is not None
+        return measure(_adopted_903(sub, d903)).assign(num=float("nan"), den=1.0)
+
+    def annex(sub: Context) -> pd.DataFrame:
+        return measure_annex[ind_id](_adopted(sub, ind_id)).assign(num=float("nan"), den=1.0)
+
+    annex_gaps = _annex_gaps(ctx, "adoption", "adoption_order", flow=True)
+    return by_source(ctx, ind_id, (gaps, official, "Source: SSDA903 returns, episodes"
+                                   + (" and AD1" if ind_id == "adoption_a2_days" else "")
+                                   + " (official)"),
+                     (annex_gaps, annex, ANNEX_10))  # fmt: skip
+
+
+def replace_periods(ctx: Context, gaps: dict) -> Context:
+    """``ctx`` with only the period ends not in ``gaps``."""
+    sub = ctx.periods.loc[~ctx.periods["period_end"].isin(list(gaps))].reset_index(drop=True)
+    return replace(ctx, periods=sub)
+
+
+def _a1(ad: pd.DataFrame) -> pd.DataFrame:
+    return ad.assign(measure=(ad["placed"] - ad["entered_care"]).dt.days)
+
+
+def _a10(ad: pd.DataFrame) -> pd.DataFrame:
+    stop = ad["with_carers"].where(ad["with_carers"].notna() & (ad["with_carers"] < ad["placed"]),
+                                   ad["placed"])  # fmt: skip
+    return ad.assign(measure=(stop - ad["entered_care"]).dt.days)
+
+
+def _a2(ad: pd.DataFrame) -> pd.DataFrame:
+    ad = ad.loc[ad["authority"].notna() & ad["placed"].notna()]
+    return ad.assign(measure=(ad["matched"] - ad["authority"]).dt.days.clip(lower=0))
+
+
+def _a10_annex(ad: pd.DataFrame) -> pd.DataFrame:
+    stop = ad["ffa_placed"].where(ad["ffa_placed"].notna() & (ad["ffa_placed"] < ad["placed"]),
+                                  ad["placed"])  # fmt: skip
+    return ad.assign(measure=(stop - ad["entered_care"]).dt.days)
+
+
+def _a2_annex(ad: pd.DataFrame) -> pd.DataFrame:
+    ad = ad.loc[ad["placement_order"].notna() & ad["matched"].notna()]
+    return ad.assign(measure=(ad["matched"] - ad["placement_order"]).dt.days.clip(lower=0))
+
+
+measure_annex = {"adoption_a1_days": _a1, "adoption_a2_days": _a2_annex,
+                 "adoption_a10_days": _a10_annex}  # fmt: skip
 
 
 @indicator(
@@ -614,16 +933,18 @@ ADOPT = "Adoption scorecard (DfE / Adoption and Special Guardianship Leadership 
     polarity="lower_better",
     kind="flow",
     aggregate="mean",
-    numerator="Sum of days from entering care to placement for adoption",
-    denominator="Children adopted (adoption order) in the window",
+    numerator="Sum of days from entering care (the start of the period of care that ended in "
+    "adoption) to placement for adoption (the first episode placed for adoption, A3-A6)",
+    denominator=ADOPTED_903 + "Annex A: children with an adoption order in the window. A "
+    "window in which an adopted child's entry to care is before the returns supplied has no "
+    "SSDA903 value (missing, never a partial average)",
     exclusions="Use window='36m' for the scorecard's 3-year average",
-    source="Annex A List 10",
+    source="SSDA903 episodes where they cover the children adopted, else Annex A List 10",
     publication=ADOPT,
 )
-def adoption_a1_days(ctx: Context) -> pd.DataFrame:
-    ad = _adopted(ctx, "adoption_a1_days")
-    return ad.assign(num=float("nan"), den=1.0,
-                     measure=(ad["placed"] - ad["entered_care"]).dt.days)  # fmt: skip
+def adoption_a1_days(ctx: Context) -> list[pd.DataFrame]:
+    return _adoption(ctx, "adoption_a1_days", _a1, "measure",
+                     "entered care before the SSDA903 returns supplied")  # fmt: skip
 
 
 @indicator(
@@ -634,17 +955,22 @@ def adoption_a1_days(ctx: Context) -> pd.DataFrame:
     polarity="lower_better",
     kind="flow",
     aggregate="mean",
-    numerator="Sum of days from the placement order to the match (0 if matched before the order)",
-    denominator="Children adopted in the window who had a placement order and "
-    "were placed before the adoption order",
-    source="Annex A List 10",
+    numerator="Sum of days from court authority to place (SSDA903: the first episode under a "
+    "placement order E1 or freeing order D1; Annex A: date of placement order) to the match "
+    "with the adopters (AD1 DATE_MATCH), 0 if matched before the order",
+    denominator="Children adopted in the window who had a placement or freeing order and were "
+    "placed for adoption before the adoption order (" + ADOPTED_903.strip() + ")",
+    source="SSDA903 episodes and AD1 where they cover the children adopted, else Annex A List 10",
     publication=ADOPT,
 )
-def adoption_a2_days(ctx: Context) -> pd.DataFrame:
-    ad = _adopted(ctx, "adoption_a2_days")
-    ad = ad.loc[ad["placement_order"].notna() & ad["matched"].notna()]
-    days = (ad["matched"] - ad["placement_order"]).dt.days.clip(lower=0)
-    return ad.assign(num=float("nan"), den=1.0, measure=days)
+def adoption_a2_days(ctx: Context) -> list[pd.DataFrame]:
+    return _adoption(
+        ctx,
+        "adoption_a2_days",
+        _a2,
+        "measure",
+        "have no match date (AD1) or an order before the returns supplied",
+    )
 
 
 @indicator(
@@ -656,58 +982,14 @@ def adoption_a2_days(ctx: Context) -> pd.DataFrame:
     polarity="lower_better",
     kind="flow",
     aggregate="mean",
-    numerator="As A1, but where the child was fostered by the adopters (fostering for "
-    "adoption), the clock stops on the date the child moved in with them",
-    denominator="Children adopted in the window",
-    source="Annex A List 10",
+    numerator="As A1, but where the child was adopted by their foster carers the clock stops "
+    "on the date the child moved in with them (SSDA903: the start of the placement that "
+    "became the placement for adoption with the current foster carer, A3/A5; Annex A: the "
+    "fostering-for-adoption placement date)",
+    denominator="As A1",
+    source="SSDA903 episodes where they cover the children adopted, else Annex A List 10",
     publication=ADOPT,
 )
-def adoption_a10_days(ctx: Context) -> pd.DataFrame:
-    ad = _adopted(ctx, "adoption_a10_days")
-    stop = ad["ffa_placed"].where(ad["ffa_placed"].notna() & (ad["ffa_placed"] < ad["placed"]),
-                                  ad["placed"])  # fmt: skip
-    return ad.assign(num=float("nan"), den=1.0, measure=(stop - ad["entered_care"]).dt.days)
-
-
-def _ceased(ctx: Context, ind_id: str, reasons: set[str]) -> pd.DataFrame:
-    cla = ctx.list("cla")
-    cover(ctx, ind_id, "cla", "cla_end")
-    cla = keep(ctx, cla.loc[~cla["legal_status"].isin(SHORT_BREAKS)], "cla_end", "reason_ceased")
-    ended = ctx.in_window(cla, "cla_end")
-    return ended.assign(num=ended["reason_ceased"].isin(reasons).astype(float), den=1.0)
-
-
-@indicator(
-    id="cla_ceased_adoption",
-    title="Children who left care through adoption",
-    area=AREA,
-    unit="count",
-    polarity="neutral",
-    kind="flow",
-    aggregate="count",
-    numerator="Periods of care ending in the window with reason E11 or E12",
-    denominator="",
-    source="Annex A List 8",
-    publication=CLA,
-)
-def cla_ceased_adoption(ctx: Context) -> pd.DataFrame:
-    out = _ceased(ctx, "cla_ceased_adoption", {"E11", "E12"})
-    return out.loc[out["num"] > 0]
-
-
-@indicator(
-    id="cla_ceased_sgo",
-    title="Children who left care through a special guardianship order",
-    area=AREA,
-    unit="count",
-    polarity="neutral",
-    kind="flow",
-    aggregate="count",
-    numerator="Periods of care ending in the window with reason E45, E46, E47 or E48",
-    denominator="",
-    source="Annex A List 8",
-    publication=CLA,
-)
-def cla_ceased_sgo(ctx: Context) -> pd.DataFrame:
-    out = _ceased(ctx, "cla_ceased_sgo", {"E45", "E46", "E47", "E48"})
-    return out.loc[out["num"] > 0]
+def adoption_a10_days(ctx: Context) -> list[pd.DataFrame]:
+    return _adoption(ctx, "adoption_a10_days", _a10, "measure",
+                     "entered care before the SSDA903 returns supplied")  # fmt: skip

@@ -76,7 +76,18 @@ class Context:
     by: str | None = None  # the breakdown asked for, if any
     # the Annex A lists and local tables the indicator being computed has read
     reads: set[str] = field(default_factory=set)
+    # per list or table: why it cannot support each period end ("" where it can), once per run
+    source_gaps: dict[str, dict[pd.Timestamp, str]] = field(default_factory=dict)
+    # per indicator and period end: the source of the value (its note), or why there is none
+    # (the value is blanked with that reason), for indicators whose sources cover different
+    # periods (SSDA903 returns for some years, Annex A at the extract)
+    sources: dict[str, dict[pd.Timestamp, str]] = field(default_factory=dict)
     gaps: dict[str, dict[pd.Timestamp, str]] = field(default_factory=dict)
+    # per indicator and period end served by a source chosen for it (``by_source``): the lists
+    # and tables that source read, which alone judge the period's coverage
+    period_reads: dict[str, dict[pd.Timestamp, frozenset[str]]] = field(default_factory=dict)
+    # tables derived from the data once and shared by the indicators of one computation
+    derived: dict[str, object] = field(default_factory=dict)
 
     def _slim(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Leave out demographic columns that only feed a breakdown not asked for, before rows
@@ -111,14 +122,14 @@ class Context:
 
     def source_gap(self, key: str) -> dict[pd.Timestamp, str]:
         """Why source ``key`` cannot support each period end ("" where it can), once per run."""
-        if key not in self.gaps:
+        if key not in self.source_gaps:
             reasons = self.dataset.source_gaps(
                 key,
                 self.periods["period_start"].to_numpy(dtype="datetime64[ns]"),
                 self.periods["period_end"].to_numpy(dtype="datetime64[ns]"),
             )
-            self.gaps[key] = dict(zip(self.periods["period_end"], reasons, strict=True))
-        return self.gaps[key]
+            self.source_gaps[key] = dict(zip(self.periods["period_end"], reasons, strict=True))
+        return self.source_gaps[key]
 
     def in_window(
         self, frame: pd.DataFrame, date_col: str, window: str | None = None
@@ -199,12 +210,30 @@ def units(num: object, den: object = True, **extra: object) -> dict[str, object]
     return {"num": num, "den": den, **extra}
 
 
+# DfE's rates per 10,000 children for the year ending 31 March Y use the ONS mid-year estimate
+# for 30 June Y-1: the 2024 "children looked after" release divides England's 83,630 children by
+# 11,998,646, the ONS mid-2023 estimate of children aged 0-17 (as does the 2024 "children in
+# need" release); the same rule gives the mid-2024 estimate for a period end in December 2024.
+POPULATION_RULE = (
+    "the ONS mid-year estimate of children aged 0-17 for the latest 30 June on or before the "
+    "period end (31 March 2024 uses mid-2023, as DfE's published rates do)"
+)
+
+
+def population_year(period_ends: pd.Series) -> pd.Series:
+    """The mid-year estimate a rate at each period end uses (see :data:`POPULATION_RULE`)."""
+    before_june_30 = (period_ends.dt.month < 6) | (
+        (period_ends.dt.month == 6) & (period_ends.dt.day < 30)
+    )
+    return period_ends.dt.year - before_june_30.astype(int)
+
+
 def _population(ds: Dataset, period_ends: pd.Series) -> pd.Series:
     pop = ds.population
     if pop is None or pop.empty:
         return pd.Series(np.nan, index=period_ends.index)
     by_year = pop.dropna(subset=["year", "population"]).set_index("year")["population"]
-    return period_ends.dt.year.map(by_year.astype(float))
+    return population_year(period_ends).map(by_year.astype(float))
 
 
 def _age_band(age: pd.Series) -> pd.Series:
@@ -325,7 +354,7 @@ def compute_indicators(
 
     Columns: ``indicator_id, area, title, period_start, period_end, numerator, denominator,
     value, unit, polarity, source, note`` (+ ``breakdown, group`` with ``by``). Percentages are
-    0-100, rates per 10,000 children aged 0-17 (population of the period end's year), nothing
+    0-100, rates per 10,000 children aged 0-17 (:data:`POPULATION_RULE`), nothing
     is rounded, and a value the data cannot support is missing with the reason in ``note``.
     ``month_ends=True`` accepts any month ends (monthly series for SPC charts).
     """
@@ -360,6 +389,9 @@ def compute_indicators(
 def _one(ind: Indicator, ctx: Context, by: str | None) -> pd.DataFrame:
     ctx.notes.pop(ind.id, None)
     ctx.reads.clear()
+    ctx.sources.pop(ind.id, None)
+    ctx.gaps.pop(ind.id, None)
+    ctx.period_reads.pop(ind.id, None)
     assert ind.func is not None
     result = ind.func(_extract_only(ctx) if ind.extract_only else ctx)
     parts = [p for p in (result if isinstance(result, list) else [result]) if len(p)]
@@ -393,20 +425,22 @@ def _one(ind: Indicator, ctx: Context, by: str | None) -> pd.DataFrame:
         out["denominator"] = out["denominator"].fillna(0.0) if "denominator" in out else 0.0
     out = _values(ind, out, ctx.dataset)
     out["note"] = ctx.notes.get(ind.id, "")
+    if ind.id in ctx.sources:  # the source of each period's value
+        source = out["period_end"].map(ctx.sources[ind.id]).astype(object)
+        out["note"] = source.where(source.notna(), out["note"])
     noted = [p[["period_end", "_note"]] for p in parts if "_note" in p]
     per_period = pd.Series(dtype=object)
     if noted:  # a source note that differs by period (e.g. OC2 vs Annex A)
         notes = pd.concat(noted).dropna(subset=["_note"])
         per_period = notes.groupby("period_end")["_note"].first()
         out["note"] = out["period_end"].map(per_period).fillna(out["note"])
-    no_population = out["denominator"].isna() & (ind.unit == "rate_per_10k")
     out = _apply_coverage(ind, out, ctx, own_source=set(per_period.index))
     out["indicator_id"], out["area"], out["title"] = ind.id, ind.area, ind.title
     out["unit"], out["polarity"], out["source"] = ind.unit, ind.polarity, ind.source
-    # a value blanked for another reason keeps that reason
-    out.loc[no_population & out["value"].isna() & out["numerator"].notna(), "note"] = (
-        "no population estimate for the year"
-    )
+    if ind.unit == "rate_per_10k":  # a value blanked for coverage keeps its own reason
+        missing_pop = out["denominator"].isna() & out["numerator"].notna()
+        year = population_year(pd.to_datetime(out["period_end"])).astype(str)
+        out.loc[missing_pop, "note"] = "no population estimate for mid-" + year[missing_pop]
     cols = OUTPUT_COLUMNS + (["breakdown", "group"] if by is not None else [])
     if by is not None:
         out["breakdown"] = by
@@ -434,10 +468,18 @@ def _apply_coverage(
     extract = ctx.extract_date
     after = out["period_end"] > extract if extract is not None else False
     reasons = pd.Series("", index=out.index, dtype="object")
-    judged = ~out["period_end"].isin(own_source or set())
+    # a period served by a source chosen for it is judged by what that source read only
+    served = ctx.period_reads.get(ind.id, {})
+    read_for = out["period_end"].map(lambda end: served.get(end, ctx.reads))
+    # period ends the indicator's own sources do not cover, each with its reason (``by_source``
+    # tried every source for them, so their reason is the most precise one)
+    gap = out["period_end"].map(ctx.gaps.get(ind.id, {}))
+    reasons[gap.notna()] = gap[gap.notna()]
+    judged = ~out["period_end"].isin(own_source or set()) & gap.isna()
     # a list or table not supplied, or empty: every value is missing, never 0
-    absent = [ctx.dataset.source_absence(key) for key in sorted(ctx.reads)]
-    reasons[judged] = next((a for a in absent if a), "")
+    absent = {key: ctx.dataset.source_absence(key) for key in ctx.reads.union(*served.values())}
+    reasons[judged] = [next((absent[k] for k in sorted(keys) if absent[k]), "")
+                       for keys in read_for[judged]]  # fmt: skip
     if extract is not None:
         reasons[after] = f"period end is after the data extract ({extract:%d/%m/%Y})"
     cover = ctx.coverage.get(ind.id)
@@ -452,9 +494,10 @@ def _apply_coverage(
         reasons[not_extract & (reasons == "")] = (
             "only valid at the data extract date; the list holds the latest value only"
         )
-    for key in sorted(ctx.reads):  # a source without dates in the period: missing, never 0
+    for key in sorted(absent):  # a source without dates in the period: missing, never 0
         gap = out["period_end"].map(ctx.source_gap(key)).fillna("")
-        reasons[(reasons == "") & (gap != "") & judged] = gap
+        reads_key = read_for.map(lambda keys, key=key: key in keys).astype(bool)
+        reasons[(reasons == "") & (gap != "") & judged & reads_key] = gap
     blank = reasons != ""
     out.loc[blank, ["numerator", "denominator", "value"]] = np.nan
     out.loc[blank, "note"] = reasons[blank]

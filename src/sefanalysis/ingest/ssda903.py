@@ -1,13 +1,36 @@
-"""SSDA903 (children looked after return) CSV tables, as used by Data to Insight's validator.
+"""SSDA903 (children looked after return) CSV tables, as councils and Data to Insight keep them.
 
-Layout: ``ssda903/<collection year>/<table>.csv`` with the collection year written ``2024-25``.
-Tables from several years are stacked with a ``collection_year`` column; an episode reported in
-two years (carried forward) is kept once, from the later return.
+Layouts accepted under ``ssda903/`` (file and folder names in any capitalisation):
+
+* a folder per collection year, named ``2017-18``, ``2017_18``, ``2017-2018``, ``201718`` or
+  ``2017``, holding ``episodes.csv``, ``Episodes.csv``, ``SSDA903_Episodes.csv``, ...;
+* flat files named with the year, e.g. ``2017-episodes.csv`` or ``SSDA903_201718_Header.csv``;
+* flat files with no year (``SSDA903_Episodes.csv``): one return, dated by its episodes.
+
+A single year such as ``2017`` is read from the return's own dates: a return holds the episodes
+open during its collection year, so if any episode starts after 31 March 2017 the folder is the
+2017-18 return, otherwise the 2016-17 one. A return with no year at all is the collection year of
+its latest episode start. Every file under ``ssda903/`` is recorded as used (what it was taken as
+and how it was recognised) or not used (why).
+
+Several returns are layered: a return holds the episodes open during its year, so an episode
+still open at the end of one year is carried forward into the next return, where it may have been
+amended. An episode from an earlier return is superseded when a later return holds the same child
+and the episode was still open when that later return's year began; episodes that ended earlier
+are only in the earlier return and are kept from it. Within one return, two episodes of a child
+with the same start date are reported (file, rows, both versions) and the row further down the
+file is used. Every episode row read is accounted for: used, superseded by a later return
+(carried forward) or rejected, in the inventory of files (``ProblemLog.used``).
+
+The tables come back stacked over the years with a ``collection_year`` column, plus ``returns``:
+one row per collection year supplied (``collection_year, start, end, tables``), which says what
+the returns can support (see ``indicators.cla_episodes``).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -92,72 +115,160 @@ SSDA903: dict[str, ListSpec] = {
     ]),
 }  # fmt: skip
 
-_YEAR = re.compile(r"^(\d{4})[-_](\d{2}|\d{4})$")
+# File names of each table, lower case with punctuation removed (DfE's, Data to Insight's and
+# liiatools' spellings: "Episodes", "PlacedAdoption", "PrevPerm", "SocialWorker", ...)
+TABLE_NAMES = {
+    "header": ["header"],
+    "episodes": ["episodes", "episode"],
+    "reviews": ["reviews", "review"],
+    "uasc": ["uasc"],
+    "oc2": ["oc2"],
+    "oc3": ["oc3"],
+    "ad1": ["ad1"],
+    "placed_for_adoption": ["placedforadoption", "placedadoption"],
+    "previous_permanence": ["previouspermanence", "prevperm"],
+    "missing": ["missing"],
+    "sw_episodes": ["swepisodes", "socialworker", "socialworkerepisodes"],
+}
+_TABLE_OF = {name: key for key, names in TABLE_NAMES.items() for name in names}
+_PREFIXES = ("ssda903", "903", "cla")
+# a year in a file or folder name: 2017-18, 2017_18, 2017-2018, 201718 or 2017
+_YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?:[-_ ]?(\d{4}|\d{2}))?(?!\d)")
+LAYOUTS = (
+    "ssda903/<year>/<table>.csv with the year written 2024-25, 2024_25, 2024-2025, 202425 or "
+    "2024; or flat files named with the year (2024-episodes.csv) or without "
+    "(SSDA903_Episodes.csv); any capitalisation"
+)
+
+
+@dataclass(frozen=True)
+class YearName:
+    """The collection year a name gives: ``start`` (2017 for 2017-18), or only a single year
+    (``single``: 2017 may be 2016-17 or 2017-18, settled by the return's dates)."""
+
+    start: int
+    single: bool
+
+
+def year_in_name(name: str) -> tuple[YearName | None, str]:
+    """The collection year written in a file or folder name, and the name without it."""
+    for match in _YEAR.finditer(name):
+        first, second = int(match.group(1)), match.group(2)
+        rest = name[: match.start()] + name[match.end() :]
+        if second is None:
+            return YearName(first, True), rest
+        if (first + 1) % 100 == int(second) % 100 and (len(second) == 2 or int(second) > first):
+            return YearName(first, False), rest
+    return None, name
 
 
 def collection_year(name: str) -> str | None:
-    """``"2024-25"`` from a folder named 2024-25, 2024_25 or 2024-2025; else None."""
-    match = _YEAR.match(name)
-    if not match:
+    """``"2024-25"`` from a name written 2024-25, 2024_25, 2024-2025 or 202425; else None."""
+    year, rest = year_in_name(name)
+    if year is None or year.single or _plain(rest) not in {"", *_PREFIXES}:
         return None
-    start, end = int(match.group(1)), int(match.group(2)[-2:])
-    return f"{start}-{end:02d}" if (start + 1) % 100 == end else None
+    return year_label(year.start)
+
+
+def year_label(start: int) -> str:
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def table_of(stem: str) -> tuple[str | None, YearName | None]:
+    """The SSDA903 table a file name (without extension) names, and any year in it."""
+    year, rest = year_in_name(stem)
+    plain = _plain(rest)
+    for prefix in _PREFIXES:
+        if plain.startswith(prefix) and plain[len(prefix) :] in _TABLE_OF:
+            plain = plain[len(prefix) :]
+    return _TABLE_OF.get(plain), year
+
+
+@dataclass
+class _Return:
+    """The files of one collection year (or of one undated return) and how they were found."""
+
+    name: YearName | None
+    how: str  # how the year was recognised
+    files: dict[str, tuple[Path, str]] = field(default_factory=dict)  # table -> (file, how)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    start: int | None = None
+
+
+def _read_table(file: Path, key: str, log: ProblemLog) -> pd.DataFrame | None:
+    raw = read_csv_raw(file, log)
+    if raw is None:
+        return None
+    return parse_list_frame(raw, SSDA903[key], log, str(file))
 
 
 def read_ssda903_folder(folder: Path, log: ProblemLog, year: str = "") -> dict[str, pd.DataFrame]:
-    """The SSDA903 tables present in one folder (one collection year, or a flat test folder)."""
+    """The SSDA903 tables of one return kept in one folder (file names in any of the accepted
+    spellings), checked row by row; ``year`` (e.g. ``"2024-25"``) is the return's collection
+    year, if known."""
     tables: dict[str, pd.DataFrame] = {}
-    for key, spec in SSDA903.items():
-        file = folder / f"{key}.csv"
-        if not file.exists():
+    for file in sorted(p for p in folder.iterdir() if p.is_file()):
+        key, _ = table_of(file.stem) if file.suffix.lower() == ".csv" else (None, None)
+        if key is None or key in tables:
             continue
-        raw = read_csv_raw(file, log)
-        if raw is None:
-            continue
-        frame = parse_list_frame(raw, spec, log, str(file))
-        if key == "episodes" and year in C.PLACEMENT_CODES_BY_YEAR:
-            valid = C.PLACEMENT_CODES_BY_YEAR[year]
-            bad = frame["PLACE"].notna() & ~frame["PLACE"].isin(valid)
-            for rec in frame.loc[bad, ["_row", "PLACE"]].itertuples(index=False):
-                log.add(
-                    WARNING,
-                    "code not valid in this collection year",
-                    str(file),
-                    row=rec[0],
-                    column="PLACE",
-                    value=rec[1],
-                    expected=f"a {year} placement code: {', '.join(sorted(valid))}",
-                )
-        frame["collection_year"] = year
-        tables[key] = frame
-    check_consistency(tables, log, folder)
+        frame = _read_table(file, key, log)
+        if frame is not None:
+            tables[key] = frame.assign(collection_year=year, _file=str(file))
+    _dedupe_within(tables, log)
+    _check_return(tables, log, year)
+    for key, frame in tables.items():
+        tables[key] = frame.drop(columns="_file")
     return tables
 
 
-def check_consistency(tables: dict[str, pd.DataFrame], log: ProblemLog, folder: Path) -> None:
-    """Cross-row and cross-table rules of the SSDA903 guide, reported row by row (the rows are
-    kept; the children-in-care measures use the episodes as they are, and say so)."""
+def _check_return(tables: dict[str, pd.DataFrame], log: ProblemLog, year: str) -> None:
     eps = tables.get("episodes")
-    file = str(folder / "episodes.csv")
+    if eps is not None and year in C.PLACEMENT_CODES_BY_YEAR:
+        valid = C.PLACEMENT_CODES_BY_YEAR[year]
+        bad = eps["PLACE"].notna() & ~eps["PLACE"].isin(valid)
+        for rec in eps.loc[bad, ["_file", "_row", "PLACE"]].itertuples(index=False):
+            log.add(
+                WARNING,
+                "code not valid in this collection year",
+                rec[0],
+                row=rec[1],
+                column="PLACE",
+                value=rec[2],
+                expected=f"a {year} placement code: {', '.join(sorted(valid))}",
+            )
+    check_consistency(tables, log)
+
+
+def check_consistency(tables: dict[str, pd.DataFrame], log: ProblemLog) -> None:
+    """Cross-row and cross-table rules of the SSDA903 guide, reported row by row (the rows are
+    kept; the children-in-care measures read the episodes as they are, and say so)."""
+    eps = tables.get("episodes")
     if eps is not None and len(eps):
         e = eps.sort_values(["CHILD", "DECOM"], kind="stable")
-        nxt_start = e.groupby("CHILD")["DECOM"].shift(-1)
+        nxt_start = e.groupby("CHILD", observed=True)["DECOM"].shift(-1)
         has_next = nxt_start.notna()
-        open_before = has_next & e["DEC"].isna()
-        overlap = has_next & e["DEC"].notna() & (e["DEC"] > nxt_start)
-        gap = has_next & e["DEC"].notna() & (e["DEC"] < nxt_start) & e["REC"].eq("X1")
-        same_start = has_next & (nxt_start == e["DECOM"])
+        rec = e["REC"].astype("string")
         rules = [
-            (open_before, "open episode followed by another",
+            (has_next & e["DEC"].isna(), "open episode followed by another",
              "an end date (DEC) when the child has a later episode"),
-            (overlap, "overlapping episodes", "DEC on or before the next episode's DECOM"),
-            (gap, "broken episode chain",
+            (has_next & (e["DEC"] > nxt_start), "overlapping episodes",
+             "DEC on or before the next episode's DECOM"),
+            (has_next & (e["DEC"] < nxt_start) & rec.eq("X1"), "broken episode chain",
              "with REC = X1 (episode continues), the next episode to start on DEC"),
-            (same_start, "duplicate episode start", "one episode per child per DECOM"),
+            (e["DEC"].notna() & rec.isna(), "end date without a reason",
+             "a reason episode ceased (REC) with the end date (DEC)"),
+            (~has_next & e["DEC"].notna() & rec.eq("X1"), "no episode after X1",
+             "a next episode starting on DEC (REC = X1: the care goes on), or another reason; "
+             "the child is counted neither as in care after DEC nor as ceasing"),
         ]  # fmt: skip
         for mask, kind, expected in rules:
-            for rec in e.loc[mask, ["_row", "CHILD"]].itertuples(index=False):
-                log.add(WARNING, kind, file, row=rec[0], column="DEC", value=rec[1],
+            mask = mask.fillna(False).astype(bool)
+            for r in e.loc[mask, ["_file", "_row", "CHILD"]].itertuples(index=False):
+                log.add(WARNING, kind, r[0], row=r[1], column="DEC", value=r[2],
                         expected=expected)  # fmt: skip
     header = tables.get("header")
     if header is None:
@@ -168,38 +279,278 @@ def check_consistency(tables: dict[str, pd.DataFrame], log: ProblemLog, folder: 
         if frame is None or frame.empty:
             continue
         orphan = ~frame["CHILD"].isin(known) & frame["CHILD"].notna()
-        for rec in frame.loc[orphan, ["_row", "CHILD"]].itertuples(index=False):
-            log.add(
-                WARNING,
-                "child not in header",
-                str(folder / f"{key}.csv"),
-                row=rec[0],
-                column="CHILD",
-                value=rec[1],
-                expected="a child listed in header.csv",
-            )
+        for r in frame.loc[orphan, ["_file", "_row", "CHILD"]].itertuples(index=False):
+            log.add(WARNING, "child not in header", r[0], row=r[1], column="CHILD",
+                    value=r[2], expected="a child listed in the return's header table")  # fmt: skip
+
+
+# ------------------------------------------------------------------ duplicates and layering
+
+# the rows that describe the same thing, within a return and across returns
+SAME = {
+    "header": ["CHILD"],
+    "episodes": ["CHILD", "DECOM"],
+    "uasc": ["CHILD"],
+    "oc2": ["CHILD"],
+    "oc3": ["CHILD"],
+    "ad1": ["CHILD"],
+    "reviews": ["CHILD", "REVIEW"],
+    "missing": ["CHILD", "MIS_START"],
+    "placed_for_adoption": ["CHILD", "DATE_PLACED"],
+    "previous_permanence": ["CHILD"],
+    "sw_episodes": ["CHILD", "SW_DECOM"],
+}
+# tables that describe the year of their return only (kept per year, never superseded)
+PER_YEAR = {"oc2", "oc3", "ad1", "previous_permanence"}
+
+
+def _describe(frame: pd.DataFrame, key: str) -> pd.Series:
+    """Short text of a row's values, to show two versions of the same thing side by side."""
+    cols = [c for c in SSDA903[key].columns if c.key not in SAME[key]][:5]
+    parts = []
+    for col in cols:
+        values = frame[col.key]
+        text = (values.dt.strftime("%d/%m/%Y") if col.kind == "date"
+                else values.astype("string"))  # fmt: skip
+        parts.append(col.key + " " + text.fillna("blank"))
+    out = parts[0]
+    for part in parts[1:]:
+        out = out + ", " + part
+    return out
+
+
+def _dedupe_within(tables: dict[str, pd.DataFrame], log: ProblemLog) -> None:
+    """Rows of one return that describe the same thing (a child and start date twice, with
+    different values: exact repeats were removed on reading) are reported with both versions,
+    and the row further down the file is used."""
+    for key, frame in tables.items():
+        same = SAME[key]
+        if frame.empty or any(c not in frame for c in same):
+            continue
+        dup = frame.duplicated(same, keep="last") & frame[same].notna().all(axis=1)
+        if not dup.any():
+            continue
+        kept = frame.loc[frame.duplicated(same, keep=False) & ~dup]
+        text = _describe(frame, key)
+        winners = kept[same].assign(_kept=kept["_row"], _kept_text=text[kept.index])
+        losers = frame.loc[dup, same + ["_file", "_row"]].assign(_text=text[dup])
+        pairs = losers.merge(winners, on=same, how="left")
+        for rec in pairs.to_dict("records"):
+            value = " ".join(str(rec[c].date() if hasattr(rec[c], "date") else rec[c])
+                             for c in same)  # fmt: skip
+            log.add(WARNING, f"duplicate {' and '.join(same)} in one return", rec["_file"],
+                    row=rec["_row"], column=same[-1], value=value,
+                    expected=f"each once; row {rec['_kept']} ({rec['_kept_text']}) is used, "
+                    f"this row ({rec['_text']}) is not")  # fmt: skip
+        for summary in log.files:
+            if summary.file in set(losers["_file"]):
+                summary.rows_rejected += int((losers["_file"] == summary.file).sum())
+        tables[key] = frame.loc[~dup]
+
+
+def _layer_episodes(eps: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
+    """Episodes of every return, each once: a row is superseded when a later return holds the
+    same child and the episode was still open when that return's year began (carried forward,
+    so the later version counts). Marks superseded rows in ``_superseded``."""
+    eps = eps.sort_values(["_start", "CHILD", "DECOM"], kind="stable")
+    present = eps[["CHILD", "_start"]].drop_duplicates().sort_values(["CHILD", "_start"])
+    present["_next"] = present.groupby("CHILD", observed=True)["_start"].shift(-1)
+    eps = eps.merge(present, on=["CHILD", "_start"], how="left")
+    open_then = eps["DEC"].isna() | (eps["DEC"] >= eps["_next"])
+    superseded = (eps["_next"].notna() & open_then).to_numpy()
+    # a later return repeating an episode that ended before its year: the later version counts
+    later = eps.duplicated(["CHILD", "DECOM"], keep="last").to_numpy() & ~superseded
+    eps["_superseded"] = superseded | later
+    # an episode open at the end of a return whose next year was supplied without the child
+    years = set(eps["_start"].dropna())
+    year_end = eps["_start"] + pd.DateOffset(years=1)
+    still_open = eps["DEC"].isna() | (eps["DEC"] >= year_end)
+    missing_next = still_open & eps["_next"].isna() & year_end.isin(years)
+    for r in eps.loc[missing_next, ["_file", "_row", "CHILD", "_start"]].itertuples(index=False):
+        log.add(
+            WARNING,
+            "open episode not carried forward",
+            r[0],
+            row=r[1],
+            column="DEC",
+            value=r[2],
+            expected=f"the child in the {year_label(r[3].year + 1)} return, "
+            "which should hold this episode until it ended; it is taken as still open",
+        )
+    return eps.drop(columns="_next")
+
+
+def _layer(key: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the same thing in several returns: the latest return's version counts."""
+    if key in PER_YEAR:
+        frame["_superseded"] = False
+        return frame
+    frame = frame.sort_values("_start", kind="stable")
+    frame["_superseded"] = frame.duplicated(SAME[key], keep="last").to_numpy()
+    return frame
+
+
+# ------------------------------------------------------------------ finding the returns
+
+
+def _sort_key(path: Path) -> tuple[int, str]:
+    return (len(path.parts), str(path).lower())
+
+
+def _find_returns(root: Path, log: ProblemLog) -> list[_Return]:
+    """Group the files under ``root`` into returns; record every file not used, and why."""
+    groups: dict[tuple[int, bool] | None, _Return] = {}
+    for file in sorted((p for p in root.rglob("*") if p.is_file()), key=_sort_key):
+        rel = file.relative_to(root)
+        if len(rel.parts) > 2:
+            log.not_used(file, "in a sub-folder of a folder: SSDA903 tables are read from "
+                         f"{root.name}/ or one folder per collection year")  # fmt: skip
+            continue
+        folder_year = None
+        if len(rel.parts) == 2:
+            folder_year, rest = year_in_name(rel.parts[0])
+            if folder_year is None or _plain(rest) not in {"", *_PREFIXES}:
+                log.not_used(file, f"in folder {rel.parts[0]!r}, whose name is not a "
+                             "collection year (e.g. 2024-25, 202425 or 2024)")  # fmt: skip
+                continue
+        if file.suffix.lower() != ".csv":
+            log.not_used(file, "not a CSV file")
+            continue
+        key, file_year = table_of(file.stem)
+        if key is None:
+            names = ", ".join(f"{k}.csv" for k in SSDA903)
+            log.not_used(file, f"not an SSDA903 table name (expected {names}, in any "
+                         "capitalisation, optionally with the year or 'SSDA903_')")  # fmt: skip
+            continue
+        year = folder_year or file_year
+        if folder_year and file_year and folder_year.start != file_year.start:
+            log.not_used(file, f"its name says {file_year.start} but its folder says "
+                         f"{rel.parts[0]}")  # fmt: skip
+            continue
+        group = groups.setdefault(
+            None if year is None else (year.start, year.single),
+            _Return(year, _year_how(rel, folder_year, file_year)),
+        )
+        where = f"folder {rel.parts[0]}, " if len(rel.parts) == 2 else ""
+        if key in group.files:
+            log.not_used(file, f"a second SSDA903 {key} table for the same return: "
+                         f"{group.files[key][0].name} is used")  # fmt: skip
+            continue
+        group.files[key] = (file, f"{where}file name {file.name}")
+    return list(groups.values())
+
+
+def _year_how(rel: Path, folder_year: YearName | None, file_year: YearName | None) -> str:
+    if folder_year is not None:
+        return f"folder name {rel.parts[0]!r}"
+    if file_year is not None:
+        return f"the year in the file name {rel.name!r}"
+    return "no year in the name"
+
+
+def _settle_year(ret: _Return) -> str:
+    """Fix the return's collection year; return how it was settled (for the inventory)."""
+    eps = ret.tables.get("episodes")
+    latest = eps["DECOM"].max() if eps is not None and len(eps) else pd.NaT
+    name = ret.name
+    if name is not None and not name.single:
+        ret.start = name.start
+        return f"collection year {year_label(ret.start)} from the {ret.how}"
+    if name is not None:
+        if pd.isna(latest):
+            ret.start = name.start
+            return (f"collection year {year_label(ret.start)} from the {ret.how} (a single "
+                    "year, read as the year the collection starts: there are no episodes to "
+                    "date it)")  # fmt: skip
+        after = latest > pd.Timestamp(f"{name.start}-03-31")
+        ret.start = name.start if after else name.start - 1
+        return (f"collection year {year_label(ret.start)} from the {ret.how} and the latest "
+                f"episode start, {latest:%d/%m/%Y} (a single year names the return whose "
+                "episodes it holds)")  # fmt: skip
+    if pd.isna(latest):
+        return ""
+    ret.start = latest.year if latest.month >= 4 else latest.year - 1
+    return (f"collection year {year_label(ret.start)} from the latest episode start, "
+            f"{latest:%d/%m/%Y} ({ret.how})")  # fmt: skip
 
 
 def read_ssda903(root: Path, log: ProblemLog) -> dict[str, pd.DataFrame]:
-    """All collection years under ``root`` stacked; episodes de-duplicated across years."""
-    years = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
-    stacked: dict[str, list[pd.DataFrame]] = {}
-    for folder in years:
-        year = collection_year(folder.name)
-        if year is None:
-            log.add(
-                WARNING,
-                "unrecognised folder",
-                str(folder),
-                expected="an SSDA903 collection-year folder named like 2024-25",
-            )
+    """Every return under ``root``, layered (see the module docstring); ``returns`` lists the
+    collection years supplied and their tables."""
+    if not root.is_dir():
+        return {}
+    found = _find_returns(root, log)
+    read: list[tuple[_Return, str]] = []
+    for ret in found:
+        for key, (file, _) in ret.files.items():
+            frame = _read_table(file, key, log)
+            if frame is not None:
+                ret.tables[key] = frame.assign(_file=str(file))
+        how = _settle_year(ret)
+        if ret.start is None:
+            for file, _ in ret.files.values():
+                log.not_used(file, "no year in its name or folder and no episodes table to "
+                             "date the return by")  # fmt: skip
             continue
-        for key, frame in read_ssda903_folder(folder, log, year).items():
+        read.append((ret, how))
+    by_year: dict[int, list[tuple[_Return, str]]] = {}
+    for ret, how in read:
+        by_year.setdefault(ret.start, []).append((ret, how))  # type: ignore[arg-type]
+    merged: list[tuple[int, dict[str, pd.DataFrame], dict[str, tuple[Path, str]], str]] = []
+    for start, rets in sorted(by_year.items()):
+        tables: dict[str, pd.DataFrame] = {}
+        files: dict[str, tuple[Path, str]] = {}
+        for ret, _ in rets:
+            for key, frame in ret.tables.items():
+                if key in tables:
+                    log.not_used(ret.files[key][0], f"a second SSDA903 {key} table for "
+                                 f"{year_label(start)}: {files[key][0]} is used")  # fmt: skip
+                    continue
+                tables[key], files[key] = frame, ret.files[key]
+        label = year_label(start)
+        for key in tables:
+            tables[key] = tables[key].assign(collection_year=label,
+                                             _start=pd.Timestamp(f"{start}-04-01"))  # fmt: skip
+        _dedupe_within(tables, log)
+        _check_return(tables, log, label)
+        merged.append((start, tables, files, "; ".join(h for _, h in rets)))
+    return _stack(merged, log)
+
+
+def _stack(
+    merged: list[tuple[int, dict[str, pd.DataFrame], dict[str, tuple[Path, str]], str]],
+    log: ProblemLog,
+) -> dict[str, pd.DataFrame]:
+    stacked: dict[str, list[pd.DataFrame]] = {}
+    for _, tables, _, _ in merged:
+        for key, frame in tables.items():
             stacked.setdefault(key, []).append(frame)
-    tables = {k: pd.concat(v, ignore_index=True) for k, v in stacked.items()}
-    if "episodes" in tables:
-        eps = tables["episodes"].sort_values("collection_year")
-        tables["episodes"] = eps.drop_duplicates(["CHILD", "DECOM"], keep="last").sort_values(
-            ["CHILD", "DECOM"], ignore_index=True
-        )
-    return tables
+    out: dict[str, pd.DataFrame] = {}
+    for key, frames in stacked.items():
+        frame = pd.concat(frames, ignore_index=True)
+        out[key] = _layer_episodes(frame, log) if key == "episodes" else _layer(key, frame)
+    rejected = {s.file: s.rows_rejected for s in log.files}
+    for start, tables, files, how in merged:
+        label = year_label(start)
+        for key, (file, file_how) in files.items():
+            if key not in tables:
+                continue
+            rows = out[key].loc[out[key]["_file"] == str(file)]
+            superseded = int(rows["_superseded"].sum())
+            n_rejected = rejected.get(str(file), 0)
+            counts = (f"{len(rows) + n_rejected:,} rows: {len(rows) - superseded:,} used, "
+                      f"{superseded:,} superseded by a later return's version, "
+                      f"{n_rejected:,} rejected")  # fmt: skip
+            log.used(file, f"SSDA903 {key}, {label}", f"{file_how}; {how}; {counts}")
+    out = {k: v.loc[~v["_superseded"]].drop(columns=["_superseded", "_file", "_start"])
+           .sort_values(SAME[k] + ["collection_year"], ignore_index=True, kind="stable")
+           for k, v in out.items()}  # fmt: skip
+    out["returns"] = pd.DataFrame(
+        {
+            "collection_year": [year_label(s) for s, *_ in merged],
+            "start": pd.to_datetime([f"{s}-04-01" for s, *_ in merged]),
+            "end": pd.to_datetime([f"{s + 1}-03-31" for s, *_ in merged]),
+            "tables": [",".join(sorted(t)) for _, t, *_ in merged],
+        }
+    )
+    return out

@@ -56,7 +56,12 @@ def one_output() -> Iterator[None]:
 
 
 def write_output(root: Path, relative: str, content: bytes) -> None:
-    """Write an output file (a chart or a table) under ``root``."""
+    """Write an output file (a chart or a table) under ``root``. A CSV's text cells are made
+    safe for spreadsheets first (``safe_output``): none becomes a formula."""
+    if relative.endswith(".csv"):
+        from ..safe_output import neutralise_csv
+
+        content = neutralise_csv(content)
     path = root / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
@@ -103,7 +108,7 @@ def slug(text: str) -> str:
 
 def show_heading(text: str, level: int = 3, anchor: str | None = None) -> None:
     ident = anchor or slug(text)
-    emit(f'<h{level} id="{ident}">{html.escape(text)}</h{level}>')
+    emit(f'<h{level} id="{html.escape(ident, quote=True)}">{html.escape(text)}</h{level}>')
 
 
 def show_text(text: str, css_class: str = "sef-text") -> None:
@@ -111,9 +116,12 @@ def show_text(text: str, css_class: str = "sef-text") -> None:
 
 
 def table_html(frame: pd.DataFrame, caption: str, table_id: str) -> str:
-    """An accessible table: real caption, header cells, fixed id (runs diff cleanly)."""
+    """An accessible table: real caption, header cells, fixed id (runs diff cleanly). Every
+    cell, column heading and the caption are escaped (the Styler does not escape by default):
+    text from the inputs, such as a file or area name, is shown, never run as markup."""
     styler = (frame.style.hide(axis="index").set_caption(html.escape(caption))
-              .set_uuid(table_id).format(na_rep="–"))  # fmt: skip
+              .set_uuid(html.escape(table_id, quote=True)).format(na_rep="–", escape="html")
+              .format_index(escape="html", axis=1))  # fmt: skip
     return styler.to_html()
 
 
