@@ -44,20 +44,38 @@ GOLDEN = Path(__file__).with_name("reference") / "ingest_golden.json.gz"
 # ---------------------------------------------------------------- what is compared
 
 
-def frame_digest(frame: pd.DataFrame | None) -> object:
-    """Columns, types, length and a hash of the values (order-sensitive) of one loaded frame."""
+def frame_digest(frame: pd.DataFrame | None, root: Path) -> object:
+    """Columns, types, length and a hash of the values (order-sensitive) of one loaded frame;
+    paths under ``root`` in text values are hashed relative to it (DfE's sources and the CIN
+    census name their files in a ``source_file`` column)."""
     if frame is None:
         return None
     digest = hashlib.sha256()
     types = []
     for name in frame.columns:
-        col = frame[name]
+        col = _relative_paths(frame[name], str(root))
         dtype = str(col.dtype)
         if isinstance(col.dtype, pd.CategoricalDtype):
             dtype += f"[{col.cat.categories.dtype}:{_hash_values(col.cat.categories.to_series())}]"
         types.append(f"{name}:{dtype}")
         digest.update(_hash_values(col).encode())
     return {"columns": types, "rows": len(frame), "hash": digest.hexdigest()[:16]}
+
+
+def _relative_paths(col: pd.Series, root: str) -> pd.Series:
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        if col.cat.categories.dtype.kind in "OUT" or str(col.cat.categories.dtype) == "str":
+            names = col.cat.categories.astype(object)
+            if any(isinstance(v, str) and root in v for v in names):
+                return col.cat.rename_categories(
+                    [v.replace(root, "<root>") if isinstance(v, str) else v for v in names]
+                )
+        return col
+    if col.dtype.kind not in "OUT" and not isinstance(col.dtype, pd.StringDtype):
+        return col
+    if not any(isinstance(v, str) and root in v for v in col.to_numpy()):
+        return col
+    return col.map(lambda v: v.replace(root, "<root>") if isinstance(v, str) else v)
 
 
 def _hash_values(values: pd.Series) -> str:
@@ -94,14 +112,14 @@ def log_digest(log: ProblemLog, root: Path) -> dict:
 
 def dataset_digest(root: Path) -> dict:
     ds = load_dataset(root)
-    frames = {f"annex_a/{k}": frame_digest(v) for k, v in ds.annex_a.items()}
-    frames |= {f"ssda903/{k}": frame_digest(v) for k, v in ds.ssda903.items()}
-    frames |= {f"tables/{k}": frame_digest(v) for k, v in ds.tables.items()}
+    frames = {f"annex_a/{k}": frame_digest(v, root) for k, v in ds.annex_a.items()}
+    frames |= {f"ssda903/{k}": frame_digest(v, root) for k, v in ds.ssda903.items()}
+    frames |= {f"tables/{k}": frame_digest(v, root) for k, v in ds.tables.items()}
     return log_digest(ds.log, root) | {"frames": frames}
 
 
 def lists_digest(lists: dict[str, pd.DataFrame], log: ProblemLog, root: Path) -> dict:
-    return log_digest(log, root) | {"frames": {k: frame_digest(v) for k, v in lists.items()}}
+    return log_digest(log, root) | {"frames": {k: frame_digest(v, root) for k, v in lists.items()}}
 
 
 # ---------------------------------------------------------------- a deliberately messy authority
