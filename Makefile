@@ -40,9 +40,7 @@ lint: $(STAMP)
 clean-outputs:
 	rm -rf $(OUT)/*/ $(OUT)/.*.old $(OUT)/.*.aside $(OUT)/.*.partial
 
-# Scale and speed benchmark (not part of make test; needs duckdb, and pyarrow beside the environment
-# for the raw-read floor): see benchmarks/run_benchmarks.py
+# Scale and speed benchmark (not part of make test; needs duckdb): see benchmarks/run_benchmarks.py
 benchmark: $(STAMP)
 	$(BIN)/python -m pip install --quiet "duckdb==2.0.0"
-	test -d $(VENV)/bench-floor/pyarrow || $(BIN)/python -m pip install --quiet --target $(VENV)/bench-floor "pyarrow==26.0.1"
 	$(BIN)/python benchmarks/run_benchmarks.py $(BENCH_ARGS)
