@@ -372,7 +372,15 @@ def _generator_key() -> str:
 
 def authority_pool(n: int) -> list[Path]:
     """The first ``n`` synthetic authorities written by ``sefanalysis demo-data --authorities``
-    (a pool of more is reused: the first ``n`` of any pool are the same authorities)."""
+    (a pool of more is reused: the first ``n`` of any pool are the same authorities), or of the
+    pool named by ``SEF_BENCH_POOL`` (a folder of authorities written earlier)."""
+    import os
+
+    if os.environ.get("SEF_BENCH_POOL"):
+        given = sorted(p for p in Path(os.environ["SEF_BENCH_POOL"]).iterdir() if p.is_dir())
+        if len(given) < n:
+            raise SystemExit(f"SEF_BENCH_POOL holds {len(given)} authorities, not {n}")
+        return given[:n]
     FILES_CACHE.mkdir(exist_ok=True)
     key = _generator_key()
     pools = sorted(FILES_CACHE.glob(f"pool-{key}-*[0-9]"), key=lambda p: int(p.name.split("-")[-1]))
