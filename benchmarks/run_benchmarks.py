@@ -11,6 +11,15 @@
    parallelism (one notebook at a time, and in parallel processes as ``sefanalysis run`` does
    by default).
 
+4. From files (``--part files``): the path a national user takes. N synthetic authorities are
+   written to disk by ``sefanalysis demo-data --authorities N`` (kept between runs in
+   ``<tmp>/sefanalysis_bench_files``, keyed by the generator's source), then, for 1, 10, 50 and
+   N of them: (a) ``sefanalysis validate`` of each (load and validate), (b) load and
+   ``compute_indicators`` for every indicator and 12 quarter ends, each authority in turn, and
+   (c) the floor: the raw read of the same files (python-calamine for the workbooks, pyarrow
+   CSV for the CSVs), with wall time, peak memory and rows per second; and the demonstration
+   authority's load and validate against the raw read of its files (best of five each).
+
 Each measurement runs in a fresh process so that peak memory (ru_maxrss) is its own.
 """
 
@@ -343,15 +352,252 @@ def notebooks() -> dict:
     return result
 
 
+# ---------------------------------------------------------------- 4. from files
+
+FILES_CACHE = Path(tempfile.gettempdir()) / "sefanalysis_bench_files"
+WORKBOOKS = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+
+
+def _generator_key() -> str:
+    """The synthetic authorities depend only on the generator's source (and the seed)."""
+    import hashlib
+
+    import sefanalysis.demo as demo
+
+    digest = hashlib.sha256(b"seed=2024")
+    for path in sorted(Path(demo.__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def authority_pool(n: int) -> list[Path]:
+    """The first ``n`` synthetic authorities written by ``sefanalysis demo-data --authorities``
+    (a pool of more is reused: the first ``n`` of any pool are the same authorities), or of the
+    pool named by ``SEF_BENCH_POOL`` (a folder of authorities written earlier)."""
+    import os
+
+    if os.environ.get("SEF_BENCH_POOL"):
+        given = sorted(p for p in Path(os.environ["SEF_BENCH_POOL"]).iterdir() if p.is_dir())
+        if len(given) < n:
+            raise SystemExit(f"SEF_BENCH_POOL holds {len(given)} authorities, not {n}")
+        return given[:n]
+    FILES_CACHE.mkdir(exist_ok=True)
+    key = _generator_key()
+    pools = sorted(FILES_CACHE.glob(f"pool-{key}-*[0-9]"), key=lambda p: int(p.name.split("-")[-1]))
+    pool = next((p for p in pools if int(p.name.split("-")[-1]) >= n), None)
+    if pool is None:
+        pool = FILES_CACHE / f"pool-{key}-{n}"
+        partial = pool.with_name(pool.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        t0 = time.perf_counter()
+        cli = Path(sys.executable).with_name("sefanalysis")
+        subprocess.run([str(cli), "demo-data", "--out", str(partial), "--authorities", str(n)],
+                       check=True, capture_output=True)  # fmt: skip
+        partial.rename(pool)
+        print(json.dumps({"written": n, "seconds": round(time.perf_counter() - t0)}), flush=True)
+    return sorted(p for p in pool.iterdir() if p.is_dir())[:n]
+
+
+def _demo_folder() -> Path:
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo"
+    if not (demo / "authority.yaml").exists():
+        from sefanalysis.demo import generate_demo
+
+        generate_demo(demo)
+    return demo
+
+
+def _demo_core() -> Path:
+    """The demonstration authority without DfE's sources (``published/``, ``cin_census/``):
+    the Annex A workbook, SSDA903 returns and local tables, whose readers issue 19 rewrote."""
+    core = FILES_CACHE / "demo-core"
+    shutil.rmtree(core, ignore_errors=True)
+    shutil.copytree(_demo_folder(), core, ignore=shutil.ignore_patterns("published", "cin_census"))
+    return core
+
+
+def _folders(spec: str) -> list[Path]:
+    if spec in {"demo", "demo-core"}:
+        return [_demo_folder() if spec == "demo" else _demo_core()]
+    return authority_pool(int(spec))
+
+
+def _peak_mb() -> int:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def raw_read(folder: Path) -> int:
+    """Read every input file of one authority as the file readers alone would (no types, no
+    checks): each workbook's sheets with python-calamine, every cell made a Python value, each
+    CSV with pyarrow, each parquet file with pyarrow and each XML file (the CIN census) parsed
+    by lxml, as its reader parses it. Returns the rows read (XML elements not counted)."""
+    import pyarrow.csv as pv
+    import pyarrow.parquet as pq
+    from lxml import etree
+    from python_calamine import CalamineWorkbook
+
+    rows = 0
+    for path in sorted(folder.rglob("*")):
+        suffix = path.suffix.lower()
+        if suffix in WORKBOOKS:
+            book = CalamineWorkbook.from_path(str(path))
+            for name in book.sheet_names:
+                rows += len(book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+        elif suffix == ".csv":
+            rows += pv.read_csv(path).num_rows
+        elif suffix == ".parquet":
+            rows += pq.read_table(path).num_rows
+        elif suffix == ".xml":
+            etree.parse(str(path), etree.XMLParser(resolve_entities=False, huge_tree=True))
+    return rows
+
+
+def _warm_up(floor: bool = False) -> None:
+    """Imports (and the indicator registry) before anything is timed: start-up is not part
+    of reading data, for the readers or for the floor."""
+    if floor:
+        import pyarrow.csv  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
+        import python_calamine  # noqa: F401
+        from lxml import etree  # noqa: F401
+
+        return
+    import sefanalysis.cli  # noqa: F401
+    import sefanalysis.dataset  # noqa: F401
+    import sefanalysis.quality  # noqa: F401
+    from sefanalysis.indicators import load_all
+
+    load_all()
+
+
+def floor_files(spec: str, repeat: int = 1) -> dict:
+    """(c) The raw read of the authorities' files."""
+    _warm_up(floor=True)
+    folders = _folders(spec)
+    timings, rows = [], 0
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        rows = sum(raw_read(f) for f in folders)
+        timings.append(time.perf_counter() - t0)
+    return {"part": "floor", "authorities": spec, "seconds": round(min(timings), 3),
+            "rows_read": rows, "peak_mb": _peak_mb()}  # fmt: skip
+
+
+def validate_files(spec: str, repeat: int = 1) -> dict:
+    """(a) ``sefanalysis validate`` of each authority, in this one process (no start-up)."""
+    import contextlib
+    import io
+
+    from sefanalysis.cli import main as cli
+
+    _warm_up()
+    folders = _folders(spec)
+    timings, codes = [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()):
+            codes = [cli(["validate", "--data", str(f)]) for f in folders]
+        timings.append(time.perf_counter() - t0)
+    return {"part": "validate", "authorities": spec, "seconds": round(min(timings), 3),
+            "refused": sum(codes), "peak_mb": _peak_mb()}  # fmt: skip
+
+
+def compute_files(spec: str, repeat: int = 1) -> dict:
+    """(b) Load and compute every indicator at 12 quarter ends, one authority after another."""
+    import sefanalysis as sa
+    from sefanalysis.dataset import load_dataset
+
+    _warm_up()
+    folders = _folders(spec)
+    runs = []
+    for _ in range(repeat):
+        rows, load_s, compute_s = 0, 0.0, 0.0
+        for folder in folders:
+            t0 = time.perf_counter()
+            ds = load_dataset(folder)
+            t1 = time.perf_counter()
+            sa.compute_indicators(ds, QUARTERS)
+            t2 = time.perf_counter()
+            load_s, compute_s = load_s + t1 - t0, compute_s + t2 - t1
+            rows += sum(map(len, ds.annex_a.values())) + sum(map(len, ds.ssda903.values()))
+        runs.append((load_s + compute_s, load_s, compute_s))
+    _, load_s, compute_s = min(runs)
+    return {"part": "load+compute", "authorities": spec, "seconds": round(load_s + compute_s, 2),
+            "load_s": round(load_s, 2), "compute_s": round(compute_s, 2), "rows": rows,
+            "rows_per_s": round(rows / (load_s + compute_s)), "peak_mb": _peak_mb()}  # fmt: skip
+
+
+def _child(kind: str, arg: str) -> dict:
+    """One measurement in a fresh process."""
+    out = subprocess.run([sys.executable, __file__, "--child", f"{kind}:{arg}"],
+                         capture_output=True, text=True, check=False)  # fmt: skip
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"{kind} {arg} failed: {out.stderr[-800:]}")
+    return json.loads(lines[-1])
+
+
+def files(sizes: list[int]) -> list[dict]:
+    """Part 4: the demonstration authority against its floor, then each size of pool."""
+    authority_pool(max(sizes))  # written once, before anything is timed
+    results = []
+    # the demo: load and validate against the raw read, alternated (this machine drifts); the
+    # whole folder, and without DfE's sources
+    for spec in ("demo", "demo-core"):
+        demo_floor, demo_validate = [], []
+        for _ in range(3):
+            demo_floor.append(_child("floor", spec)["seconds"])
+            demo_validate.append(_child("validate", spec)["seconds"])
+        demo = {"part": spec, "floor_s": min(demo_floor), "validate_s": min(demo_validate),
+                "ratio": round(min(demo_validate) / min(demo_floor), 2)}  # fmt: skip
+        print(json.dumps(demo), flush=True)
+        results.append(demo)
+    for n in sizes:
+        floor = _child("floor", str(n))
+        validate = _child("validate", str(n))
+        compute = _child("load+compute", str(n))
+        row = {"part": "files", "authorities": n, "rows": compute["rows"],
+               "floor_s": floor["seconds"], "validate_s": validate["seconds"],
+               "validate_ratio": round(validate["seconds"] / floor["seconds"], 2),
+               "load_compute_s": compute["seconds"], "load_s": compute["load_s"],
+               "compute_s": compute["compute_s"], "rows_per_s": compute["rows_per_s"],
+               "validate_rows_per_s": round(compute["rows"] / validate["seconds"]),
+               "peak_mb_validate": validate["peak_mb"], "peak_mb_compute": compute["peak_mb"],
+               "peak_mb_floor": floor["peak_mb"], "refused": validate["refused"]}  # fmt: skip
+        print(json.dumps(row), flush=True)
+        results.append(row)
+    _growth([r for r in results if r["part"] == "files"])
+    return results
+
+
+def _growth(rows: list[dict]) -> None:
+    """How each time grows from one size to the next, against the authorities and rows."""
+    for before, after in zip(rows, rows[1:], strict=False):
+        grow = {
+            "from": before["authorities"],
+            "to": after["authorities"],
+            "authorities_x": round(after["authorities"] / before["authorities"], 2),
+            "rows_x": round(after["rows"] / before["rows"], 2),
+        }
+        for key in ("floor_s", "validate_s", "load_compute_s"):
+            grow[key.removesuffix("_s") + "_x"] = round(after[key] / before[key], 2)
+        print(json.dumps({"part": "growth", **grow}), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--authorities", type=int, default=150)
     parser.add_argument("--sizes", default="1,10,50")
-    parser.add_argument("--part", choices=["all", "engine", "notebooks"], default="all")
+    parser.add_argument("--part", choices=["all", "engine", "notebooks", "files"], default="all")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:  # one measurement in a fresh process
         kind, value = args.child.split(":")
+        on_files = {"floor": floor_files, "validate": validate_files,
+                    "load+compute": compute_files}  # fmt: skip
+        if kind in on_files:  # the demo's timings are the best of five
+            print(json.dumps(on_files[kind](value, 5 if value.startswith("demo") else 1)))
+            return
         handler = {"engine": engine, "prepare": prepare}.get(kind)
         print(json.dumps(handler(int(value)) if handler else notebooks()))
         return
@@ -373,6 +619,8 @@ def main() -> None:
         print(lines[-1] if lines else f"{kind} {n} failed: {out.stderr[-500:]}", flush=True)
         if kind == "engine":
             _pool_file(n).unlink(missing_ok=True)
+    if args.part in {"all", "files"}:
+        files([int(s) for s in args.sizes.split(",")] + [args.authorities])
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from .ingest.annex_a import (
 from .ingest.annex_a_spec import ANNEX_A, LISTS_BY_KEY, ListSpec
 from .ingest.authority import NAMES as AUTHORITY_NAMES
 from .ingest.authority import Authority, read_authority
+from .ingest.cells import Workbook
 from .ingest.dfe_sources import add_dfe_sources
 from .ingest.local_tables import LOCAL_TABLES, read_local_table
 from .ingest.problems import FATAL, WARNING, ProblemLog
@@ -161,10 +163,15 @@ def compact(*groups: dict[str, pd.DataFrame]) -> list[dict[str, pd.DataFrame]]:
     across every table (``CHILD`` shares ``child_id``'s), so tables joined or stacked by the
     indicators stay categorical without recoding."""
     frames = [f for group in groups for f in group.values() if not f.empty]
+    # each text column is hashed once: its rows as codes into its own distinct values
+    factorised: dict[tuple[int, str], tuple[np.ndarray, object]] = {}
     values: dict[str, list] = {}
     for frame in frames:
         for col in filter(lambda c: _is_text(frame[c]), frame.columns):
-            values.setdefault(SAME_VALUES.get(col, col), []).append(frame[col].dropna().unique())
+            cells = frame[col].to_numpy(dtype=object, na_value=None)  # plain objects hash fastest
+            codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+            factorised[id(frame), col] = codes, uniques
+            values.setdefault(SAME_VALUES.get(col, col), []).append(uniques)
     dtypes = {}
     for name, parts in values.items():
         distinct = pd.Index(np.concatenate(parts)).unique()
@@ -173,9 +180,16 @@ def compact(*groups: dict[str, pd.DataFrame]) -> list[dict[str, pd.DataFrame]]:
         dtypes[name] = pd.CategoricalDtype(distinct)
 
     def one(frame: pd.DataFrame) -> pd.DataFrame:
-        text = {c: dtypes[SAME_VALUES.get(c, c)] for c in frame.columns
-                if SAME_VALUES.get(c, c) in dtypes and _is_text(frame[c])}  # fmt: skip
-        return frame.astype(text) if text else frame
+        text = {}
+        for col in frame.columns:
+            dtype = dtypes.get(SAME_VALUES.get(col, col))
+            if (id(frame), col) in factorised:
+                codes, uniques = factorised[id(frame), col]
+                at = np.append(dtype.categories.get_indexer(uniques), -1)[codes]
+                text[col] = pd.Categorical.from_codes(at, dtype=dtype)
+            elif dtype is not None and _is_text(frame[col]):  # an empty frame
+                text[col] = frame[col].astype(dtype)
+        return frame.assign(**text) if text else frame
 
     return [{k: one(v) for k, v in group.items()} for group in groups]
 
@@ -198,27 +212,43 @@ def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
         if not clash
         else Authority("unknown", "Unknown authority", "unknown")
     )
-    annex = _read_annex_a(root, top, log, authority.extract_date)
-    ssda_dirs = [p for p in top.get("ssda903", []) if F.kind(p) == F.DIRECTORY]
-    ssda903: dict[str, pd.DataFrame] = {}
-    if len(ssda_dirs) > 1:
-        _two_sources(ssda_dirs, "the SSDA903 folder", log)
-    elif ssda_dirs:
-        ssda903 = read_ssda903(ssda_dirs[0], log)
-    tables: dict[str, pd.DataFrame | None] = {}
-    for key in LOCAL_TABLES:
-        file, clash = _one_of(top, (f"{key}.csv",), f"{key}.csv", log)
-        tables[key] = None if clash else read_local_table(key, file or root / f"{key}.csv", log)
+    # The Annex A workbook is parsed in the background (see Workbook) while the CSV files are
+    # read; what each reader reports is logged in the order the inputs are listed above.
+    book = _workbook_to_read(top)
+    workbook = Workbook(book) if book is not None else None
+    ssda_log, tables_log = ProblemLog(), ProblemLog()
+    try:
+        ssda_dirs = [p for p in top.get("ssda903", []) if F.kind(p) == F.DIRECTORY]
+        ssda903: dict[str, pd.DataFrame] = {}
+        if len(ssda_dirs) > 1:
+            _two_sources(ssda_dirs, "the SSDA903 folder", ssda_log)
+        elif ssda_dirs:
+            ssda903 = read_ssda903(ssda_dirs[0], ssda_log)
+        tables: dict[str, pd.DataFrame | None] = {}
+        for key in LOCAL_TABLES:
+            file, clash = _one_of(top, (f"{key}.csv",), f"{key}.csv", tables_log)
+            tables[key] = (
+                None if clash else read_local_table(key, file or root / f"{key}.csv", tables_log)
+            )
+    except BaseException:
+        if workbook is not None:
+            workbook.close()
+        raise
+    annex = _read_annex_a(root, top, log, authority.extract_date, workbook)
+    for later in (ssda_log, tables_log):
+        log.problems += later.problems
+        log.files += later.files
+        log.inventory += later.inventory
     add_dfe_sources(root, authority, tables, log)  # published/ and cin_census/
     _record_word_template(root, log)
     _account_for_every_file(root, log)
-    hashes = {}
+    read = list(dict.fromkeys(Path(s.file) for s in log.files if F.kind(Path(s.file)) == F.FILE))
+    with ThreadPoolExecutor(max_workers=1) as hasher:  # hashing releases Python's lock
+        digests = hasher.map(_sha256, read)
+        annex, ssda903 = compact(annex, ssda903)
+        hashes = dict(zip(read, digests, strict=True))
     for summary in log.files:
-        file = Path(summary.file)
-        if F.kind(file) == F.FILE:
-            hashes.setdefault(file, _sha256(file))
-            summary.sha256 = hashes[file]
-    annex, ssda903 = compact(annex, ssda903)
+        summary.sha256 = hashes.get(Path(summary.file), summary.sha256)
     dataset = Dataset(root, authority, annex, ssda903, tables, log)
     if strict and dataset.fatal:
         first = log.fatal[0]
@@ -252,20 +282,38 @@ def _two_sources(paths: list[Path], what: str, log: ProblemLog) -> None:
         )
 
 
-def _read_annex_a(
-    root: Path, top: dict[str, list[Path]], log: ProblemLog, extract: pd.Timestamp | None
-) -> dict[str, pd.DataFrame]:
-    """The Annex A lists from the workbook or the folder of CSVs: exactly one of them."""
+def _annex_a_sources(top: dict[str, list[Path]]) -> tuple[list[Path], list[Path], list[Path]]:
+    """The Annex A workbooks, folders, and folders holding files, in the data folder."""
     books = [p for s in WORKBOOK_SUFFIXES for p in top.get(f"annex_a{s}", [])]
     folders = [p for p in top.get("annex_a", []) if F.kind(p) == F.DIRECTORY]
     # an empty annex_a/ folder beside a workbook is no second source
     filled = [p for p in folders if any(F.walk(p))]
-    empty = {spec.key: empty_list(spec) for spec in ANNEX_A}
+    return books, folders, filled
+
+
+def _workbook_to_read(top: dict[str, list[Path]]) -> Path | None:
+    """The Annex A workbook :func:`_read_annex_a` will read, if it is a regular file."""
+    books, folders, filled = _annex_a_sources(top)
+    if len(books) == 1 and not filled and len(folders) <= 1 and F.kind(books[0]) == F.FILE:
+        return books[0]
+    return None
+
+
+def _read_annex_a(
+    root: Path,
+    top: dict[str, list[Path]],
+    log: ProblemLog,
+    extract: pd.Timestamp | None,
+    workbook: Workbook | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The Annex A lists from the workbook (``workbook``, when it is already being read) or the
+    folder of CSVs: exactly one of them."""
+    books, folders, filled = _annex_a_sources(top)
     if len(books) + len(filled) > 1 or len(folders) > 1:
         _two_sources(books + (folders if len(folders) > 1 else filled), "the Annex A lists", log)
-        return empty
+        return {spec.key: empty_list(spec) for spec in ANNEX_A}
     if books:
-        return read_annex_a_workbook(books[0], log, extract)
+        return read_annex_a_workbook(books[0], log, extract, workbook)
     if folders:
         return read_annex_a_csv_dir(folders[0], log, extract)
     log.add(
@@ -274,7 +322,7 @@ def _read_annex_a(
         str(root / "annex_a.xlsx"),
         expected="annex_a.xlsx (one sheet per list) or an annex_a/ folder of CSVs",
     )
-    return empty
+    return {spec.key: empty_list(spec) for spec in ANNEX_A}
 
 
 KNOWN_NAMES = (*AUTHORITY_NAMES, "annex_a.xlsx", "annex_a", "ssda903", "published", "cin_census",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -19,16 +20,17 @@ import pandas as pd
 
 from . import files as F
 from .annex_a_spec import ANNEX_A, LISTS_BY_NUMBER, Column, ListSpec
+from .cells import RawTable, Workbook
 from .parse import (
     NO_PROBLEMS,
+    Place,
     blank_mask,
+    codes_of,
+    dates_of,
+    ints_of,
     norm_heading,
-    parse_codes,
-    parse_dates,
-    parse_ids,
-    parse_ints,
-    parse_numbers,
-    parse_text,
+    numbers_of,
+    text_of,
 )
 from .problems import FATAL, PROBLEM_COLUMNS, WARNING, FileSummary, ProblemLog
 
@@ -60,20 +62,27 @@ def list_number(sheet_or_file_name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+_HEADING_INDEXES: dict[tuple, dict[str, str]] = {}
+
+
 def _heading_index(spec: ListSpec) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for col in spec.columns:
-        for heading in (col.heading, *col.aliases):
-            index[norm_heading(heading)] = col.key
+    """Normalised heading (and alias) -> column key (worked out once for each list)."""
+    names = tuple((col.key, col.heading, col.aliases) for col in spec.columns)
+    index = _HEADING_INDEXES.get(names)
+    if index is None:
+        index = {norm_heading(h): key for key, heading, aliases in names
+                 for h in (heading, *aliases)}  # fmt: skip
+        _HEADING_INDEXES[names] = index
     return index
 
 
-def _find_header(raw: pd.DataFrame, spec: ListSpec) -> tuple[int, int]:
+def _find_header(raw: RawTable, spec: ListSpec) -> tuple[int, int]:
     """(row position of the heading row, number of headings matched) within the first rows."""
     index = _heading_index(spec)
     best = (0, 0)
     for pos in range(min(HEADER_SCAN_ROWS, len(raw))):
-        hits = len({index[h] for h in map(norm_heading, raw.iloc[pos].dropna()) if h in index})
+        cells = [v for v in raw.row(pos) if not pd.isna(v)]
+        hits = len({index[h] for h in map(norm_heading, cells) if h in index})
         if hits > best[1]:
             best = (pos, hits)
     return best
@@ -90,7 +99,7 @@ def column_letter(pos: int) -> str:
 
 
 def parse_list(
-    raw: pd.DataFrame,
+    raw: pd.DataFrame | RawTable,
     spec: ListSpec,
     log: ProblemLog,
     file: str,
@@ -102,7 +111,9 @@ def parse_list(
 
     Event dates may not follow ``extract`` (the data extract date) or, with ``today``, today's
     date (for tables that may be extracted after the lists); with neither, no date is too late.
+    Each column is parsed as a whole, through its distinct values (:mod:`.cells`).
     """
+    raw = RawTable.of(raw)
     if raw.empty:
         log.files.append(FileSummary(file, sheet, spec.key, 0))
         log.add(WARNING, "no rows", file, sheet=sheet, expected=f"{spec.label} rows")
@@ -113,41 +124,47 @@ def parse_list(
                 sheet=sheet, row=1, expected=f"the headings of {spec.label}, e.g. "
                 f"{spec.columns[0].heading!r}")  # fmt: skip
         return empty_list(spec)
-    headings = raw.iloc[header_pos].tolist()
-    body = raw.iloc[header_pos + 1 :]
+    headings = raw.row(header_pos)
+    below = np.arange(header_pos + 1, len(raw))
     # Rows that are entirely blank (template padding) are not data.
-    body = body.loc[~body.isna().all(axis=1)]
+    filled = np.zeros(len(below), dtype=bool)
+    for cells in raw.columns:
+        filled |= cells.codes[below] >= 0
+    body = below[filled]
     first_row_number = header_pos + 2  # 1-based spreadsheet row of the first data row
-    rows = pd.Series(body.index.to_numpy() - header_pos - 1 + first_row_number, index=body.index)
-    positions = _columns(headings, body, spec, log, file, sheet, header_pos + 1)
-    out = pd.DataFrame(index=body.index)
+    rows = raw.index[body] - header_pos - 1 + first_row_number
+    has_values = [bool((cells.codes[body] >= 0).any()) for cells in raw.columns]
+    positions = _columns(headings, has_values, spec, log, file, sheet, header_pos + 1)
+    data: dict[str, object] = {}
+    keys: dict[str, np.ndarray] = {}  # for text columns, a number standing for each value
     for key, pos in positions.items():
         col = spec.column(key)
-        where = dict(file=file, sheet=sheet, rows=rows, column=str(headings[pos]).strip())
-        values = body.iloc[:, pos]
+        place = Place(file, sheet, rows, str(headings[pos]).strip())
+        cells = raw.columns[pos].take(body)
         if col.kind == "date":
-            out[key], problems = parse_dates(values, **where)
+            parsed = dates_of(cells, place)
         elif col.kind == "int":
-            out[key], problems = parse_ints(values, **where)
+            parsed = ints_of(cells, place)
         elif col.kind == "number":
-            out[key], problems = parse_numbers(values, **where)
+            parsed = numbers_of(cells, place)
         elif col.kind == "code":
-            out[key], problems = parse_codes(values, col.codes or {}, **where)
-        elif col.kind == "id":
-            out[key], problems = parse_ids(values), None
+            parsed = codes_of(cells, col.codes or {}, place)
         else:
-            out[key], problems = parse_text(values), None
-        if problems is not None and not problems.empty:
-            log.add_many(problems)
+            parsed = text_of(cells, ids=col.kind == "id")
+        data[key] = parsed.values
+        if parsed.keys is not None:
+            keys[key] = parsed.keys
+        if not parsed.problems.empty:
+            log.add_many(parsed.problems)
     for col in spec.columns:
         if col.key not in positions and (col.required or spec.number):
             log.add(FATAL if col.required else WARNING, "missing column", file, sheet=sheet,
                     row=header_pos + 1, column=col.heading,
                     expected=f"a column headed {col.heading!r}")  # fmt: skip
         if col.key not in positions:
-            out[col.key] = pd.Series(pd.NA, index=out.index, dtype=_dtype(col.kind))
-    out["_row"] = rows.astype("Int64")
-    out = out.reset_index(drop=True)
+            data[col.key] = pd.Series(pd.NA, index=range(len(body)), dtype=_dtype(col.kind))
+    data["_row"] = pd.array(rows, dtype="Int64")
+    out = pd.DataFrame(data, index=pd.RangeIndex(len(body)))
     heading_of = {key: str(headings[pos]).strip() for key, pos in positions.items()}
     latest = extract if extract is not None or not today else pd.Timestamp.today().normalize()
     _plausible(
@@ -170,13 +187,13 @@ def parse_list(
             sheet=sheet,
             expected=f"{spec.label} rows under the heading row; the table is empty",
         )
-    out = _reject_rows(out, spec, log, summary, file, sheet)
+    out = _reject_rows(out, spec, log, summary, file, sheet, keys)
     return out[[c.key for c in spec.columns] + ["_row"]]
 
 
 def _columns(
     headings: list[object],
-    body: pd.DataFrame,
+    has_values: list[bool],
     spec: ListSpec,
     log: ProblemLog,
     file: str,
@@ -190,7 +207,7 @@ def _columns(
     found: dict[str, list[int]] = {}
     for pos, heading in enumerate(headings):
         if pd.isna(heading) or not str(heading).strip():
-            if body.iloc[:, pos].notna().any():
+            if has_values[pos]:
                 log.add(
                     WARNING,
                     "column without a heading",
@@ -235,31 +252,35 @@ def _columns(
     return {key: where[0] for key, where in found.items()}
 
 
+Texts = str | Callable[[np.ndarray], object]  # a text, or one for each of the rows picked
+
+
 def _problem_frame(
-    mask: pd.Series,
+    picked: np.ndarray,
     frame: pd.DataFrame,
     kind: str,
     file: str,
     sheet: str,
     column: str,
-    values: pd.Series,
-    expected: str | pd.Series,
+    values: Texts,
+    expected: Texts,
 ) -> pd.DataFrame:
-    """Problems for the rows of ``frame`` where ``mask`` holds (vectorised)."""
-    picked = mask.to_numpy(dtype=bool)
-    if not picked.any():
+    """Problems for the rows of ``frame`` where ``picked`` holds; ``values`` and ``expected``
+    are texts, or functions giving them for the positions of those rows only (a date written
+    out for each of 50,000 rows costs more than the checks)."""
+    at = np.flatnonzero(picked)
+    if not len(at):
         return NO_PROBLEMS
-    exp = expected[picked].to_numpy() if isinstance(expected, pd.Series) else expected
     return pd.DataFrame(
         {
             "severity": WARNING,
             "kind": kind,
             "file": file,
             "sheet": sheet,
-            "row": frame["_row"].to_numpy()[picked],
+            "row": frame["_row"].to_numpy()[at],
             "column": column,
-            "value": values[picked].to_numpy(),
-            "expected": exp,
+            "value": values(at) if callable(values) else values,
+            "expected": expected(at) if callable(expected) else expected,
         },
         columns=PROBLEM_COLUMNS,
     )
@@ -267,6 +288,15 @@ def _problem_frame(
 
 def _day(dates: pd.Series) -> pd.Series:
     return dates.dt.strftime("%d/%m/%Y")
+
+
+def _days(dates: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """The dates at some positions written DD/MM/YYYY (empty where missing)."""
+    return lambda at: _day(pd.Series(dates[at])).fillna("").to_numpy(dtype=object)
+
+
+def _dates(frame: pd.DataFrame, key: str) -> np.ndarray:
+    return frame[key].to_numpy(dtype="datetime64[ns]")
 
 
 def _plausible(
@@ -282,14 +312,19 @@ def _plausible(
     """Report values a person would question and leave them out (set missing): dates of birth
     more than 30 years before the ``latest`` date or after it, events before 1990, after
     ``latest`` (``cut`` names it) or before the child's birth (beyond the list's allowance for
-    unborn children), and numbers outside their column's range."""
+    unborn children), and numbers outside their column's range.
+
+    Each check reads the column as it was before any check left values out (a date before 1990
+    that is also before birth is reported twice); the values shown are those still held."""
     frames = []
 
-    def report(key: str, mask: pd.Series, kind: str, expected: str | pd.Series) -> None:
-        mask = mask.fillna(False).astype(bool)
+    def report(key: str, mask: np.ndarray, kind: str, expected: Texts) -> None:
         if mask.any():
             values = out[key]
-            shown = _day(values) if values.dtype.kind == "M" else values.astype("string")
+            if values.dtype.kind == "M":
+                shown: Texts = _days(values.to_numpy())
+            else:
+                shown = lambda at: values.iloc[at].astype("string").to_numpy()  # noqa: E731
             frames.append(
                 _problem_frame(mask, out, kind, file, sheet, heading_of[key], shown, expected)
             )
@@ -298,51 +333,53 @@ def _plausible(
     dated = [c for c in spec.columns if c.kind == "date" and c.key in heading_of]
     late = "date after the extract date" if cut == "the extract date" else "date in the future"
     for col in (c for c in dated if c.key in BIRTH_KEYS and latest is not None):
-        born = out[col.key]
+        born = _dates(out, col.key)
         oldest = latest - pd.DateOffset(years=OLDEST_YEARS)
         report(
             col.key,
-            born < oldest,
+            born < oldest.to_datetime64(),
             "implausible date of birth",
             f"a date of birth after {oldest:%d/%m/%Y} (no child or care leaver is older than "
             f"{OLDEST_YEARS}); left out of the measures",
         )
         report(
             col.key,
-            born > latest,
+            born > latest.to_datetime64(),
             late,
             f"a date of birth on or before {cut} ({latest:%d/%m/%Y}); left out of the measures",
         )
-    birth = next((out[c.key] for c in dated if c.key in BIRTH_KEYS), None)
-    allowance = pd.Timedelta(days=spec.prebirth_days)
+    birth = next((_dates(out, c.key) for c in dated if c.key in BIRTH_KEYS), None)
+    allowance = np.timedelta64(spec.prebirth_days, "D")
     for col in (c for c in dated if c.key not in BIRTH_KEYS):
-        when = out[col.key]
+        when = _dates(out, col.key)
         report(
             col.key,
-            when < EARLIEST_EVENT,
+            when < EARLIEST_EVENT.to_datetime64(),
             "date before 1990",
             f"a date on or after {EARLIEST_EVENT:%d/%m/%Y}; left out of the measures",
         )
         if not col.future_ok and latest is not None:
             report(
                 col.key,
-                when > latest,
+                when > latest.to_datetime64(),
                 late,
                 f"a date on or before {cut} ({latest:%d/%m/%Y}); left out of the measures",
             )
         if birth is not None:
-            early = when < birth - allowance
             slack = f" by more than {spec.prebirth_days} days" if spec.prebirth_days else ""
+            born_on = _days(birth)
             report(
                 col.key,
-                early,
+                when < birth - allowance,
                 "date before birth",
-                "a date not before the child's date of "
-                f"birth{slack} (" + _day(birth).fillna("") + "); left out of the measures",
+                lambda at, born_on=born_on, slack=slack: (
+                    "a date not before the child's date of "
+                    f"birth{slack} (" + born_on(at) + "); left out of the measures"
+                ),
             )
     for col in spec.columns:
         if col.key in heading_of and (col.low is not None or col.high is not None):
-            values = out[col.key].astype("Float64")
+            values = out[col.key].to_numpy(dtype="float64", na_value=np.nan)
             low = -np.inf if col.low is None else col.low
             high = np.inf if col.high is None else col.high
             report(
@@ -370,13 +407,15 @@ def _reject_rows(
     summary: FileSummary,
     file: str,
     sheet: str,
+    keys: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Remove rows that no indicator can use, reporting each: missing key values, duplicates,
-    and (where the list says so) end dates before start dates."""
-    keep = pd.Series(True, index=frame.index)
+    and (where the list says so) end dates before start dates. ``keys`` may hold, for text
+    columns, a number standing for each row's value (see :class:`.parse.Parsed`)."""
+    keep = np.ones(len(frame), dtype=bool)
     frames = []
     for key in spec.required_values:
-        missing = frame[key].isna() & keep
+        missing = frame[key].isna().to_numpy() & keep
         heading = spec.column(key).heading
         frames.append(
             _problem_frame(
@@ -386,20 +425,16 @@ def _reject_rows(
                 file,
                 sheet,
                 heading,
-                pd.Series("", index=frame.index),
+                "",
                 f"a value in {heading!r}; row excluded",
             )
         )
         keep &= ~missing
     for start, end, action in spec.intervals:
-        bad = (frame[end] < frame[start]).fillna(False) & keep
+        starts, ends = _dates(frame, start), _dates(frame, end)
+        bad = (ends < starts) & keep
         then = "; row excluded" if action == "reject" else "; excluded from timeliness measures"
-        expected = (
-            f"a date on or after {spec.column(start).heading!r} ("
-            + _day(frame[start]).fillna("")
-            + ")"
-            + then
-        )
+        started_on = _days(starts)
         frames.append(
             _problem_frame(
                 bad,
@@ -408,40 +443,62 @@ def _reject_rows(
                 file,
                 sheet,
                 spec.column(end).heading,
-                _day(frame[end]),
-                expected,
+                _days(ends),
+                lambda at, started_on=started_on, start=start, then=then: (
+                    "a date on or after "
+                    f"{spec.column(start).heading!r} (" + started_on(at) + ")" + then
+                ),
             )
         )
         if action == "reject":
             keep &= ~bad
     # Only tables with an identifier can hold true duplicates (two audits alike are two audits).
-    data_cols = [c.key for c in spec.columns]
-    has_id = any(c.kind == "id" for c in spec.columns)
-    dup = (frame[data_cols].duplicated() if has_id else pd.Series(False, index=frame.index)) & keep
-    frames.append(
-        _problem_frame(
-            dup,
-            frame,
-            "duplicate row",
-            file,
-            sheet,
-            "",
-            pd.Series("", index=frame.index),
-            "each row once; the repeat is excluded",
+    if any(c.kind == "id" for c in spec.columns) and keep.any():
+        dup = _duplicated(frame, [c.key for c in spec.columns], keys or {}) & keep
+        frames.append(
+            _problem_frame(
+                dup,
+                frame,
+                "duplicate row",
+                file,
+                sheet,
+                "",
+                "",
+                "each row once; the repeat is excluded",
+            )
         )
-    )
-    keep &= ~dup
+        keep &= ~dup
     found = [f for f in frames if not f.empty]
     if found:
         log.add_many(pd.concat(found, ignore_index=True))
     summary.rows_rejected = int((~keep).sum())
-    return frame.loc[keep].reset_index(drop=True)
+    return frame if keep.all() else frame.loc[keep].reset_index(drop=True)
+
+
+def _duplicated(frame: pd.DataFrame, columns: list[str], keys: dict[str, np.ndarray]) -> np.ndarray:
+    """Rows equal in every column to an earlier row (as ``DataFrame.duplicated``, missing
+    values equal), found from one number per row and column: text columns by their ``keys``,
+    the others (dates, numbers) factorised here."""
+    group = np.zeros(len(frame), dtype=np.int64)
+    for col in columns:
+        codes = keys.get(col)
+        if codes is None:
+            codes = pd.factorize(frame[col], use_na_sentinel=True)[0]
+        size = int(codes.max(initial=-1)) + 2
+        if int(group.max(initial=0)) + 1 > (1 << 62) // size:  # keep the numbers in range
+            group = pd.factorize(group)[0].astype(np.int64)
+        group = group * size + (codes + 1)
+    return pd.Series(group).duplicated().to_numpy()
 
 
 def read_annex_a_workbook(
-    path: Path, log: ProblemLog, extract: pd.Timestamp | None = None
+    path: Path,
+    log: ProblemLog,
+    extract: pd.Timestamp | None = None,
+    workbook: Workbook | None = None,
 ) -> dict[str, pd.DataFrame]:
     """All lists from an Annex A workbook; a list with no sheet is reported and left empty.
+    ``workbook`` is the file already being read (see :class:`.cells.Workbook`), if it is.
 
     A workbook with none of the lists is fatal, and so are two sheets for one list."""
     refused = F.not_a_file(path)
@@ -454,10 +511,11 @@ def read_annex_a_workbook(
             expected="an Excel workbook with one sheet per Annex A list",
         )
         log.not_used(path, refused)
+        if workbook is not None:
+            workbook.close()
         return {spec.key: empty_list(spec) for spec in ANNEX_A}
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, engine="calamine",
-                               dtype=object)  # fmt: skip
+        sheets = (workbook or Workbook(path)).sheets()
     except Exception as exc:  # noqa: BLE001 - any reader failure means "not a workbook"
         log.add(
             FATAL,
@@ -468,7 +526,7 @@ def read_annex_a_workbook(
         )
         log.not_used(path, "not readable as a workbook")
         return {spec.key: empty_list(spec) for spec in ANNEX_A}
-    candidates: dict[int, list[tuple[str, pd.DataFrame]]] = {}
+    candidates: dict[int, list[tuple[str, RawTable]]] = {}
     others: list[str] = []
     for name, raw in sheets.items():
         number = list_number(str(name))
@@ -476,7 +534,7 @@ def read_annex_a_workbook(
             candidates.setdefault(number, []).append((str(name), raw))
         else:
             others.append(str(name))
-    found: dict[int, tuple[str, pd.DataFrame]] = {}
+    found: dict[int, tuple[str, RawTable]] = {}
     for number, named in sorted(candidates.items()):
         spec = LISTS_BY_NUMBER[number]
         fitting = (
@@ -548,7 +606,7 @@ def read_annex_a_csv_dir(
             log.not_used(file, "not named as an Annex A list CSV (list_1.csv ... list_11.csv)")
             continue
         candidates.setdefault(number, []).append(file)
-    found: dict[int, tuple[str, pd.DataFrame]] = {}
+    found: dict[int, tuple[str, pd.DataFrame | RawTable]] = {}
     for number, named in sorted(candidates.items()):
         spec = LISTS_BY_NUMBER[number]
         if len(named) > 1:
@@ -620,7 +678,7 @@ def read_csv_raw(file: Path, log: ProblemLog) -> pd.DataFrame | None:
 
 
 def _collect(
-    found: dict[int, tuple[str, pd.DataFrame]],
+    found: dict[int, tuple[str, pd.DataFrame | RawTable]],
     log: ProblemLog,
     source: str,
     per_file: bool = False,

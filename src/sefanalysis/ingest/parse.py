@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import repeat
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from .cells import Cells
 from .problems import FATAL, PROBLEM_COLUMNS, WARNING
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\xa0": " "})
@@ -31,46 +35,94 @@ def norm_heading(text: object) -> str:
 
 def blank_mask(raw: pd.Series) -> pd.Series:
     """True where a raw cell is empty or an explicit missing marker such as ``#N/A``."""
-    as_text = raw.astype("string").str.strip().str.lower()
-    return raw.isna() | as_text.isin(MISSING_MARKERS).fillna(True)
+    cells = Cells.of(raw)
+    return pd.Series(cells.spread(_blank(_texts(cells.uniques)), True), index=raw.index)
+
+
+def _texts(uniques: np.ndarray) -> np.ndarray:
+    """Distinct raw values as text, as pandas' ``astype("string")`` writes them."""
+    if pd.api.types.infer_dtype(uniques, skipna=False) in {"string", "empty"}:
+        return uniques
+    return pd.Series(uniques, dtype=object).astype("string").to_numpy(dtype=object)
+
+
+def _blank(texts: np.ndarray) -> np.ndarray:
+    """Which distinct values (as text) are missing markers such as ``#N/A`` or spaces."""
+    marked = map(MISSING_MARKERS.__contains__, map(str.lower, map(str.strip, texts)))
+    return np.fromiter(marked, bool, len(texts))
 
 
 def by_unique(raw: pd.Series, parse: object) -> tuple[pd.Series, pd.Series]:
     """Apply ``parse(unique_values) -> (values, bad)`` to the distinct values only, then spread
     the results back to every row (a column of 45,000 dates has a few thousand distinct ones)."""
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    values, bad = parse(pd.Series(uniques, dtype=object))  # type: ignore[operator]
-    take = np.where(codes < 0, len(uniques), codes)
-    values = pd.concat([values.reset_index(drop=True), pd.Series([pd.NA], dtype=values.dtype)],
-                       ignore_index=True)  # fmt: skip
-    bad_all = np.append(bad.to_numpy(dtype=bool), False)
+    cells = Cells.of(raw, exact=False)
+    values, bad = parse(pd.Series(cells.uniques, dtype=object))  # type: ignore[operator]
+    spread = values.reset_index(drop=True).array.take(cells.codes, allow_fill=True)
     return (
-        pd.Series(values.to_numpy()[take], index=raw.index, dtype=values.dtype),
-        pd.Series(bad_all[take], index=raw.index),
+        pd.Series(spread, index=raw.index, dtype=values.dtype),
+        pd.Series(cells.spread(bad.to_numpy(dtype=bool), False), index=raw.index),
     )
 
 
 NO_PROBLEMS = pd.DataFrame(columns=PROBLEM_COLUMNS)  # shared, never modified
 
 
+class Parsed(NamedTuple):
+    """One column parsed: its values, the problems found, and (for text) a number for each row
+    standing for its value (-1 where missing), so that rows can be compared without hashing
+    the text again."""
+
+    values: np.ndarray | pd.api.extensions.ExtensionArray
+    problems: pd.DataFrame = NO_PROBLEMS
+    keys: np.ndarray | None = None
+
+
+def _row_keys(per_unique: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    keys, _ = pd.factorize(per_unique, use_na_sentinel=True)
+    return np.append(keys, -1)[codes]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a column's values come from, for problems: file, sheet, the spreadsheet row of
+    each value, and the column's heading."""
+
+    file: str
+    sheet: str
+    rows: np.ndarray
+    column: str
+
+    @classmethod
+    def of(cls, raw: pd.Series, where: dict[str, object]) -> Place:
+        rows = where.get("rows")
+        rows = rows if isinstance(rows, pd.Series) else pd.Series(rows, index=raw.index)
+        if not rows.index.equals(raw.index):
+            rows = rows.loc[raw.index]
+        return cls(str(where.get("file", "")), str(where.get("sheet", "")),
+                   rows.to_numpy(), str(where.get("column", "")))  # fmt: skip
+
+
 def _problems(
-    mask: pd.Series,
-    raw: pd.Series,
-    kind: str,
-    file: str,
-    sheet: str,
-    rows: pd.Series,
-    column: str,
-    expected: str,
+    bad: np.ndarray, cells: Cells, kind: str, place: Place, expected: str
 ) -> pd.DataFrame:
-    if not mask.any():
+    """One warning for each row where ``bad`` holds, showing the raw value as text."""
+    picked = np.flatnonzero(bad)
+    if not len(picked):
         return NO_PROBLEMS
-    bad = mask[mask].index
+    codes = cells.codes[picked]
+    shown, where = np.unique(codes, return_inverse=True)
+    values = _texts(cells.uniques[shown])[where]
     return pd.DataFrame({
-        "severity": WARNING, "kind": kind, "file": file, "sheet": sheet,
-        "row": rows.loc[bad].to_numpy(), "column": column,
-        "value": raw.loc[bad].astype("string").to_numpy(), "expected": expected,
+        "severity": WARNING, "kind": kind, "file": place.file, "sheet": place.sheet,
+        "row": place.rows[picked], "column": place.column, "value": values, "expected": expected,
     }, columns=PROBLEM_COLUMNS)  # fmt: skip
+
+
+def _concat(problems: list[pd.DataFrame]) -> pd.DataFrame:
+    found = [p for p in problems if not p.empty]
+    if not found:
+        return NO_PROBLEMS
+    return found[0] if len(found) == 1 else pd.concat(found, ignore_index=True)
 
 
 # A time of day after a date is accepted and dropped: "01/10/2024 09:30", "2024-10-01T09:30:00Z".
@@ -136,7 +188,8 @@ class _ColumnDates:
             self.blank = uniques.isna().to_numpy(dtype=bool)
             is_datetime = ~self.blank
         else:
-            self.blank = blank_mask(uniques).to_numpy(dtype=bool)
+            texts = _texts(uniques.to_numpy(dtype=object))
+            self.blank = _blank(texts)
             is_datetime = np.zeros(n, dtype=bool)
             if inferred.startswith("mixed"):
                 is_date = uniques.map(lambda v: isinstance(v, date | datetime | pd.Timestamp))
@@ -145,16 +198,21 @@ class _ColumnDates:
             self._datetime_cells(uniques[is_datetime], is_datetime)
         rest = ~self.blank & ~is_datetime
         if rest.any():
-            text = uniques.where(rest).astype("string").str.strip()
-            self._text(text, rest, weights)
+            stripped = np.full(n, None, dtype=object)
+            stripped[rest] = list(map(str.strip, texts[rest]))
+            self._text(stripped, rest, weights)
 
-    def _held(self, parsed: pd.Series, where: np.ndarray) -> None:
+    def _held(self, parsed: pd.Series | pd.DatetimeIndex, where: np.ndarray) -> None:
         """Store dates parsed by pandas at ``where``; those beyond what pandas holds in
         nanoseconds (31/12/9999) are marked, not stored."""
-        years = parsed.dt.year.to_numpy(dtype="float64", na_value=np.nan)
-        beyond = (years < HELD_YEARS[0]) | (years > HELD_YEARS[1])
-        days = parsed.dt.floor("D").where(~beyond).astype("datetime64[ns]").to_numpy()
-        self.values[where] = days
+        stamps = parsed.to_numpy()
+        missing = np.isnat(stamps)
+        years = stamps.astype("datetime64[Y]").astype("int64") + 1970
+        beyond = ~missing & ((years < HELD_YEARS[0]) | (years > HELD_YEARS[1]))
+        days = stamps.astype("datetime64[D]")  # the day, whatever the time
+        self.values[where] = np.where(beyond | missing, np.datetime64("NaT"), days).astype(
+            "datetime64[ns]"
+        )
         self.beyond[where] = beyond
 
     def _datetime_cells(self, cells: pd.Series, where: np.ndarray) -> None:
@@ -166,15 +224,16 @@ class _ColumnDates:
             parsed = parsed.tz_localize(None)
         self._held(pd.Series(parsed), where)
 
-    def _text(self, text: pd.Series, rest: np.ndarray, weights: np.ndarray) -> None:
+    def _text(self, stripped: np.ndarray, rest: np.ndarray, weights: np.ndarray) -> None:
+        """The values written as text (trimmed; None elsewhere) at ``rest``."""
         # the common case first: every value DD/MM/YYYY (so day-first), or every value ISO
-        present = text[rest]
+        present = stripped[rest]
         for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
             parsed = pd.to_datetime(present, format=fmt, errors="coerce")
             if parsed.notna().all():
                 self._held(parsed, rest)
                 return
-        self._any_format(text, rest, weights)
+        self._any_format(pd.Series(stripped, dtype="string"), rest, weights)
 
     def _any_format(self, text: pd.Series, rest: np.ndarray, weights: np.ndarray) -> None:
         number = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
@@ -242,36 +301,45 @@ def parse_dates(raw: pd.Series, **where: object) -> tuple[pd.Series, pd.DataFram
     if pd.api.types.is_datetime64_any_dtype(raw):
         out = raw.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
         return out, pd.DataFrame(columns=PROBLEM_COLUMNS)
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    uniques = pd.Series(uniques, dtype=object)
+    values, problems, _ = dates_of(Cells.of(raw), Place.of(raw, where))
+    return pd.Series(values, index=raw.index), problems
+
+
+def dates_of(cells: Cells, place: Place) -> Parsed:
+    """:func:`parse_dates` of one raw column: ``datetime64[ns]`` values, and the problems."""
+    # the column's distinct values in order of appearance, as pandas' factorize has them
+    merged = cells.compact().merged()
+    uniques = pd.Series(merged.uniques, dtype=object)
+    codes = merged.codes
     weights = np.bincount(codes[codes >= 0], minlength=len(uniques))
     parsed = _ColumnDates(uniques, weights)
-    take = np.where(codes < 0, len(uniques), codes)
-
-    def spread(values: np.ndarray, fill: object) -> np.ndarray:
-        return np.append(values, np.array([fill], dtype=values.dtype))[take]
-
-    out = pd.Series(spread(parsed.values, np.datetime64("NaT", "ns")), index=raw.index)
     failed_u = ~parsed.blank & np.isnat(parsed.values)
     present = weights[~parsed.blank].sum()
     if parsed.conflict is not None or (present and weights[failed_u].sum() > present / 2):
-        return out.where(pd.Series(False, index=out.index)), _refusal(
-            parsed, uniques, failed_u, **where
-        )
-    beyond = pd.Series(spread(parsed.beyond & failed_u, False), index=raw.index)
-    failed = pd.Series(spread(failed_u & ~parsed.beyond, False), index=raw.index)
+        where = {"file": place.file, "sheet": place.sheet, "column": place.column}
+        nat = np.full(len(codes), np.datetime64("NaT", "ns"))
+        return Parsed(nat, _refusal(parsed, uniques, failed_u, **where))
+    out = merged.spread(parsed.values, np.datetime64("NaT", "ns"))
+    if not failed_u.any() and not parsed.month_first:
+        return Parsed(out)
     expected = EXPECTED_DATE + (
         "; this column is read month-first (MM/DD/YYYY)" if parsed.month_first else ""
     )
     problems = [
-        _problems(failed, raw, "unparseable date", expected=expected, **where),  # type: ignore[arg-type]
         _problems(
-            beyond,
-            raw,
+            merged.spread(failed_u & ~parsed.beyond, False),
+            cells,
+            "unparseable date",
+            place,
+            expected,
+        ),
+        _problems(
+            merged.spread(parsed.beyond & failed_u, False),
+            cells,
             "date out of range",
-            expected="a real date (one this far off cannot be used; it is left blank)",
-            **where,
-        ),  # type: ignore[arg-type]
+            place,
+            "a real date (one this far off cannot be used; it is left blank)",
+        ),
     ]
     if parsed.month_first:
         problems.append(
@@ -281,10 +349,12 @@ def parse_dates(raw: pd.Series, **where: object) -> tuple[pd.Series, pd.DataFram
                 uniques[~parsed.blank].head(3).tolist(),
                 "DD/MM/YYYY; every date in this column fits MM/DD/YYYY only, so all were read "
                 "month-first: check",
-                **where,
+                file=place.file,
+                sheet=place.sheet,
+                column=place.column,
             )
         )
-    return out, pd.concat([p for p in problems if not p.empty] or [problems[0]], ignore_index=True)
+    return Parsed(out, _concat(problems))
 
 
 def _refusal(
@@ -330,23 +400,43 @@ def _column_problem(
     )
 
 
+def _numbers(cells: Cells) -> tuple[pd.Series, np.ndarray]:
+    """Each distinct value as a number (NA where it is not one), and which are blank."""
+    texts = _texts(cells.uniques)
+    blank = _blank(texts)
+    stripped = np.empty(len(texts), dtype=object)
+    stripped[:] = [None if b else t.strip() for t, b in zip(texts, blank, strict=True)]
+    return pd.to_numeric(pd.Series(stripped, dtype="string"), errors="coerce"), blank
+
+
+def ints_of(cells: Cells, place: Place) -> Parsed:
+    """:func:`parse_ints` of one raw column."""
+    num, blank = _numbers(cells)
+    ok = (num.notna() & (num >= 0) & (num == num.round())).to_numpy(dtype=bool)
+    bad = cells.spread(~blank & ~ok, False)
+    problems = _problems(bad, cells, "invalid number", place, "a whole number, 0 or more")
+    values = num.where(ok).astype("Int64").array.take(cells.codes, allow_fill=True)
+    return Parsed(values, problems)
+
+
+def numbers_of(cells: Cells, place: Place) -> tuple[pd.api.extensions.ExtensionArray, pd.DataFrame]:
+    """:func:`parse_numbers` of one raw column."""
+    num, blank = _numbers(cells)
+    bad = cells.spread(~blank & num.isna().to_numpy(dtype=bool), False)
+    problems = _problems(bad, cells, "invalid number", place, "a number")
+    return Parsed(num.astype("Float64").array.take(cells.codes, allow_fill=True), problems)
+
+
 def parse_ints(raw: pd.Series, **where: object) -> tuple[pd.Series, pd.DataFrame]:
     """Whole numbers >= 0 (``Int64``); anything else is missing and reported."""
-    blank = blank_mask(raw)
-    num = pd.to_numeric(raw.where(~blank).astype("string").str.strip(), errors="coerce")
-    ok = num.notna() & (num >= 0) & (num == num.round())
-    problems = _problems(
-        ~blank & ~ok, raw, "invalid number", expected="a whole number, 0 or more", **where
-    )  # type: ignore[arg-type]
-    return num.where(ok).astype("Int64"), problems
+    values, problems, _ = ints_of(Cells.of(raw), Place.of(raw, where))
+    return pd.Series(values, index=raw.index), problems
 
 
 def parse_numbers(raw: pd.Series, **where: object) -> tuple[pd.Series, pd.DataFrame]:
     """Any real number (``Float64``); anything else is missing and reported."""
-    blank = blank_mask(raw)
-    num = pd.to_numeric(raw.where(~blank).astype("string").str.strip(), errors="coerce")
-    problems = _problems(~blank & num.isna(), raw, "invalid number", expected="a number", **where)  # type: ignore[arg-type]
-    return num.astype("Float64"), problems
+    values, problems, _ = numbers_of(Cells.of(raw), Place.of(raw, where))
+    return pd.Series(values, index=raw.index), problems
 
 
 def code_lookup(codes: dict[str, list[str]]) -> dict[str, str]:
@@ -358,40 +448,67 @@ def code_lookup(codes: dict[str, list[str]]) -> dict[str, str]:
     return table
 
 
+_WHOLE_FLOAT = re.compile(r"^(\d+)\.0$")  # "6.0": an integer read from Excel as a float
+
+
+def _canonical(text: str, lookup: dict[str, str]) -> str | None:
+    """The canonical code of one trimmed value: the whole value without Ofsted's "a) " prefix,
+    else its leading code token ("U6: Foster placement"), else the value as it is."""
+    text = _WHOLE_FLOAT.sub(r"\1", text)
+    unprefixed = _LIST_PREFIX.sub("", text).strip()
+    code = lookup.get(unprefixed.lower())
+    if code is None:
+        token = _CODE_TOKEN.search(unprefixed)
+        code = lookup.get(token.group(1).lower()) if token else None
+    return code if code is not None else lookup.get(text.lower())
+
+
+def codes_of(cells: Cells, codes: dict[str, list[str]], place: Place) -> Parsed:
+    """:func:`parse_codes` of one raw column: each distinct spelling is looked up once."""
+    lookup = code_lookup(codes)
+    merged = cells.merged()  # as pandas' factorize has the distinct values
+    texts = _texts(merged.uniques)
+    blank = _blank(texts)
+    found = np.empty(len(texts), dtype=object)
+    found[:] = [
+        None if b else _canonical(t.strip(), lookup) for t, b in zip(texts, blank, strict=True)
+    ]
+    bad = ~blank & np.equal(found, None)
+    expected = "one of " + ", ".join(codes)
+    if len(expected) > 160:
+        expected = expected[:157] + "..."
+    problems = _problems(merged.spread(bad, False), cells, "unknown code", place, expected)
+    values = pd.array(found, dtype="string").take(merged.codes, allow_fill=True)
+    return Parsed(values, problems, _row_keys(found, merged.codes))
+
+
 def parse_codes(
     raw: pd.Series, codes: dict[str, list[str]], **where: object
 ) -> tuple[pd.Series, pd.DataFrame]:
     """Canonical codes from "a) Yes", "Yes", "Y", "U6: Foster placement", "N1 - Abuse"..."""
-    lookup = code_lookup(codes)
+    values, problems, _ = codes_of(Cells.of(raw), codes, Place.of(raw, where))
+    return pd.Series(values, index=raw.index), problems
 
-    def canon(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-        blank = blank_mask(values)
-        text = values.where(~blank).astype("string").str.strip()
-        # Integers read from Excel as floats ("6.0") are codes too.
-        text = text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
-        unprefixed = text.str.replace(_LIST_PREFIX, "", regex=True).str.strip()
-        whole = unprefixed.str.lower().map(lookup)
-        token = unprefixed.str.extract(_CODE_TOKEN, expand=False).str.lower().map(lookup)
-        plain = text.str.lower().map(lookup)
-        out = whole.fillna(token).fillna(plain).astype("string")
-        return out, ~blank & out.isna()
 
-    out, bad = by_unique(raw, canon)
-    expected = "one of " + ", ".join(codes)
-    if len(expected) > 160:
-        expected = expected[:157] + "..."
-    problems = _problems(bad, raw, "unknown code", expected=expected, **where)  # type: ignore[arg-type]
-    return out.astype("string"), problems
+def text_of(cells: Cells, ids: bool = False) -> Parsed:
+    """:func:`parse_text` (or, with ``ids``, :func:`parse_ids`) of one raw column."""
+    raw = _texts(cells.uniques)
+    blank = _blank(raw)
+    out = np.empty(len(raw), dtype=object)
+    out[:] = list(map(str.strip, map(str.replace, raw, repeat("\xa0"), repeat(" "))))
+    if ids:  # "12345.0" is 12345 (only values ending ".0" can be such)
+        whole = np.fromiter(map(str.endswith, out, repeat(".0")), bool, len(out)) & ~blank
+        out[whole] = [_WHOLE_FLOAT.sub(r"\1", t) for t in out[whole]]
+    out[blank] = None
+    values = pd.array(out, dtype="string").take(cells.codes, allow_fill=True)
+    return Parsed(values, keys=_row_keys(out, cells.codes))
 
 
 def parse_text(raw: pd.Series) -> pd.Series:
     """Trimmed text with non-breaking spaces made plain; missing markers become missing."""
-    blank = blank_mask(raw)
-    text = raw.astype("string").str.replace("\xa0", " ").str.strip()
-    return text.where(~blank)
+    return pd.Series(text_of(Cells.of(raw)).values, index=raw.index)
 
 
 def parse_ids(raw: pd.Series) -> pd.Series:
     """Identifiers as text; Excel's "12345.0" becomes "12345"."""
-    text = parse_text(raw)
-    return text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    return pd.Series(text_of(Cells.of(raw), ids=True).values, index=raw.index)
