@@ -22,6 +22,7 @@ import yaml
 
 from ..calendar import working_days
 from ..ingest.codes import ETHNICITY_GROUPS
+from . import local_extra
 from .timeline import (
     add_working_days,
     add_years,
@@ -882,10 +883,12 @@ def generate_demo(
     h = _simulate_help(rng, ids, prof, extract)
     c = _simulate_care(rng, ids, prof, extract, h)
     lists = _lists(rng, h, c, extract)
+    lists = local_extra.enrich_lists(lists, local_extra.stream(seed, 1), extract)
     created = dt.datetime.fromisoformat(extract)
     _write_annex_a(lists, root / "annex_a.xlsx", created)
     _ssda903(rng, c, extract, root / "ssda903")
     _local_tables(rng, prof, extract, root)
+    local_extra.add_to_demo(root, seed, extract, lists, c)  # local trackers, postcodes, ...
     settings = {
         "la_code": la_code, "la_name": la_name,
         "region": "Northern region", "extract_date": extract, "financial_year_start_month": 4,

@@ -423,10 +423,10 @@ def _placed(ctx: Context, d903: Episodes903) -> pd.DataFrame:
     """Children in care at each period end with their age, UASC status and whether the episode
     open that day is supported accommodation by the codes of its return's year."""
     now = _current_episodes(ctx, d903)
-    year = now["period_end"].map(E.collection_start_year)
-    codes = {y: supported_accommodation_codes(y) for y in set(year)}
-    supported = [place in codes[y] for place, y in zip(now["PLACE"].astype(object), year,
-                                                         strict=True)]  # fmt: skip
+    year = now["period_end"].map(E.collection_start_year).to_numpy()
+    supported = np.zeros(len(now), dtype=bool)
+    for y in set(year):  # the codes of each collection year's return
+        supported |= (year == y) & now["PLACE"].isin(supported_accommodation_codes(y)).to_numpy()
     age = age_at(now["dob"], now["period_end"])
     uasc = ctx.dataset.ssda903.get("uasc")
     is_uasc = pd.Series(False, index=now.index)
@@ -659,7 +659,15 @@ def cla_placed_outside_la_pct(ctx: Context) -> pd.DataFrame:
 
 def _current_episodes(ctx: Context, d903: Episodes903) -> pd.DataFrame:
     """Children in care at each period end (as cla_count) with the episode open that day:
-    ``PLACE``, ``URN``, ``HOME_POST``, ``PL_POST`` and the collection year of its return."""
+    ``PLACE``, ``URN``, ``HOME_POST``, ``PL_POST`` and the collection year of its return
+    (shared by the indicators of one computation)."""
+    key = ("current_episodes", tuple(ctx.periods["period_end"]), ctx.breakdown_columns)
+    if key not in ctx.derived:
+        ctx.derived[key] = _current_episodes_now(ctx, d903)
+    return ctx.derived[key]  # type: ignore[return-value]
+
+
+def _current_episodes_now(ctx: Context, d903: Episodes903) -> pd.DataFrame:
     now = E.in_care(ctx, d903)
     raw = ctx.dataset.ssda903["episodes"]
     cols = [c for c in ("PLACE", "URN", "HOME_POST", "PL_POST", "collection_year") if c in raw]

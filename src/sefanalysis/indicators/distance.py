@@ -37,10 +37,11 @@ def _letter(letter: str) -> pd.DataFrame:
     book = Postcodes()
     book.load_postcodes([letter])
     frame = book.dataframe
-    return pd.DataFrame(
+    book = pd.DataFrame(
         {"east": frame["oseast1m"].to_numpy(float), "north": frame["osnrth1m"].to_numpy(float)},
-        index=pd.Index(frame["pcd_abbr"].astype(str).to_numpy(), name="postcode"),
+        index=pd.Index(frame["pcd_abbr"].astype(str).to_numpy(dtype=object), name="postcode"),
     )
+    return book.loc[~book.index.duplicated()]
 
 
 def normalise(postcodes: pd.Series) -> pd.Series:
@@ -49,19 +50,22 @@ def normalise(postcodes: pd.Series) -> pd.Series:
 
 
 def grid(postcodes: pd.Series) -> pd.DataFrame:
-    """Easting and northing of each postcode (NaN where the directory does not hold it)."""
-    codes = normalise(postcodes)
-    letters = sorted({c[0] for c in codes.dropna().unique() if c and c[0].isalpha()})
-    out = pd.DataFrame({"east": np.nan, "north": np.nan}, index=postcodes.index)
-    if not letters:
-        return out
-    book = pd.concat([_letter(letter) for letter in letters])
-    book = book.loc[~book.index.duplicated()]
-    pos = book.index.get_indexer(codes.fillna("").to_numpy(dtype=object))
-    found = pos >= 0
-    out.loc[found, "east"] = book["east"].to_numpy()[pos[found]]
-    out.loc[found, "north"] = book["north"].to_numpy()[pos[found]]
-    return out
+    """Easting and northing of each postcode (NaN where the directory does not hold it), looked
+    up letter by letter (each letter's index is built once and kept)."""
+    codes = normalise(postcodes).fillna("").to_numpy(dtype=object)
+    first = np.array([c[:1] for c in codes], dtype=object)
+    east = np.full(len(codes), np.nan)
+    north = np.full(len(codes), np.nan)
+    for letter in sorted(set(first) - {""}):
+        if not letter.isalpha():
+            continue
+        book = _letter(letter)
+        here = np.flatnonzero(first == letter)
+        pos = book.index.get_indexer(codes[here])
+        found = pos >= 0
+        east[here[found]] = book["east"].to_numpy()[pos[found]]
+        north[here[found]] = book["north"].to_numpy()[pos[found]]
+    return pd.DataFrame({"east": east, "north": north}, index=postcodes.index)
 
 
 def miles(home: pd.Series, placement: pd.Series) -> np.ndarray:

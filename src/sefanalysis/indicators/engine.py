@@ -664,38 +664,37 @@ def _apply_coverage(
     whose units name their own source (``_note``: e.g. SSDA903 OC2 at 31 March, where Annex A
     serves the extract date) is judged by that source alone."""
     extract = ctx.extract_date
-    after = out["period_end"] > extract if extract is not None else False
-    reasons = pd.Series("", index=out.index, dtype="object")
     # a period served by a source chosen for it is judged by what that source read only
     served = ctx.period_reads.get(ind.id, {})
-    read_for = out["period_end"].map(lambda end: served.get(end, ctx.reads))
     # period ends the indicator's own sources do not cover, each with its reason (``by_source``
     # tried every source for them, so their reason is the most precise one)
-    gap = out["period_end"].map(ctx.gaps.get(ind.id, {}))
-    reasons[gap.notna()] = gap[gap.notna()]
-    judged = ~out["period_end"].isin(own_source or set()) & gap.isna()
+    gaps = ctx.gaps.get(ind.id, {})
+    own = own_source or set()
     # a list or table not supplied, or empty: every value is missing, never 0
     absent = {key: ctx.dataset.source_absence(key) for key in ctx.reads.union(*served.values())}
-    reasons[judged] = [next((absent[k] for k in sorted(keys) if absent[k]), "")
-                       for keys in read_for[judged]]  # fmt: skip
-    if extract is not None:
-        reasons[after] = f"period end is after the data extract ({extract:%d/%m/%Y})"
+    dated = {key: ctx.source_gap(key) for key in sorted(absent)}
     cover = ctx.coverage.get(ind.id)
-    if cover is not None:
-        start_col = "period_start" if ind.kind == "flow" else "period_end"
-        early = out[start_col] < cover
-        reasons[early & (reasons == "")] = (
-            f"the data does not cover this period (from {cover:%d/%m/%Y})"
-        )
-    if ind.extract_only and extract is not None:
-        not_extract = out["period_end"] != extract
-        reasons[not_extract & (reasons == "")] = (
-            "only valid at the data extract date; the list holds the latest value only"
-        )
-    for key in sorted(absent):  # a source without dates in the period: missing, never 0
-        gap = out["period_end"].map(ctx.source_gap(key)).fillna("")
-        reads_key = read_for.map(lambda keys, key=key: key in keys).astype(bool)
-        reasons[(reasons == "") & (gap != "") & judged & reads_key] = gap
+    after = f"period end is after the data extract ({extract:%d/%m/%Y})" if extract else ""
+    # one reason per row, in order of precedence (rows are period ends and groups: a few dozen,
+    # so plain Python is faster here than building a Series per rule)
+    reasons = []
+    for end, start in zip(out["period_end"], out["period_start"], strict=True):
+        reads = served.get(end, ctx.reads)
+        judged = end not in own and end not in gaps
+        reason = gaps.get(end, "")
+        if judged:
+            reason = next((absent[k] for k in sorted(reads) if absent[k]), "")
+        if extract is not None and end > extract:
+            reason = after
+        if not reason and cover is not None and (start if ind.kind == "flow" else end) < cover:
+            reason = f"the data does not cover this period (from {cover:%d/%m/%Y})"
+        if not reason and ind.extract_only and extract is not None and end != extract:
+            reason = "only valid at the data extract date; the list holds the latest value only"
+        if not reason and judged:  # a source without dates in the period: missing, never 0
+            reason = next((dated[k].get(end, "") for k in dated
+                           if k in reads and dated[k].get(end, "")), "")  # fmt: skip
+        reasons.append(reason)
+    reasons = pd.Series(reasons, index=out.index, dtype="object")
     blank = reasons != ""
     out.loc[blank, ["numerator", "denominator", "value"]] = np.nan
     out.loc[blank, "note"] = reasons[blank]

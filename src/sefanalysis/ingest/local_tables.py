@@ -159,6 +159,7 @@ LOCAL_TABLES: dict[str, ListSpec] = {
     ], ("indicator_id", "target"), unique=("indicator_id",)),
 }  # fmt: skip
 
+
 def _child(team: bool = True) -> list[Column]:
     """A child's identifier and demographics, as Annex A records them (for breakdowns)."""
     return [
