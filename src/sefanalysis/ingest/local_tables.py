@@ -240,8 +240,9 @@ LOCAL_TRACKERS: dict[str, ListSpec] = {
         _child(team=False) + [Column("due_date", "due_date", "date", future_ok=True),
                               _opt("completed_date"), _opt("quality", "code", GRADES)]),
         required_values=("child_id", "due_date"), closed=True),
+    # two headings at least, so that the heading row is recognised (team may be blank)
     "compliments": ListSpec(0, "compliments", "compliments.csv", (
-        Column("received_date", "received_date", "date"), _opt("team", "text")),
+        Column("received_date", "received_date", "date"), Column("team", "team", "text")),
         required_values=("received_date",), closed=True),
 }  # fmt: skip
 LOCAL_TABLES.update(LOCAL_TRACKERS)
