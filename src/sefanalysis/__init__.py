@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .dataset import Dataset, load_dataset, load_dataset_rerun
     from .indicators.engine import compute_indicators, units
     from .indicators.registry import REGISTRY, data_dictionary
+    from .ingest.published import read_published
     from .periods import quarter_ends
 
 try:
@@ -29,7 +30,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 _EXPORTS = {"Dataset": ".dataset", "load_dataset": ".dataset",
             "compute_indicators": ".indicators.engine", "units": ".indicators.engine",
             "REGISTRY": ".indicators.registry", "data_dictionary": ".indicators.registry",
-            "quarter_ends": ".periods", "load_dataset_rerun": ".dataset"}  # fmt: skip
+            "quarter_ends": ".periods", "load_dataset_rerun": ".dataset",
+            "read_published": ".ingest.published"}  # fmt: skip
 
 
 def __getattr__(name: str) -> object:
@@ -47,5 +49,6 @@ __all__ = [
     "load_dataset_rerun",
     "data_dictionary",
     "REGISTRY",
+    "read_published",
     "__version__",
 ]

@@ -8,6 +8,8 @@ Input layout (a directory; names are matched ignoring case, spaces and hyphens):
     workforce.csv audits.csv [supervision.csv complaints.csv]
     population.csv            ONS mid-year estimates of children aged 0-17, by year
     benchmarks.csv statistical_neighbours.csv [targets.csv]
+    published/                DfE's published files as downloaded (comparators, neighbours)
+    cin_census/*.xml          the authority's CIN census returns
 
 Every file in the directory is accounted for (``dataset.log.inventory``): read, and taken as
 what, or not used, and why. Two files for one input are fatal, naming both.
@@ -37,6 +39,7 @@ from .ingest.annex_a import (
 from .ingest.annex_a_spec import ANNEX_A, LISTS_BY_KEY, ListSpec
 from .ingest.authority import NAMES as AUTHORITY_NAMES
 from .ingest.authority import Authority, read_authority
+from .ingest.dfe_sources import add_dfe_sources
 from .ingest.local_tables import LOCAL_TABLES, read_local_table
 from .ingest.problems import FATAL, WARNING, ProblemLog
 from .ingest.ssda903 import SSDA903, collection_year, read_ssda903
@@ -206,6 +209,8 @@ def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
     for key in LOCAL_TABLES:
         file, clash = _one_of(top, (f"{key}.csv",), f"{key}.csv", log)
         tables[key] = None if clash else read_local_table(key, file or root / f"{key}.csv", log)
+    add_dfe_sources(root, authority, tables, log)  # published/ and cin_census/
+    _record_word_template(root, log)
     _account_for_every_file(root, log)
     hashes = {}
     for summary in log.files:
@@ -272,8 +277,31 @@ def _read_annex_a(
     return empty
 
 
-KNOWN_NAMES = (*AUTHORITY_NAMES, "annex_a.xlsx", "annex_a", "ssda903",
-               *(f"{key}.csv" for key in LOCAL_TABLES))  # fmt: skip
+KNOWN_NAMES = (*AUTHORITY_NAMES, "annex_a.xlsx", "annex_a", "ssda903", "published", "cin_census",
+               "template.docx", *(f"{key}.csv" for key in LOCAL_TABLES))  # fmt: skip
+
+
+def word_template(root: Path) -> Path | None:
+    """The council's Word template for the evidence annex (``template.docx`` in the data
+    folder, in any case), if there is exactly one and it is a Word document."""
+    import zipfile
+
+    found = [p for p in F.entries(root).get("template.docx", []) if F.kind(p) == F.FILE]
+    return found[0] if len(found) == 1 and zipfile.is_zipfile(found[0]) else None
+
+
+def _record_word_template(root: Path, log: ProblemLog) -> None:
+    """Account for ``template.docx``: read for its styles, or why not."""
+    found = F.entries(root).get("template.docx", [])
+    template = word_template(root)
+    if template is not None:
+        log.used(template, "Word template (styles of the evidence annex)", f"named {template.name}")
+        return
+    for path in found:
+        log.add(WARNING, "unreadable file", str(path),
+                expected="a Word document (.docx) whose styles the evidence annex takes; "
+                "the annex uses Word's default styles")  # fmt: skip
+        log.not_used(path, "not a single Word document: the annex uses Word's default styles")
 
 
 def _account_for_every_file(root: Path, log: ProblemLog) -> None:

@@ -23,11 +23,16 @@ def _cell(text: object) -> str:
 
 
 def indicators_markdown() -> str:
+    from .findings import claim_rules
+    from .wording import RULES
+
     data_dictionary()  # loads every indicator module
     lines = ["# Indicator dictionary", "",
              "Generated from the indicator registry by `sefanalysis docs`; do not edit by hand.",
              "Flow indicators count events in the window ending on the period end; snapshot "
-             "indicators count what is open at the end of the period end day.", ""]  # fmt: skip
+             "indicators count what is open at the end of the period end day.", "",
+             "## How each claim is decided", "", *[f"- {rule}" for rule in RULES],
+             "", "Each indicator below lists the methods its own claims use.", ""]  # fmt: skip
     for area, name in AREAS.items():
         lines += [f"## {name}", ""]
         for ind in REGISTRY.values():
@@ -42,7 +47,8 @@ def indicators_markdown() -> str:
                 lines.append(f"- Denominator: {ind.denominator}")
             if ind.exclusions:
                 lines.append(f"- Exclusions and notes: {ind.exclusions}")
-            lines += [f"- Source: {ind.source}", f"- Mirrors: {ind.publication}", ""]
+            lines += [f"- Source: {ind.source}", f"- Mirrors: {ind.publication}"]
+            lines += [f"- {rule}" for rule in claim_rules(ind)] + [""]
     return "\n".join(lines)
 
 
@@ -105,10 +111,25 @@ def inputs_markdown() -> str:
     return "\n".join(lines)
 
 
+def findings_markdown() -> str:
+    """``findings.csv``: one record per indicator, column by column."""
+    from .findings import COLUMNS
+
+    lines = ["# findings.csv", "",
+             "Generated from `sefanalysis.findings.COLUMNS` by `sefanalysis docs`; do not edit.",
+             "One record per indicator at the run's period end, in every run folder. The "
+             "`sentence` is what the reviewer page shows; how each word is decided is in "
+             "[indicators.md](indicators.md#how-each-claim-is-decided) and the README.", "",
+             "| Column | Meaning |", "|---|---|"]  # fmt: skip
+    lines += [f"| `{name}` | {_cell(text)} |" for name, text in COLUMNS.items()]
+    return "\n".join(lines)
+
+
 def write_docs(folder: str | Path = "docs") -> list[Path]:
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    pages = {"indicators.md": indicators_markdown(), "inputs.md": inputs_markdown()}
+    pages = {"indicators.md": indicators_markdown(), "inputs.md": inputs_markdown(),
+             "findings.md": findings_markdown()}  # fmt: skip
     for name, text in pages.items():
         (out / name).write_text(text + "\n", encoding="utf-8")
     return [out / n for n in pages]

@@ -51,14 +51,17 @@ import papermill as pm
 
 from . import __version__
 from .cache import file_hashes, make_private_dir, using_cache
-from .dataset import load_dataset_rerun, save_cache
+from .dataset import load_dataset_rerun, save_cache, word_template
 from .disclosure import MODES, NOTE
 from .errors import DataError, SefError
 from .indicators.registry import data_dictionary
 from .periods import parse_period_end
 from .quality import _page, write_reports
 from .report.display import table_html
-from .report.export import export_html, tables_workbook
+from .report.export import export_html
+from .report.finish import finish_run, mark_internal
+from .report.word import write_annex
+from .report.workbook import annual_meta, changes_since, tables_workbook
 from .runfolder import RunLock, RunLocked, publish, recover, restrict, retire
 from .safe_output import csv_bytes, neutralise_tree
 from .workers import (
@@ -361,9 +364,22 @@ def _build(run: _Run, lock_fd: int) -> None:
     (run.build / "data_dictionary.html").write_text(_page("Data dictionary", "<h1>Data dictionary"
         "</h1>" + table_html(dictionary, "Every indicator: definition, unit, polarity and source",
                              "tbl-dictionary")), encoding="utf-8")  # fmt: skip
+    # findings.csv from the sections' rows, and the disclosure audit of everything published
+    problems = finish_run(run.build, run.mode)
+    for problem in problems:
+        _say(f"  disclosure audit: {problem}")
+    if problems:
+        run.reason = f"the disclosure audit found {len(problems)} problem(s); first: {problems[0]}"
+    # for the annual report: the workbook of the tables and the Word draft of the evidence
+    # annex, from the published files (compared with the run this one replaces)
+    cover = {**run.meta, **annual_meta(ds.authority, run.mode),
+             "title": f"Self-evaluation tables, {run.label}"}  # fmt: skip
     if (run.build / "tables").is_dir():
         tables_workbook(run.build / "tables", run.build / "tables" / f"sef_tables_{run.label}.xlsx",
-                        {**run.meta, "title": f"Self-evaluation tables, {run.label}"})  # fmt: skip
+                        cover, run.out / run.name)  # fmt: skip
+    write_annex(run.build, run.build / f"evidence_annex_{run.label}.docx", cover,
+                changes_since(run.out / run.name, run.build, cover),
+                word_template(run.data))  # fmt: skip
     now = file_hashes(run.data)
     changed = sorted(k for k in set(now) | set(run.hashes) if now.get(k) != run.hashes.get(k))
     if changed:
@@ -396,6 +412,7 @@ def _finish(run: _Run, ok: bool, reason: str) -> None:
     folder's name still says it failed)."""
     run.reason = reason
     steps = [lambda: _write_index(run.build, run.results, run.meta, run.reason),
+             lambda: run.mode == "published" or mark_internal(run.build),  # every page says so
              lambda: _write_manifest(run, ok),
              lambda: neutralise_tree(run.build),
              lambda: restrict(run.build / "analyst")]  # fmt: skip

@@ -101,7 +101,8 @@ def test_published_tables_hold_no_count_from_1_to_5(small_run):
             assert not re.fullmatch(r"[1-5]", cell), f"{cell!r} in {table.name}"
     cpp = (small_run / "tables" / "cpp_count.csv").read_text()
     assert "[c]" in cpp
-    chart_data = (small_run / "charts" / "cpp_count.csv").read_text()
+    chart = small_run / "charts" / "cpp_count.csv"  # no trend is drawn from fewer than 2 points
+    chart_data = chart.read_text() if chart.exists() else ""
     assert not re.search(r",1\.0,|,1,", chart_data)
     manifest = json.loads((small_run / "manifest.json").read_text())
     assert manifest["parameters"]["mode"] == "published"
@@ -155,7 +156,8 @@ def test_hostile_text_is_inert_in_every_output(small_run):
     for page in (small_run / "html").glob("*.html"):
         assert html.escape(HOSTILE_NAME, quote=False) in page.read_text(encoding="utf-8")
     cover = openpyxl.load_workbook(small_run / "tables" / "sef_tables_2024-12-31.xlsx")["Cover"]
-    assert cover["A2"].value == "'" + HOSTILE_NAME and cover["A2"].data_type == "s"
+    named = [c for row in cover.iter_rows() for c in row if HOSTILE_NAME in str(c.value)]
+    assert named and all(c.data_type == "s" for c in named)
     written = "".join(p.read_text(encoding="utf-8") for p in small_run.rglob("*.csv"))
     assert "'-1+1" in written and "'@SUM(1+1)" in written  # area names, neutralised
 

@@ -23,6 +23,8 @@ import yaml
 from ..calendar import working_days
 from ..ingest.codes import ETHNICITY_GROUPS
 from . import local_extra
+from .cin_census import write_census
+from .published import universe, write_published
 from .timeline import (
     add_working_days,
     add_years,
@@ -789,77 +791,10 @@ def _local_tables(rng: np.random.Generator, prof: Profile, extract: str, root: P
     _benchmarks(rng, root)
 
 
-# England values used as the centre of the synthetic benchmarks (rounded published levels).
-BENCH_CENTRES = {
-    "referral_rate_per_10k": (538, 70), "re_referral_pct": (22.4, 3.5),
-    "assessments_within_45wd_pct": (82.5, 8), "s47_rate_per_10k": (185, 45),
-    "icpc_within_15wd_pct": (79, 11), "cpp_rate_per_10k": (41, 11),
-    "cpp_second_or_subsequent_pct": (23.8, 5), "cpp_ended_2yrs_plus_pct": (4.1, 2),
-    "cin_rate_per_10k": (333, 60), "cla_rate_per_10k": (70, 20),
-    "cla_3plus_placements_pct": (10, 2.5), "cla_long_term_stability_pct": (68, 6),
-    "sw_vacancy_rate_pct": (18.9, 7), "sw_agency_rate_pct": (17.8, 8),
-    "sw_turnover_rate_pct": (15.9, 5), "sw_average_caseload": (16, 2.5),
-}  # fmt: skip
-
-
 def _benchmarks(rng: np.random.Generator, root: Path) -> None:
-    """Synthetic comparator values for England, the region and 152 other authorities."""
-    las = [f"E99{i:06d}" for i in range(1, 153)]
-    regions = rng.choice(["Northern", "Midland", "Southern"], len(las))
-    rows = []
-    for indicator, (centre, spread) in BENCH_CENTRES.items():
-        for year in range(2021, 2025):
-            period = f"{year}-03-31" if not indicator.startswith("sw_") else f"{year - 1}-09-30"
-            drift = 1 + rng.normal(0, 0.02)
-            top = 100 if indicator.endswith("_pct") else None  # a percentage is at most 100
-            values = np.clip(rng.normal(centre * drift, spread, len(las)), 0, top).round(1)
-            frame = pd.DataFrame({"indicator_id": indicator, "time_period": period,
-                                  "area_code": las, "area_name": [f"Authority {c[-3:]}"
-                                                                  for c in las],
-                                  "area_type": "la", "value": values})  # fmt: skip
-            if indicator.endswith("_pct") and not indicator.startswith("sw_"):
-                size = {
-                    "re_referral_pct": 3500,
-                    "assessments_within_45wd_pct": 3300,
-                    "icpc_within_15wd_pct": 450,
-                    "cpp_second_or_subsequent_pct": 350,
-                    "cpp_ended_2yrs_plus_pct": 350,
-                    "cla_3plus_placements_pct": 450,
-                    "cla_long_term_stability_pct": 160,
-                }.get(indicator, 1000)
-                den = np.round(size * np.exp(rng.normal(0, 0.6, len(las))))
-                frame["denominator"] = den
-                frame["numerator"] = np.round(den * values / 100)
-                frame["value"] = (100 * frame["numerator"] / den).round(1)
-            elif indicator.endswith("_per_10k"):  # children aged 0-17, as published
-                den = np.round(52_000 * np.exp(rng.normal(0, 0.55, len(las))))
-                frame["denominator"] = den
-                frame["numerator"] = np.round(den * values / 10_000)
-                frame["value"] = (10_000 * frame["numerator"] / den).round(1)
-            rows.append(frame)
-            region_value = values[regions == "Northern"].mean().round(1)
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "indicator_id": [indicator] * 2,
-                        "time_period": period,
-                        "area_code": ["E92000001", "E12000099"],
-                        "area_name": ["England", "Northern region"],
-                        "area_type": ["england", "region"],
-                        "value": [round(centre * drift, 1), region_value],
-                    }
-                )
-            )
-    pd.concat(rows, ignore_index=True).to_csv(root / "benchmarks.csv", index=False,
-                                              lineterminator="\n")  # fmt: skip
-    neighbours = rng.choice(np.array(las)[regions == "Northern"], 10, replace=False)
-    pd.DataFrame(
-        {
-            "area_code": neighbours,
-            "area_name": [f"Authority {c[-3:]}" for c in neighbours],
-            "rank": np.arange(1, 11),
-        }
-    ).to_csv(root / "statistical_neighbours.csv", index=False, lineterminator="\n")
+    """Local targets. The comparators (England, regions, other authorities, statistical
+    neighbours) are DfE's files in ``published/`` (see :mod:`.published`)."""
+    del rng
     pd.DataFrame({"indicator_id": ["assessments_within_45wd_pct", "re_referral_pct",
                                    "icpc_within_15wd_pct", "sw_vacancy_rate_pct"],
                   "target": [85, 20, 85, 12], "tolerance": [3, 2, 5, 3]}).to_csv(
@@ -888,17 +823,24 @@ def generate_demo(
     _write_annex_a(lists, root / "annex_a.xlsx", created)
     _ssda903(rng, c, extract, root / "ssda903")
     _local_tables(rng, prof, extract, root)
-    local_extra.add_to_demo(root, seed, extract, lists, c)  # local trackers, postcodes, ...
+    write_census(root, h, lists["cin"], extract)  # the CIN census returns of its children
+    write_published(root, la_code, la_name, "Northern region", seed,  # DfE's files, synthetic
+                    census_dir=root / "cin_census")  # fmt: skip
+    las = universe(np.random.default_rng(seed + 2100), la_code, la_name, "Northern region")
+    local_extra.add_to_demo(root, seed, extract, lists, c, las)  # local trackers, postcodes, ...
     settings = {
         "la_code": la_code, "la_name": la_name,
         "region": "Northern region", "extract_date": extract, "financial_year_start_month": 4,
         "synthetic": True, "seed": seed,
+        "contact_name": "Performance and intelligence team (synthetic)",
+        "contact_email": "performance@council.example",
     }  # fmt: skip
     (root / "authority.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
     (root / "README.md").write_text(
         "Synthetic demonstration authority generated by `sefanalysis demo-data`. No real child "
-        "is represented. Benchmarks are synthetic values centred on England's published levels; "
-        "they are not DfE statistics.\n"
+        "is represented. `published/` holds DfE's file layouts with synthetic values centred on "
+        "England's published levels: they are not DfE statistics. `cin_census/` holds CIN census "
+        "returns built from the same synthetic children.\n"
     )
     return root
 

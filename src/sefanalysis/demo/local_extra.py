@@ -496,10 +496,11 @@ def _split_emergency(eps: pd.DataFrame, chosen: pd.DataFrame, year: str) -> pd.D
 
 # ------------------------------------------------------------------ comparators
 
-# England values (rounded published levels) for the measures DfE publishes, and their spread
-# between authorities: the synthetic comparators are centred on them
+# England values (rounded published levels) for measures DfE publishes that the synthetic
+# published/ folder does not carry, and their spread between authorities: the synthetic
+# comparators are centred on them. (Children missing from care is in published/; DfE's
+# distance measure counts only placements outside the authority, not like for like.)
 BENCH = {
-    "cla_placed_over_20_miles_pct": (16, 5, "03-31"), "cla_missing_pct": (11, 3, "03-31"),
     "cpp_neglect_pct": (50, 9, "03-31"), "cla_review_participation_pct": (90, 5, "03-31"),
     "cla_starts_planned_pct": (88, 5, "03-31"), "vs_attendance_pct": (90, 2, "09-30"),
     "vs_persistent_absence_pct": (30, 6, "09-30"), "vs_suspension_pct": (12, 3, "09-30"),
@@ -507,38 +508,46 @@ BENCH = {
 }  # fmt: skip
 
 
-def append_benchmarks(root: Path, rng: np.random.Generator) -> None:
-    """Synthetic comparators (England, region, every authority of the core generator's
-    benchmarks) for the new measures DfE publishes; 31 March of each year, or 30 September
-    after the school year for the Virtual School's."""
-    path = root / "benchmarks.csv"
-    bench = pd.read_csv(path, dtype=str, keep_default_na=False)
-    las = bench.loc[bench["area_type"] == "la", ["area_code", "area_name"]].drop_duplicates()
+def write_benchmarks(root: Path, rng: np.random.Generator, las: pd.DataFrame) -> None:
+    """``benchmarks.csv``: synthetic comparators (England, the region, the other authorities of
+    the synthetic published files) for the new measures DfE publishes; 31 March of each year,
+    or 30 September after the school year for the Virtual School's."""
+    others = las.loc[~las["own"]]
+    region = las.loc[las["own"], ["region_code", "region_name"]].iloc[0]
+    in_region = (others["region_code"] == region["region_code"]).to_numpy()
     rows = []
     for ind, (centre, spread, day) in BENCH.items():
         for year in range(2021, 2025):
-            values = rng.normal(centre, spread, len(las))
+            values = rng.normal(centre, spread, len(others))
             values = np.clip(values, 0, 100 if ind.endswith("_pct") else None).round(1)
-            frame = las.assign(indicator_id=ind, time_period=f"{year}-{day}", area_type="la",
-                               value=values.astype(str))  # fmt: skip
+            frame = pd.DataFrame({
+                "indicator_id": ind, "time_period": f"{year}-{day}",
+                "area_code": others["new_la_code"].to_numpy(),
+                "area_name": others["la_name"].to_numpy(), "area_type": "la",
+                "value": values.astype(str)})  # fmt: skip
             if ind.endswith("_pct"):
-                den = np.round(300 * np.exp(rng.normal(0, 0.5, len(las))))
+                den = np.round(300 * np.exp(rng.normal(0, 0.5, len(others))))
                 frame["denominator"] = den.astype(int).astype(str)
                 frame["numerator"] = np.round(den * values / 100).astype(int).astype(str)
             rows.append(frame)
+            mean = round(float(np.mean(values[in_region])), 1)
             rows.append(pd.DataFrame({
                 "indicator_id": ind, "time_period": f"{year}-{day}",
-                "area_code": ["E92000001", "E12000099"], "area_name": ["England",
-                                                                       "Northern region"],
+                "area_code": ["E92000001", region["region_code"]],
+                "area_name": ["England", region["region_name"]],
                 "area_type": ["england", "region"],
-                "value": [str(centre), str(round(float(np.mean(values[:40])), 1))]}))  # fmt: skip
-    out = pd.concat([bench, *rows], ignore_index=True).fillna("")
-    out[bench.columns].to_csv(path, index=False, lineterminator="\n")
+                "value": [str(centre), str(mean)]}))  # fmt: skip
+    columns = ["indicator_id", "time_period", "area_code", "area_name", "area_type", "value",
+               "numerator", "denominator"]  # fmt: skip
+    out = pd.concat(rows, ignore_index=True).reindex(columns=columns).fillna("")
+    out.to_csv(root / "benchmarks.csv", index=False, lineterminator="\n")
 
 
-def add_to_demo(root: Path, seed: int, extract: str, lists: dict, care: dict) -> None:
+def add_to_demo(
+    root: Path, seed: int, extract: str, lists: dict, care: dict, las: pd.DataFrame
+) -> None:
     """Everything this module adds after the core generator has written its files."""
     rng = stream(seed, 2)
     write_trackers(root, rng, extract, lists, care)
     enrich_ssda903(root / "ssda903")
-    append_benchmarks(root, rng)
+    write_benchmarks(root, rng, las)

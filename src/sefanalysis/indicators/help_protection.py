@@ -1,7 +1,10 @@
 """Help and protection indicators (Annex A lists 1-7), to DfE CIN census definitions.
 
 Each function returns the units counted (see :mod:`.registry`); the arithmetic of values,
-windows and breakdowns is the engine's.
+windows and breakdowns is the engine's. Where the authority's CIN census return is supplied,
+it is the official source at its 31 March for the indicators marked ``census_first`` (see
+:mod:`.census`): those values come from the census and Annex A gives every other period, and
+each value's note names its source ("Source: CIN census (official)", "Source: Annex A List 3").
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..calendar import working_days
+from .census import census_first
 from .common import cover, flag, keep, list_start
 from .engine import (
     ASSESSMENT_BANDS,
@@ -79,9 +83,10 @@ def contact_to_referral_pct(ctx: Context) -> list[pd.DataFrame]:
     aggregate="count",
     numerator="Referrals dated in the window (a child may have several)",
     denominator="",
-    source="Annex A List 3",
+    source="Annex A List 3; CIN census at 31 March where supplied",
     publication=CIN,
 )
+@census_first("referrals")
 def referrals(ctx: Context) -> pd.DataFrame:
     return _count(ctx, "referrals", "referrals", "referral_date")
 
@@ -97,9 +102,10 @@ def referrals(ctx: Context) -> pd.DataFrame:
     numerator="Referrals dated in the window",
     denominator="Children aged 0-17: " + POPULATION_RULE,
     exclusions="Not annualised: a 3 or 6 month window gives a 3 or 6 month rate",
-    source="Annex A List 3; population.csv",
+    source="Annex A List 3; population.csv; CIN census at 31 March where supplied",
     publication=CIN + ", table A1",
 )
+@census_first("referral_rate_per_10k")
 def referral_rate_per_10k(ctx: Context) -> pd.DataFrame:
     return _count(ctx, "referral_rate_per_10k", "referrals", "referral_date")
 
@@ -117,9 +123,10 @@ def referral_rate_per_10k(ctx: Context) -> pd.DataFrame:
     denominator="Referrals dated in the window",
     exclusions="Where the data does not reach back 12 months from a referral, List 3's "
     "'Number of Referrals in Last 12 Months' >= 1 is used instead",
-    source="Annex A List 3",
+    source="Annex A List 3; CIN census at 31 March where supplied",
     publication=CIN + ", table A1 (re-referrals)",
 )
+@census_first("re_referral_pct")
 def re_referral_pct(ctx: Context) -> pd.DataFrame:
     refs = ctx.list("referrals")
     cover(ctx, "re_referral_pct", "referrals", "referral_date")
@@ -146,9 +153,10 @@ def re_referral_pct(ctx: Context) -> pd.DataFrame:
     aggregate="pct",
     numerator="Referrals in the window marked 'Referral NFA?' = Yes",
     denominator="Referrals in the window with 'Referral NFA?' recorded",
-    source="Annex A List 3",
+    source="Annex A List 3; CIN census at 31 March where supplied",
     publication=CIN,
 )
+@census_first("referral_nfa_pct")
 def referral_nfa_pct(ctx: Context) -> pd.DataFrame:
     cover(ctx, "referral_nfa_pct", "referrals", "referral_date")
     refs = ctx.list("referrals")
@@ -216,9 +224,10 @@ def _assessments(ctx: Context, ind_id: str) -> pd.DataFrame:
     aggregate="count",
     numerator="Assessments authorised in the window",
     denominator="",
-    source="Annex A List 4",
+    source="Annex A List 4; CIN census at 31 March where supplied",
     publication=CIN + ", table C1",
 )
+@census_first("assessments_completed")
 def assessments_completed(ctx: Context) -> pd.DataFrame:
     a = _assessments(ctx, "assessments_completed")
     return ctx.in_window(a, "asmt_auth").assign(num=1.0, den=1.0)
@@ -235,9 +244,10 @@ def assessments_completed(ctx: Context) -> pd.DataFrame:
     numerator="Assessments authorised in the window",
     denominator="Children aged 0-17: " + POPULATION_RULE,
     exclusions="Not annualised",
-    source="Annex A List 4; population.csv",
+    source="Annex A List 4; population.csv; CIN census at 31 March where supplied",
     publication=CIN + ", table C1",
 )
+@census_first("assessment_rate_per_10k")
 def assessment_rate_per_10k(ctx: Context) -> pd.DataFrame:
     a = _assessments(ctx, "assessment_rate_per_10k")
     return ctx.in_window(a, "asmt_auth").assign(num=1.0, den=1.0)
@@ -254,9 +264,10 @@ def assessment_rate_per_10k(ctx: Context) -> pd.DataFrame:
     numerator="Assessments authorised in the window within 45 working days of their start",
     denominator="Assessments authorised in the window with a valid duration",
     exclusions="Authorisation before the start date (reported as a data problem)",
-    source="Annex A List 4",
+    source="Annex A List 4; CIN census at 31 March where supplied",
     publication=CIN + ", table C2",
 )
+@census_first("assessments_within_45wd_pct")
 def assessments_within_45wd_pct(ctx: Context) -> pd.DataFrame:
     a = _assessments(ctx, "assessments_within_45wd_pct")
     a = a.loc[a["wd"] >= 0]
@@ -275,9 +286,10 @@ def assessments_within_45wd_pct(ctx: Context) -> pd.DataFrame:
     aggregate="median",
     numerator="",
     denominator="Assessments authorised in the window with a valid duration",
-    source="Annex A List 4",
+    source="Annex A List 4; CIN census at 31 March where supplied",
     publication=CIN + ", table C2",
 )
+@census_first("assessment_median_wd")
 def assessment_median_wd(ctx: Context) -> pd.DataFrame:
     a = _assessments(ctx, "assessment_median_wd")
     a = a.loc[a["wd"] >= 0]
@@ -342,9 +354,10 @@ def _s47(ctx: Context, ind_id: str) -> pd.DataFrame:
     aggregate="count",
     numerator="S47 enquiries whose initiating strategy discussion is in the window",
     denominator="",
-    source="Annex A List 5",
+    source="Annex A List 5; CIN census at 31 March where supplied",
     publication=CIN + ", table D1",
 )
+@census_first("s47_enquiries")
 def s47_enquiries(ctx: Context) -> pd.DataFrame:
     return ctx.in_window(_s47(ctx, "s47_enquiries"), "strategy_date").assign(num=1.0, den=1.0)
 
@@ -360,9 +373,10 @@ def s47_enquiries(ctx: Context) -> pd.DataFrame:
     numerator="S47 enquiries started in the window",
     denominator="Children aged 0-17: " + POPULATION_RULE,
     exclusions="Not annualised",
-    source="Annex A List 5; population.csv",
+    source="Annex A List 5; population.csv; CIN census at 31 March where supplied",
     publication=CIN + ", table D1",
 )
+@census_first("s47_rate_per_10k")
 def s47_rate_per_10k(ctx: Context) -> pd.DataFrame:
     return ctx.in_window(_s47(ctx, "s47_rate_per_10k"), "strategy_date").assign(num=1.0, den=1.0)
 
@@ -377,9 +391,10 @@ def s47_rate_per_10k(ctx: Context) -> pd.DataFrame:
     aggregate="pct",
     numerator="Initial child protection conferences held in the window",
     denominator="S47 enquiries started in the window",
-    source="Annex A List 5",
+    source="Annex A List 5; CIN census at 31 March where supplied",
     publication=CIN + ", table D1",
 )
+@census_first("s47_to_icpc_pct")
 def s47_to_icpc_pct(ctx: Context) -> list[pd.DataFrame]:
     s = _s47(ctx, "s47_to_icpc_pct")
     held = ctx.in_window(s, "icpc_date").assign(num=1.0, den=0.0)
@@ -400,9 +415,10 @@ def s47_to_icpc_pct(ctx: Context) -> list[pd.DataFrame]:
     denominator="ICPCs held in the window with a valid duration",
     exclusions="ICPC dated before the strategy discussion (reported as a data problem). "
     "DfE measures from the S47 start date; Annex A holds the strategy discussion date",
-    source="Annex A List 5",
+    source="Annex A List 5; CIN census at 31 March where supplied",
     publication=CIN + ", table C4",
 )
+@census_first("icpc_within_15wd_pct")
 def icpc_within_15wd_pct(ctx: Context) -> pd.DataFrame:
     s = _s47(ctx, "icpc_within_15wd_pct")
     s = s.loc[s["wd"] >= 0]
@@ -447,9 +463,10 @@ def _open_cin(ctx: Context, ind_id: str) -> pd.DataFrame:
     aggregate="count",
     numerator="Episodes of need open at the period end (includes children on a plan and in care)",
     denominator="",
-    source="Annex A List 6",
+    source="Annex A List 6; CIN census at 31 March where supplied",
     publication=CIN + ", table B1",
 )
+@census_first("cin_count")
 def cin_count(ctx: Context) -> pd.DataFrame:
     return _open_cin(ctx, "cin_count").assign(num=1.0, den=1.0)
 
@@ -464,9 +481,10 @@ def cin_count(ctx: Context) -> pd.DataFrame:
     aggregate="rate_per_10k",
     numerator="Episodes of need open at the period end",
     denominator="Children aged 0-17: " + POPULATION_RULE,
-    source="Annex A List 6; population.csv",
+    source="Annex A List 6; population.csv; CIN census at 31 March where supplied",
     publication=CIN + ", table B1",
 )
+@census_first("cin_rate_per_10k")
 def cin_rate_per_10k(ctx: Context) -> pd.DataFrame:
     return _open_cin(ctx, "cin_rate_per_10k").assign(num=1.0, den=1.0)
 
@@ -520,9 +538,10 @@ def _plans(
     aggregate="count",
     numerator="Plans open at the period end",
     denominator="",
-    source="Annex A List 7",
+    source="Annex A List 7; CIN census at 31 March where supplied",
     publication=CIN + ", table D2",
 )
+@census_first("cpp_count")
 def cpp_count(ctx: Context) -> pd.DataFrame:
     plans = _plans(ctx, "cpp_count")
     return ctx.open_at(plans, "cpp_start", "cpp_end").assign(num=1.0, den=1.0)
@@ -538,9 +557,10 @@ def cpp_count(ctx: Context) -> pd.DataFrame:
     aggregate="rate_per_10k",
     numerator="Plans open at the period end",
     denominator="Children aged 0-17: " + POPULATION_RULE,
-    source="Annex A List 7; population.csv",
+    source="Annex A List 7; population.csv; CIN census at 31 March where supplied",
     publication=CIN + ", table D2",
 )
+@census_first("cpp_rate_per_10k")
 def cpp_rate_per_10k(ctx: Context) -> pd.DataFrame:
     plans = _plans(ctx, "cpp_rate_per_10k")
     return ctx.open_at(plans, "cpp_start", "cpp_end").assign(num=1.0, den=1.0)
@@ -556,9 +576,10 @@ def cpp_rate_per_10k(ctx: Context) -> pd.DataFrame:
     aggregate="count",
     numerator="Plans with a start date in the window",
     denominator="",
-    source="Annex A List 7",
+    source="Annex A List 7; CIN census at 31 March where supplied",
     publication=CIN + ", table D1",
 )
+@census_first("cpp_starts")
 def cpp_starts(ctx: Context) -> pd.DataFrame:
     plans = _plans(ctx, "cpp_starts", latest=False)
     return ctx.in_window(plans, "cpp_start").assign(num=1.0, den=1.0)
@@ -575,9 +596,10 @@ def cpp_starts(ctx: Context) -> pd.DataFrame:
     numerator="Plans started in the window where the child had a previous plan at any "
     "time ('Number of Previous Child Protection Plans' >= 1, or an earlier plan in the data)",
     denominator="Plans started in the window",
-    source="Annex A List 7",
+    source="Annex A List 7; CIN census at 31 March where supplied",
     publication=CIN + ", table D3",
 )
+@census_first("cpp_second_or_subsequent_pct")
 def cpp_second_or_subsequent_pct(ctx: Context) -> pd.DataFrame:
     plans = _plans(ctx, "cpp_second_or_subsequent_pct").sort_values(["child_id", "cpp_start"])
     earlier = plans.groupby(group_codes(plans["child_id"])).cumcount() > 0
@@ -602,9 +624,10 @@ def _ended(ctx: Context, ind_id: str) -> pd.DataFrame:
     numerator="Plans ended in the window whose end date is on or after the start date "
     "plus 2 calendar years",
     denominator="Plans ended in the window",
-    source="Annex A List 7",
+    source="Annex A List 7; CIN census at 31 March where supplied",
     publication=CIN + ", table D7",
 )
+@census_first("cpp_ended_2yrs_plus_pct")
 def cpp_ended_2yrs_plus_pct(ctx: Context) -> pd.DataFrame:
     ended = _ended(ctx, "cpp_ended_2yrs_plus_pct")
     long = ended["cpp_end"] >= ended["cpp_start"] + pd.DateOffset(years=2)
@@ -622,9 +645,10 @@ def cpp_ended_2yrs_plus_pct(ctx: Context) -> pd.DataFrame:
     numerator="Plans ended in the window whose end date is before the start date plus 3 "
     "calendar months",
     denominator="Plans ended in the window",
-    source="Annex A List 7",
+    source="Annex A List 7; CIN census at 31 March where supplied",
     publication=CIN + ", table D7",
 )
+@census_first("cpp_ended_under_3m_pct")
 def cpp_ended_under_3m_pct(ctx: Context) -> pd.DataFrame:
     ended = _ended(ctx, "cpp_ended_under_3m_pct")
     short = ended["cpp_end"] < ended["cpp_start"] + pd.DateOffset(months=3)

@@ -90,13 +90,19 @@ class AreaReport(ReportParameters):
         self.sections.show_context()
 
     @_replayed
+    def show_method(self) -> None:
+        """How each sentence is decided (significance, variation, comparisons)."""
+        self.sections.show_method()
+
+    @_replayed
     def show_summary(self, area: str) -> None:
         """Every indicator of ``area`` in one table, with comparators and RAG ratings."""
         self.sections.show_summary(area)
 
     @_replayed
     def show_indicator(self, indicator_id: str) -> None:
-        """One indicator: headline sentence, trend chart, comparators, SPC chart and table."""
+        """One indicator: its finding's sentence, trend chart, comparators, SPC chart and
+        table."""
         self.sections.show_indicator(indicator_id)
 
     @_replayed
@@ -112,3 +118,8 @@ class AreaReport(ReportParameters):
         for ind in REGISTRY.values():
             if ind.area == area:
                 self.show_indicator(ind.id)
+
+    @_replayed
+    def show_reconciliation(self) -> None:
+        """The CIN census's figures beside Annex A's for the same years to 31 March."""
+        self.sections.show_reconciliation()

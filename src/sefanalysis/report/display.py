@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,22 +89,8 @@ def replay(events: list[Event], root: Path) -> None:
             write_output(root, text, content)
 
 
-def page_png(png: bytes) -> bytes:
-    """A chart's PNG as embedded in a page: 256 colours (a chart has a few flat colours and
-    their anti-aliased edges, so it looks the same) at about a quarter of the bytes, which keeps
-    a page with every indicator of an area under the 5 MB a reviewer's browser and mail allow.
-    The files under ``charts/`` keep the full-colour PNG."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(png)) as image:
-        fewer = image.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE)
-        out = io.BytesIO()
-        fewer.save(out, format="PNG", optimize=True)
-    return out.getvalue() if out.tell() < len(png) else png
-
-
 def figure_html(chart: Chart) -> str:
-    data = base64.b64encode(page_png(chart.png())).decode("ascii")
+    data = base64.b64encode(chart.png()).decode("ascii")
     return (
         f'<figure class="sef-figure"><img src="data:image/png;base64,{data}" '
         f'alt="{html.escape(chart.alt, quote=True)}" />'

@@ -8,6 +8,12 @@ implemented by the R package NHSRplotthedots (the reference).
   trend of 7 points each higher (or lower) than the one before; two out of three consecutive
   points beyond the same near limit.
 - Limits from fewer than 12 points are *trial limits* and are marked as such.
+- Limits, near limits and the centre line are clipped to what the measure can take (``bounds``:
+  0 to 100 for a percentage, 0 upwards for a count or rate): a limit of 108.6% or -6.8
+  adoptions is a line no point can cross. Classification is unchanged by clipping (no point
+  lies beyond an impossible value).
+- Each special-cause point says which rule found it (``rule``: beyond, run, trend or near; see
+  ``RULES``) and on which side (``side``: higher or lower): the sentences name them.
 """
 
 from __future__ import annotations
@@ -25,13 +31,23 @@ RUN = 7
 
 @dataclass
 class SpcResult:
-    frame: pd.DataFrame  # x, value, mean, lpl, upl, near_lo, near_hi, special, point_type
+    # x, value, mean, lpl, upl, near_lo, near_hi, special, point_type, rule, side (higher/lower)
+    frame: pd.DataFrame
     mean: float
     lpl: float
     upl: float
     trial_limits: bool
     variation: str  # of the latest point
     assurance: str  # against the target, if any
+    rule: str = ""  # the rule that found the latest point special ("" when common cause)
+
+
+RULES = {  # each special-cause rule in words
+    "beyond": "a point beyond a process limit",
+    "run": "a run of 7 or more points on one side of the mean",
+    "trend": "a trend of 7 or more points each higher (or lower) than the one before",
+    "near": "two of three points in a row close to a process limit (beyond 2 sigma)",
+}
 
 
 def _runs(flag: np.ndarray, length: int) -> np.ndarray:
@@ -60,10 +76,12 @@ def xmr(
     improvement: str = "neutral",
     target: float | None = None,
     screen_outliers: bool = True,
+    bounds: tuple[float, float] | None = None,
 ) -> SpcResult:
     """XmR chart and Making Data Count classification of a series (oldest first).
 
     ``improvement`` is "increase", "decrease" or "neutral" (from the indicator's polarity).
+    ``bounds`` (lowest, highest possible value) clips the limits and centre line.
     """
     v = np.asarray(values, dtype=float)
     xs = np.arange(len(v)) if x is None else np.asarray(x)
@@ -75,6 +93,8 @@ def xmr(
             frame[col] = np.nan
         frame["special"] = False
         frame["point_type"] = "common cause"
+        frame["rule"] = ""
+        frame["side"] = ""
         return SpcResult(frame, np.nan, np.nan, np.nan, True, "too few points", "no assurance")
     mean = vv.mean()
     mr = np.abs(np.diff(vv))
@@ -94,8 +114,12 @@ def xmr(
     falling = _runs(down, RUN - 1)
     rising |= np.concatenate([rising[1:], [False]])
     falling |= np.concatenate([falling[1:], [False]])
-    high = (vv > upl) | _runs(above, RUN) | rising | _two_of_three(vv > near_hi)
-    low = (vv < lpl) | _runs(below, RUN) | falling | _two_of_three(vv < near_lo)
+    high_rules = {"beyond": vv > upl, "run": _runs(above, RUN), "trend": rising,
+                  "near": _two_of_three(vv > near_hi)}  # fmt: skip
+    low_rules = {"beyond": vv < lpl, "run": _runs(below, RUN), "trend": falling,
+                 "near": _two_of_three(vv < near_lo)}  # fmt: skip
+    high = np.logical_or.reduce(list(high_rules.values()))
+    low = np.logical_or.reduce(list(low_rules.values()))
     point = np.full(len(vv), "common cause", dtype=object)
     if improvement == "increase":
         point[high], point[low] = "special cause improvement", "special cause concern"
@@ -103,13 +127,29 @@ def xmr(
         point[high], point[low] = "special cause concern", "special cause improvement"
     else:
         point[high | low] = "special cause (neither)"
+    rule = np.full(len(vv), "", dtype=object)
+    side = np.full(len(vv), "", dtype=object)
+    for rules, word in ((high_rules, "higher"), (low_rules, "lower")):  # low side wins, as above
+        named = np.full(len(vv), "", dtype=object)
+        for name in reversed(list(rules)):  # the first rule listed wins
+            named[rules[name]] = name
+        found = named != ""
+        rule[found], side[found] = named[found], word
+    if bounds is not None:  # clipped after classifying: nothing lies beyond an impossible value
+        lo, hi = bounds
+        mean, lpl, upl, near_lo, near_hi = (float(np.clip(v_, lo, hi)) for v_ in
+                                            (mean, lpl, upl, near_lo, near_hi))  # fmt: skip
     frame = pd.DataFrame({"x": xs, "value": v})
     frame["mean"], frame["lpl"], frame["upl"] = mean, lpl, upl
     frame["near_lo"], frame["near_hi"] = near_lo, near_hi
     frame["special"] = False
     frame["point_type"] = "common cause"
+    frame["rule"] = ""
+    frame["side"] = ""
     frame.loc[ok, "special"] = high | low
     frame.loc[ok, "point_type"] = point
+    frame.loc[ok, "rule"] = rule
+    frame.loc[ok, "side"] = side
     assurance = "no target"
     if target is not None and improvement in {"increase", "decrease"}:
         good_side_lpl = lpl if improvement == "increase" else -upl
@@ -123,4 +163,4 @@ def xmr(
         else:
             assurance = "hits and misses the target"
     return SpcResult(frame, float(mean), float(lpl), float(upl), len(vv) < MIN_POINTS,
-                     str(point[-1]), assurance)  # fmt: skip
+                     str(point[-1]), assurance, str(rule[-1]))  # fmt: skip

@@ -1,0 +1,656 @@
+"""DfE's published statistics, straight from the files as downloaded: :func:`read_published`.
+
+Reads the explore-education-statistics (EES) CSV tables of the children-in-need,
+children-looked-after (with care leavers) and social-work-workforce releases, DfE's population
+series, the LAIT data set (parquet) and its data dictionary. Each file is recognised by its
+content, never its name (see :mod:`.published_catalogue` for the tables and how their columns
+are matched by meaning). Statistical-neighbour models and the ONS single-year-of-age workbook in
+the same folders are read by :mod:`.neighbours` and :mod:`.population`
+(:func:`load_published` returns all of them).
+
+The long frame has one row per value: ``indicator_id`` (the project's id, or missing for DfE's
+other measures, kept under DfE's own names in ``measure``), ``breakdown`` (empty for the
+headline comparator), ``time_period`` (the date the figure ends: 31 March, or 30 September for
+the workforce), ``year`` (DfE's ``time_period``), ``area_code`` (the authority's current ONS
+code), ``old_la_code`` (DfE's three-digit number), ``area_name``, ``area_type`` (england,
+region, la), ``region_code``, ``region_name``, ``value``, ``numerator``, ``denominator``,
+``marker`` (DfE's symbol where the value is missing: c suppressed, x not available,
+z not applicable, k rounds to zero, u low reliability, low very small; ``-`` LAIT's missing),
+``status`` (LAIT's provisional/revised), ``table``, ``edition`` (publication, release and table)
+and ``source_file``. Every file, column and value that cannot be used is reported.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .la_codes import LA_CODES
+from .problems import WARNING, ProblemLog
+from .published_catalogue import (
+    ENGLAND,
+    JUNE,
+    LAIT,
+    LAIT_RULES,
+    LAIT_YEAR_TYPES,
+    MARCH,
+    REGIONS,
+    SEPTEMBER,
+    TABLES,
+    Parts,
+    Rule,
+    Table,
+)
+
+MARKERS = ("c", "x", "z", "k", "u", "low")
+MARKER_MEANINGS = {"c": "suppressed (confidential)", "x": "not available", "z": "not applicable",
+                   "k": "rounds to zero but is not zero", "u": "low reliability",
+                   "low": "a very small value", "-": "missing in LAIT"}  # fmt: skip
+DATA_SUFFIXES = {".csv", ".parquet", ".xlsx", ".xlsm", ".xls"}
+COLUMNS = ["indicator_id", "measure", "breakdown", "time_period", "year", "area_code",
+           "old_la_code", "area_name", "area_type", "region_code", "region_name", "value",
+           "numerator", "denominator", "marker", "status", "table", "edition",
+           "source_file"]  # fmt: skip
+ID_COLUMNS = {"timeperiod": "year", "timeidentifier": "time_identifier",
+              "geographiclevel": "geographic_level", "countrycode": "country_code",
+              "countryname": "country_name", "regioncode": "region_code",
+              "regionname": "region_name", "oldlacode": "old_la_code",
+              "newlacode": "new_la_code", "laname": "la_name"}  # fmt: skip
+LEVELS = {"national": "england", "regional": "region", "localauthority": "la"}
+SYNTHETIC = re.compile(r"synthetic", re.IGNORECASE)
+
+
+def key_of(text: object) -> str:
+    """A name or label reduced to its meaning: lower-case letters and digits, with ``%`` as
+    ``percent``, ``+`` as ``plus`` and a dash between numbers as ``to`` (``1-10_days`` ->
+    ``1to10days``)."""
+    s = unicodedata.normalize("NFKC", str(text)).lower().replace("%", "percent")
+    s = re.sub(r"(\d)\s*[-–]\s*(\d)", r"\1to\2", s).replace("+", "plus")
+    return re.sub(r"[^a-z0-9]", "", s)
+
+
+def keys_of(column: pd.Series) -> pd.Series:
+    """:func:`key_of` of every cell, computed once per distinct value."""
+    codes, uniques = pd.factorize(column.astype("string").fillna(""))
+    mapped = np.array([key_of(u) for u in uniques] + [""], dtype=object)
+    return pd.Series(mapped[np.where(codes < 0, len(uniques), codes)], index=column.index)
+
+
+def _match(pattern: str, key: str) -> bool:
+    """``pattern`` matches ``key`` from the start of one of its ``role=`` parts to its end."""
+    return re.search(r"(?:^|;)(?:" + pattern + r")$", key) is not None
+
+
+@dataclass
+class Published:
+    """Everything read from a folder of DfE's published files."""
+
+    values: pd.DataFrame
+    neighbours: pd.DataFrame  # see neighbours.read_neighbour_model
+    population: pd.DataFrame  # see population.read_population_workbook
+    dictionary: pd.DataFrame | None = None
+    files: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- values
+def parse_values(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(value, marker, bad) from DfE's text cells: numbers (also LAIT's ``68.900000000000006``
+    and ``7.0000000000000007E-2``), DfE's markers (value missing, marker kept), and durations
+    written ``years:months`` (as months). ``bad`` marks cells that are none of these."""
+    text = raw.astype("string").str.strip()
+    value = pd.to_numeric(text, errors="coerce").astype("Float64")
+    marker = pd.Series("", index=raw.index, dtype=object)
+    rest = value.isna() & text.notna() & (text != "")
+    if rest.any():
+        other = text[rest]
+        lower = other.str.lower()
+        is_marker = lower.isin([*MARKERS, "-"])
+        marker[rest] = lower.where(is_marker, "").to_numpy(dtype=object)
+        plain = pd.to_numeric(other.str.replace(",", "", regex=False), errors="coerce")
+        duration = other.str.extract(r"^(\d+):(\d{1,2})$").astype("Float64")
+        value[rest] = plain.astype("Float64").fillna(duration[0] * 12 + duration[1])
+    bad = rest & (marker == "") & value.isna()
+    return value, marker, bad
+
+
+def _report_bad(frame: pd.DataFrame, bad: pd.Series, file: str, column: str, raw: pd.Series,
+                rows: pd.Series, log: ProblemLog) -> None:  # fmt: skip
+    """One problem per distinct invalid value of a column (with its first row and count)."""
+    if not bad.any():
+        return
+    found = pd.DataFrame({"value": raw[bad].astype(str), "row": rows[bad]})
+    for value, group in found.groupby("value", sort=True):
+        log.add(WARNING, "invalid value", file, row=int(group["row"].iloc[0]), column=column,
+                value=value, expected=f"a number or one of DfE's markers {', '.join(MARKERS)} "
+                f"({len(group)} row(s); the value is left missing)")  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- EES tables
+def _read_csv(file: Path, log: ProblemLog) -> pd.DataFrame | None:
+    """A CSV as text cells, header not applied (BOM, CRLF and quoted empties as DfE writes)."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return pd.read_csv(file, header=None, dtype=str, keep_default_na=False,
+                               encoding=encoding)  # fmt: skip
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.EmptyDataError:
+            return pd.DataFrame()
+        except (pd.errors.ParserError, ValueError) as exc:
+            log.add(WARNING, "unreadable file", str(file), value=str(exc).splitlines()[0],
+                    expected="a comma-separated file as DfE publishes it")  # fmt: skip
+            return None
+    log.add(WARNING, "unreadable file", str(file), expected="UTF-8 or Windows-1252 text")
+    return None
+
+
+def _is_value_column(column: pd.Series) -> bool:
+    """Whether a column holds values (numbers, markers or durations) rather than labels."""
+    text = column.astype("string").str.strip()
+    text = text[text.notna() & (text != "")]
+    if text.empty:
+        return True
+    value, marker, _ = parse_values(text)
+    return bool((value.notna() | (marker != "")).mean() >= 0.9)
+
+
+def _known_value_column(key: str) -> bool:
+    """Whether a heading names a value column of a known wide table (so a column of markers or
+    bad values is still read as values, and each bad value reported)."""
+    return any(p.startswith("col=") and p != "col=.*" and re.fullmatch(p, f"col={key}")
+               for t in TABLES for p in t.known)  # fmt: skip
+
+
+def _recognise(keys: list[str]) -> Table | None:
+    found = [t for t in TABLES if all(any(_match(s, k) for k in keys) for s in t.signature)]
+    return max(found, key=lambda t: len(t.signature)) if found else None
+
+
+def _areas(ids: pd.DataFrame) -> pd.DataFrame:
+    """Area columns of an EES table from its identifier columns."""
+    get = lambda c: ids[c] if c in ids else pd.Series("", index=ids.index)  # noqa: E731
+    level = keys_of(get("geographic_level")).map(LEVELS).fillna("other")
+    region_code, region_name = get("region_code"), get("region_name")
+    la = level == "la"
+    return pd.DataFrame({
+        "area_type": level,
+        "area_code": np.select([level == "england", level == "region"],
+                               [get("country_code"), region_code], get("new_la_code")),
+        "area_name": np.select([level == "england", level == "region"],
+                               [get("country_name"), region_name], get("la_name")),
+        "old_la_code": get("old_la_code").where(la, ""),
+        "region_code": region_code.where(level != "england", ""),
+        "region_name": region_name.where(level != "england", ""),
+    }, index=ids.index)  # fmt: skip
+
+
+def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | None:
+    """Cells of one EES table, or None (reported) when it is not one of DfE's known tables."""
+    header = [str(h) for h in raw.iloc[0]]
+    body = raw.iloc[1:].reset_index(drop=True)
+    body.columns = range(len(header))
+    rows = pd.Series(np.arange(2, len(body) + 2), index=body.index)  # file line numbers
+    ids: dict[str, pd.Series] = {}
+    labels: list[tuple[str, int]] = []
+    values: list[tuple[str, int]] = []
+    for pos, name in enumerate(header):
+        k = key_of(name)
+        if k in ID_COLUMNS:
+            ids[ID_COLUMNS[k]] = body[pos].astype("string").str.strip().fillna("")
+        elif k == "":
+            if (body[pos].astype("string").str.strip().fillna("") != "").any():
+                log.add(WARNING, "unrecognised column", str(file), column=f"column {pos + 1}",
+                        expected="a heading for every column with values")  # fmt: skip
+        elif _known_value_column(k) or _is_value_column(body[pos]):
+            values.append((name, pos))
+        else:
+            labels.append((name, pos))
+    label_keys = pd.Series("", index=body.index, dtype=object)
+    label_text = pd.Series("", index=body.index, dtype=object)
+    for name, pos in labels:
+        text = body[pos].astype("string").str.strip().fillna("")
+        label_keys = label_keys + key_of(name) + "=" + keys_of(text) + ";"
+        label_text = label_text + text + " / "
+    keys = sorted({f"{lk}col={key_of(v)}" for lk in label_keys.unique() for v, _ in values})
+    table = _recognise(keys)
+    year = pd.to_numeric(ids.get("year", pd.Series(dtype=str)), errors="coerce")
+    if table is None:
+        log.add(WARNING, "unrecognised file", str(file),
+                value=", ".join(h for h, _ in values[:6]),
+                expected="one of DfE's children-in-need, children-looked-after, care-leaver, "
+                "workforce or population tables; its values are not used")  # fmt: skip
+        log.not_used(str(file), "not recognised as a DfE table the project reads (see the "
+                     "problem log)")  # fmt: skip
+        return None
+    for name, _ in values:
+        column_keys = {f"{lk}col={key_of(name)}" for lk in label_keys.unique()}
+        if not any(_match(p, k) for k in column_keys for p in table.known):
+            log.add(WARNING, "unrecognised column", str(file), column=name,
+                    expected=f"a column of DfE's {table.title} table; its values are kept "
+                    "under their own name and not used as a comparator")  # fmt: skip
+    bad_year = year.isna()
+    if bad_year.any():
+        _report_bad(body, bad_year, str(file), "time_period", ids.get("year", body[0]), rows,
+                    log)  # fmt: skip
+    release = int(year.max()) if year.notna().any() else 0
+    areas = _areas(pd.DataFrame(ids))
+    synthetic = any(SYNTHETIC.search(str(v)) for v in areas["area_name"].unique())
+    edition = (f"{table.publication}, {release} release, {table.title}" if release
+               else f"{table.publication}, release not known, {table.title}")  # fmt: skip
+    edition += " (synthetic demonstration values)" if synthetic else ""
+    parts = []
+    for name, pos in values:
+        value, marker, bad = parse_values(body[pos])
+        _report_bad(body, bad, str(file), name, body[pos], rows, log)
+        parts.append(areas.assign(key=label_keys + f"col={key_of(name)}",
+                                  measure=label_text + name, value=value.to_numpy(),
+                                  marker=marker.to_numpy(), year=year.to_numpy(),
+                                  row=rows.to_numpy()))  # fmt: skip
+    cells = pd.concat(parts, ignore_index=True).loc[lambda f: f["year"].notna()]
+    cells = cells.assign(table=table.key, edition=edition, source_file=str(file),
+                         priority=table.priority, period=table.period)  # fmt: skip
+    log.used(str(file), f"{edition}", f"EES table recognised by its columns "
+             f"({', '.join(table.signature)}); {len(body)} rows, years "
+             f"{int(year.min()) if release else '?'}-{release or '?'}")  # fmt: skip
+    return cells
+
+
+# ----------------------------------------------------------------------------- LAIT
+def _lait_year(years: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """:func:`_lait_years` once per distinct label."""
+    codes, uniques = pd.factorize(years.astype("string").fillna(""))
+    year, status = _lait_years(pd.Series(uniques, dtype="string"))
+    take = np.where(codes < 0, 0, codes)
+    return (pd.Series(year.to_numpy()[take], index=years.index),
+            pd.Series(status.to_numpy()[take], index=years.index))  # fmt: skip
+
+
+def _lait_years(years: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(year the figure ends, status) from LAIT's period labels: ``2024``, ``2023-24``,
+    ``2023/24``, ``2024-25 (OT)``, ``2015/16-17/18`` (three years to 2018), ``2014-16``,
+    ``2024 (Rev)``, ``2025 (prov)``."""
+    text = years.astype("string").str.strip()
+    status = text.str.extract(r"\(([^)]*)\)\s*$")[0].str.lower().fillna("")
+    core = text.str.replace(r"\s*\([^)]*\)\s*$", "", regex=True)
+    last = core.str.extract(r"(\d{2,4})\D*$")[0]
+    first = core.str.extract(r"^(\d{4})")[0]
+    last_n = pd.to_numeric(last, errors="coerce")
+    century = pd.to_numeric(first.str[:2], errors="coerce") * 100
+    year = last_n.where(last.str.len() == 4, century + last_n)
+    year = year.where(pd.to_numeric(first, errors="coerce") >= 1990)
+    status = status.replace({"prov": "provisional", "rev": "revised", "ot": "", "final": "final"})
+    return year, status
+
+
+def _lait_areas(frame: pd.DataFrame) -> pd.DataFrame:
+    number = pd.to_numeric(frame["LA Number"], errors="coerce")
+    name = frame["LA and Regions"].astype("string").fillna("")
+    name_key = keys_of(name)
+    region_key = keys_of(frame["Region"])
+    england = number == 970
+    region = ~england & name_key.isin(REGIONS) & (number >= 980)
+    la = ~england & ~region
+    old = number.astype("Int64").astype("string").fillna("")
+    region_code = region_key.map(REGIONS).fillna("")
+    region_code = region_code.replace({"E13000001": "E12000007", "E13000002": "E12000007"})
+    return pd.DataFrame({
+        "area_type": np.select([england, region], ["england", "region"], "la"),
+        "area_code": np.select([england, region], [ENGLAND, name_key.map(REGIONS).fillna("")],
+                               ""),
+        "area_name": name.to_numpy(),
+        "old_la_code": old.where(la, ""),
+        "region_code": region_code.where(la, np.where(region, name_key.map(REGIONS), "")),
+        "region_name": frame["Region"].astype("string").fillna("").where(la, "").to_numpy(),
+    }, index=frame.index)  # fmt: skip
+
+
+def _read_lait(frame: pd.DataFrame, file: Path, log: ProblemLog,
+               dictionary: pd.DataFrame | None) -> pd.DataFrame:  # fmt: skip
+    rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
+    value, marker, bad = parse_values(frame["Values"])
+    _report_bad(frame, bad, str(file), "Values", frame["Values"], rows, log)
+    year, status = _lait_year(frame["Years"])
+    no_year = year.isna()
+    if no_year.any():
+        _report_bad(frame, no_year, str(file), "Years", frame["Years"], rows, log)
+    measure_key = keys_of(frame["Short Desc"])
+    periods = {k: p for k, (_, p, _) in LAIT_RULES.items()}
+    if dictionary is not None:
+        types = dictionary.set_index("measure_key")["year_type"].map(LAIT_YEAR_TYPES)
+        periods = {**types.dropna().to_dict(), **periods}
+    synthetic = frame["LA and Regions"].astype("string").str.contains(SYNTHETIC).any()
+    short = frame["Short Desc"].astype("category")
+    titles = frame["Data item"].astype("string").groupby(short, observed=True).first()
+    measure = short.cat.rename_categories(
+        [f"{c}: {titles.get(c, '')}" for c in short.cat.categories]
+    )
+    cells = _lait_areas(frame).assign(
+        key="lait=" + measure_key,
+        measure=measure.to_numpy(),
+        value=value.to_numpy(), marker=marker.to_numpy(), year=year.to_numpy(),
+        status=status.to_numpy(), row=rows.to_numpy(), table="lait",
+        edition=f"{LAIT}, data set with years to {int(year.max())}"
+        + (" (synthetic demonstration values)" if synthetic else ""),
+        source_file=str(file),
+        priority=9,
+        period=measure_key.map(periods).fillna("").to_numpy(),
+    )  # fmt: skip
+    log.used(str(file), f"{LAIT} data set: {frame['Short Desc'].nunique()} measures, "
+             f"{len(frame)} rows", "parquet with LAIT's columns Short Desc, Years, "
+             "LA and Regions, Values, LA Number")  # fmt: skip
+    return cells.loc[year.notna()]
+
+
+LAIT_COLUMNS = {"Short Desc", "Years", "LA and Regions", "Values", "LA Number"}
+
+
+def _read_dictionary(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame:
+    header = [key_of(h) for h in raw.iloc[0]]
+    body = raw.iloc[1:].reset_index(drop=True)
+    body.columns = header
+    out = pd.DataFrame({
+        "measure_key": body["measureshort"].map(key_of),
+        "measure": body["measureshort"], "title": body.get("measure", ""),
+        "polarity": body.get("polarity", ""), "year_type": body["yeartype"].map(key_of),
+        "source_table": body.get("tablestatus", ""),
+    })  # fmt: skip
+    log.used(str(file), "LAIT data dictionary", "columns Measure_short and Year_Type: gives "
+             "each LAIT measure's title and the period its years end")  # fmt: skip
+    return out
+
+
+# ----------------------------------------------------------------------------- rules
+def _parts(parts: Parts, keys: list[str]) -> list[str]:
+    if not parts:
+        return []
+    if callable(parts):
+        return parts(keys)
+    patterns = (parts,) if isinstance(parts, str) else parts
+    return [k for p in patterns for k in keys if _match(p, k)]
+
+
+AREA_KEYS = ["area_type", "area_code", "old_la_code", "area_name", "region_code",
+             "region_name", "year", "source_file"]  # fmt: skip
+
+
+MARKER_ORDER = ("c", "u", "x", "z", "k", "low", "-")  # the first found names a derived gap
+
+
+def _sum(wide: pd.DataFrame, marks: pd.DataFrame, cols: list[str]) -> tuple[pd.Series, pd.Series]:
+    """Sum of ``cols`` per area; missing (with a part's marker) where any part is."""
+    total = wide[cols].sum(axis=1, min_count=len(cols)).where(wide[cols].notna().all(axis=1))
+    parts = marks.reindex(index=wide.index, columns=cols).fillna("")
+    marker = np.select([(parts == m).any(axis=1).to_numpy() for m in MARKER_ORDER],
+                       list(MARKER_ORDER), "")  # fmt: skip
+    return total, pd.Series(marker, index=wide.index)
+
+
+def _rule_rows(rule: Rule, wide: pd.DataFrame, marks: pd.DataFrame,
+               keys: list[str]) -> pd.DataFrame | None:  # fmt: skip
+    num_keys, den_keys = _parts(rule.num, keys), _parts(rule.den, keys)
+    value_keys = _parts(rule.value, keys) if rule.value else []
+    if rule.value and len(value_keys) != 1:
+        return None
+    if not rule.value and (not num_keys or not den_keys):
+        return None
+    if rule.expect and (len(num_keys) != rule.expect or len(den_keys) != rule.expect):
+        return None
+    out = pd.DataFrame(index=wide.index)
+    blank = pd.Series("", index=wide.index)
+    num, num_mark = _sum(wide, marks, num_keys) if num_keys else (np.nan, blank)
+    den, den_mark = _sum(wide, marks, den_keys) if den_keys else (np.nan, blank)
+    if rule.value:
+        out["value"] = wide[value_keys[0]]
+        out["marker"] = marks.reindex(columns=value_keys).iloc[:, 0].reindex(wide.index)
+        out["measure_key"] = value_keys[0]
+    else:
+        out["value"] = rule.scale * num / den.where(den > 0)
+        marker = np.where(num_mark != "", num_mark, den_mark)
+        # nothing to divide by (e.g. an authority with no conferences): DfE's "not applicable"
+        out["marker"] = np.where((marker == "") & (den == 0), "z", marker)
+        out["measure_key"] = rule.how or " + ".join(num_keys) + " ÷ " + " + ".join(den_keys)
+    out["marker"] = out["marker"].fillna("")
+    if rule.per_10k:  # the population implied by DfE's own count and rate (see the catalogue)
+        den = (num * 10_000 / out["value"].where(out["value"] > 0)).round()
+    out["numerator"], out["denominator"] = num, den
+    out["indicator_id"], out["breakdown"] = rule.indicator_id, rule.breakdown
+    return out.reset_index()
+
+
+def _indicators(cells: pd.DataFrame) -> pd.DataFrame:
+    """The project's indicators from one file's cells, by its table's rules."""
+    table = cells["table"].iloc[0]
+    keys = sorted(cells["key"].unique())
+    if table == "lait":
+        mapped = cells.loc[cells["key"].str.slice(5).isin(LAIT_RULES)].copy()
+        short = mapped["key"].str.slice(5)
+        mapped["indicator_id"] = short.map({k: r[0] for k, r in LAIT_RULES.items()})
+        mapped["breakdown"] = short.map({k: r[2] for k, r in LAIT_RULES.items()})
+        mapped["measure_key"] = mapped["measure"]
+        return mapped.assign(numerator=np.nan, denominator=np.nan)
+    spec = next(t for t in TABLES if t.key == table)
+    if not spec.rules:
+        return pd.DataFrame()
+    grouped = cells.groupby([*AREA_KEYS, "key"], observed=True, sort=False)
+    wide = grouped["value"].first().unstack("key")
+    marks = grouped["marker"].first().astype(str).unstack("key")
+    frames = [f for r in spec.rules if (f := _rule_rows(r, wide, marks, keys)) is not None]
+    if not frames:
+        return pd.DataFrame()
+    first = cells.drop_duplicates("source_file").iloc[0]
+    out = pd.concat(frames, ignore_index=True)
+    measure = cells.drop_duplicates("key").set_index("key")["measure"]
+    out["measure"] = out["measure_key"].map(measure).fillna(out["measure_key"])
+    return out.assign(table=table, edition=first["edition"], priority=first["priority"],
+                      period=first["period"], status="")  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- assembly
+def _period_end(year: pd.Series, period: pd.Series) -> pd.Series:
+    y = pd.to_numeric(year, errors="coerce").astype("Int64").astype("string")
+    month_day = period.map({MARCH: "-03-31", SEPTEMBER: "-09-30", JUNE: "-06-30"})
+    return pd.to_datetime(y + month_day, errors="coerce")
+
+
+def _current_codes(frames: list[pd.DataFrame]) -> dict[str, str]:
+    """Each authority's current ONS code: its code in the latest year of the files read
+    (CIN files keep each year's own code; CLA files restate every year on one edition's
+    codes), keyed by DfE's three-digit number."""
+    las = [f.loc[(f["area_type"] == "la") & (f["old_la_code"] != "") & (f["area_code"] != ""),
+                 ["old_la_code", "area_code", "year"]] for f in frames]  # fmt: skip
+    if not las:
+        return {}
+    la = pd.concat(las).sort_values("year", kind="stable")
+    return la.drop_duplicates("old_la_code", keep="last").set_index("old_la_code")[
+        "area_code"].to_dict()  # fmt: skip
+
+
+def _expand(paths: str | Path | Iterable[str | Path]) -> list[Path]:
+    items = [paths] if isinstance(paths, str | Path) else list(paths)
+    out: list[Path] = []
+    for item in map(Path, items):
+        out.extend(sorted(p for p in item.rglob("*") if p.is_file()) if item.is_dir() else [item])
+    return out
+
+
+def load_published(paths: str | Path | Iterable[str | Path], log: ProblemLog) -> Published:
+    """Read every file under ``paths`` (files or folders): DfE tables, LAIT, statistical
+    neighbours and population estimates. Every file is recorded in ``log`` as used (and how
+    it was recognised) or not used (and why)."""
+    from .neighbours import read_neighbour_grid
+    from .population import POPULATION_COLUMNS
+
+    files = _expand(paths)
+    tables: list[pd.DataFrame] = []
+    models: list[pd.DataFrame] = []
+    populations: list[pd.DataFrame] = []
+    lait: list[tuple[pd.DataFrame, Path]] = []
+    dictionary = None
+    for file in files:
+        suffix = file.suffix.lower()
+        if not file.exists():
+            log.add(WARNING, "missing file", str(file), expected="a file of DfE statistics")
+            continue
+        if suffix not in DATA_SUFFIXES:
+            log.not_used(str(file), "not a data file (documentation, licence or another "
+                         "format): DfE's tables are CSV, parquet or Excel")  # fmt: skip
+            continue
+        if suffix == ".parquet":
+            frame = pd.read_parquet(file)
+            if set(frame.columns) >= LAIT_COLUMNS:
+                lait.append((frame, file))
+            else:
+                log.add(WARNING, "unrecognised file", str(file),
+                        value=", ".join(map(str, frame.columns[:6])),
+                        expected="DfE's LAIT data set (Short Desc, Years, LA and Regions, "
+                        "Values, LA Number)")  # fmt: skip
+                log.not_used(str(file), "parquet file that is not DfE's LAIT data set")
+            continue
+        if suffix in {".xlsx", ".xlsm", ".xls"}:
+            found = _read_workbook(file, log)
+            models += found[0]
+            populations += found[1]
+            continue
+        raw = _read_csv(file, log)
+        if raw is None or raw.empty:
+            if raw is not None:
+                log.add(WARNING, "no rows", str(file), expected="a table with a heading row")
+            log.not_used(str(file), "empty or unreadable (see the problem log)")
+            continue
+        heads = {key_of(h) for h in raw.iloc[0]}
+        if {"timeperiod", "geographiclevel"} <= heads:
+            cells = _read_ees(raw, file, log)
+            if cells is not None:
+                tables.append(cells)
+        elif {"measureshort", "yeartype"} <= heads:
+            dictionary = _read_dictionary(raw, file, log)
+        elif (model := read_neighbour_grid(raw, file, log)) is not None:
+            models.append(model)
+        else:
+            log.add(WARNING, "unrecognised file", str(file),
+                    value=", ".join(map(str, raw.iloc[0, :6])),
+                    expected="a DfE EES table (time_period, geographic_level, ...), LAIT's "
+                    "data dictionary or a statistical-neighbour model")  # fmt: skip
+            log.not_used(str(file), "not recognised as a DfE table, LAIT file, statistical-"
+                         "neighbour model or population estimate")  # fmt: skip
+    tables += [_read_lait(frame, file, log, dictionary) for frame, file in lait]
+    values = _assemble(tables)
+    neighbours = pd.concat(models, ignore_index=True) if models else _empty_neighbours()
+    population = (pd.concat(populations, ignore_index=True) if populations
+                  else pd.DataFrame(columns=POPULATION_COLUMNS))  # fmt: skip
+    return Published(values, neighbours, population, dictionary, [str(f) for f in files])
+
+
+def _read_workbook(file: Path, log: ProblemLog) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    from .neighbours import read_neighbour_grid
+    from .population import read_population_sheet
+
+    try:
+        book = pd.ExcelFile(file, engine="calamine")
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is reported, not raised
+        log.add(WARNING, "unreadable file", str(file), value=type(exc).__name__,
+                expected="an Excel workbook")  # fmt: skip
+        log.not_used(str(file), "unreadable workbook")
+        return [], []
+    models, populations, unused = [], [], []
+    for sheet in book.sheet_names:
+        raw = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
+        raw = raw.astype(object).where(raw.notna(), "").astype(str)
+        raw = raw.replace(r"\.0$", "", regex=True)
+        if (model := read_neighbour_grid(raw, file, log, sheet)) is not None:
+            models.append(model)
+        elif (pop := read_population_sheet(raw, file, sheet, log)) is not None:
+            populations.append(pop)
+        else:
+            unused.append(sheet)
+    if not models and not populations:
+        log.add(WARNING, "unrecognised file", str(file), value=", ".join(unused[:6]),
+                expected="a statistical-neighbour model or ONS population estimates by "
+                "single year of age")  # fmt: skip
+        log.not_used(str(file), "no sheet recognised as a statistical-neighbour model or "
+                     "population estimates")  # fmt: skip
+    return models, populations
+
+
+def _empty_neighbours() -> pd.DataFrame:
+    from .neighbours import NEIGHBOUR_COLUMNS
+
+    return pd.DataFrame(columns=NEIGHBOUR_COLUMNS)
+
+
+def _assemble(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    tables = [t for t in tables if len(t)]
+    if not tables:
+        return pd.DataFrame(columns=[*COLUMNS, "priority"])
+    derived = [d for t in tables if len(t) and len(d := _indicators(t))]
+    raw = [t.assign(indicator_id=pd.NA, breakdown="", numerator=np.nan, denominator=np.nan)
+           for t in tables if len(t)]  # fmt: skip
+    frame = pd.concat([*derived, *raw], ignore_index=True)
+    codes = {**LA_CODES, **_current_codes(tables)}  # the files' own codes first
+    la = frame["area_type"] == "la"
+    current = frame["old_la_code"].map(codes)
+    frame.loc[la, "area_code"] = current[la].fillna(frame.loc[la, "area_code"])
+    frame["time_period"] = _period_end(frame["year"], frame["period"])
+    frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
+    frame["status"] = frame["status"].fillna("") if "status" in frame else ""
+    for col in ("value", "numerator", "denominator"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    frame["marker"] = frame["marker"].fillna("").astype(str)
+    frame["area_code"] = frame["area_code"].fillna("")
+    out = frame[[*COLUMNS, "priority"]]
+    text = ["measure", "breakdown", "area_code", "old_la_code", "area_name", "area_type",
+            "region_code", "region_name", "marker", "status", "table", "edition",
+            "source_file"]  # fmt: skip
+    return out.astype({c: "category" for c in text})
+
+
+def read_published(paths: str | Path | Iterable[str | Path],
+                   log: ProblemLog | None = None) -> pd.DataFrame:  # fmt: skip
+    """DfE's published statistics from the files as downloaded (files or folders), as one long
+    frame (see the module docstring). Problems (an unrecognised file or column, a value that
+    is neither a number nor a DfE marker) go to ``log``; without one they are issued as
+    warnings, so nothing is dropped in silence."""
+    own = log is None
+    log = log or ProblemLog()
+    values = load_published(paths, log).values.drop(columns="priority")
+    if own:
+        for problem in log.problems:
+            warnings.warn(problem.line(), PublishedDataWarning, stacklevel=2)
+    return values
+
+
+class PublishedDataWarning(UserWarning):
+    """A problem found while reading DfE's published files without a problem log."""
+
+
+def comparators(values: pd.DataFrame) -> pd.DataFrame:
+    """The headline comparator of each indicator, area and period from :func:`read_published`
+    (or :func:`load_published`) values, one row each: an EES table wins over LAIT, and a later
+    release over an earlier one (DfE revises earlier years in each release)."""
+    if values.empty:
+        return values.iloc[0:0]
+    rows = values.loc[values["indicator_id"].notna() & (values["breakdown"] == "")
+                      & values["time_period"].notna()].copy()  # fmt: skip
+    if rows.empty:
+        return rows
+    release = rows["edition"].astype(str).str.extract(r"(\d{4})")[0].astype(float)
+    rows = rows.assign(_p=rows.get("priority", 0), _r=-release.fillna(0))
+    rows["_area"] = (
+        rows["old_la_code"]
+        .astype(str)
+        .where(rows["area_type"] == "la", rows["area_code"].astype(str))
+    )
+    rows = rows.sort_values(["_p", "_r"], kind="stable")
+    rows = rows.drop_duplicates(["indicator_id", "time_period", "area_type", "_area"])
+    return rows.drop(columns=["_p", "_r", "_area"]).reset_index(drop=True)
+
+
+__all__ = ["read_published", "load_published", "comparators", "Published", "key_of",
+           "parse_values", "MARKERS", "PublishedDataWarning"]  # fmt: skip
