@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .published import ENGLAND_NAME
 from .timeline import age_years, sample_dates
 
 EXPORT_START = "2021-01-01"
@@ -534,7 +535,7 @@ def write_benchmarks(root: Path, rng: np.random.Generator, las: pd.DataFrame) ->
             rows.append(pd.DataFrame({
                 "indicator_id": ind, "time_period": f"{year}-{day}",
                 "area_code": ["E92000001", region["region_code"]],
-                "area_name": ["England", region["region_name"]],
+                "area_name": [ENGLAND_NAME, region["region_name"]],
                 "area_type": ["england", "region"],
                 "value": [str(centre), str(mean)]}))  # fmt: skip
     columns = ["indicator_id", "time_period", "area_code", "area_name", "area_type", "value",
