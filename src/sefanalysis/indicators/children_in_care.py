@@ -465,7 +465,7 @@ SUPPORTED = (
 
 @indicator(
     id="cla_16_17_supported_accommodation",
-    title="16 and 17 year olds in care living in supported accommodation",
+    title="Children in care aged 16 or 17 living in supported accommodation",
     area=AREA,
     unit="count",
     polarity="neutral",
@@ -485,7 +485,7 @@ def cla_16_17_supported_accommodation(ctx: Context) -> list[pd.DataFrame]:
 
 @indicator(
     id="cla_16_17_supported_accommodation_uasc",
-    title="Unaccompanied asylum-seeking 16 and 17 year olds in supported accommodation",
+    title="Unaccompanied asylum-seeking children aged 16 or 17 in supported accommodation",
     area=AREA,
     unit="count",
     polarity="neutral",

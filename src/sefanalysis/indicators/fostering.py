@@ -97,7 +97,7 @@ def fostering_deregistrations(ctx: Context) -> pd.DataFrame:
 
 @indicator(
     id="fostering_approvals_per_100_enquiries",
-    title="Fostering approvals per 100 enquiries",
+    title="Fostering enquiry to approval conversion rate",
     area=AREA,
     unit="pct",
     polarity="higher_better",
