@@ -68,6 +68,20 @@ DISTRIBUTIONS = (
     ),
     ("referrals", "age_band", "Referrals by age band"),
     ("audits_completed", "grade", "Case audits by grade"),
+    # the breakdowns the SEF catalogue's figures show (issue 20)
+    ("referrals", "gender", "Referrals by gender"),
+    ("referrals", "ethnicity_group", "Referrals by ethnic group"),
+    ("referrals", "source", "Referrals by source"),
+    ("contacts", "source", "Contacts by source"),
+    ("cin_count", "disability", "Children in need by disability"),
+    ("cpp_count", "age_band", "Children on a plan by age band"),
+    ("cpp_count", "abuse_category", "Children on a plan by latest category of abuse"),
+    ("exploitation_risk_children", "risk_level", "Children at risk of exploitation by risk level"),
+    ("cla_count", "age_band", "Children in care by age band"),
+    ("cla_count", "gender", "Children in care by gender"),
+    ("cla_count", "ethnicity_group", "Children in care by ethnic group"),
+    ("cl_count", "care_leaver_age_band", "Care leavers by age group"),
+    ("complaints_received", "stage", "Complaints received by stage"),
 )
 
 Memo = Callable[[str, tuple, Callable[[], object]], object]

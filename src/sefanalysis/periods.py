@@ -63,6 +63,12 @@ def quarter_ends_back(period_end: str | pd.Timestamp, n: int) -> list[pd.Timesta
     return [end - pd.offsets.QuarterEnd(k) for k in range(n - 1, 0, -1)] + [end]
 
 
+def quarter_ends(period_end: str | pd.Timestamp, n: int = 8) -> list[str]:
+    """The ``n`` quarter ends up to ``period_end`` as ``YYYY-MM-DD`` text, oldest first (what
+    ``compute_indicators`` takes)."""
+    return [q.strftime("%Y-%m-%d") for q in quarter_ends_back(period_end, n)]
+
+
 def period_label(period_end: pd.Timestamp, window: str = "12m") -> str:
     """Plain-English label, e.g. ``"year to December 2024"``."""
     month_year = period_end.strftime("%B %Y")

@@ -90,14 +90,27 @@ def test_malformed_file_fails_before_any_notebook(tmp_path, capsys, demo_dir):
 
 
 def test_deep_dive_template_runs(demo_dir, tmp_path):
+    """The template's three worked questions (re-referrals of under-5s by ethnicity over 8
+    quarters; caseload by team; children with 3+ placements who went missing) run under
+    papermill, loading the dataset through the rerun cache."""
     import papermill as pm
 
     out = tmp_path / "deep_dive.ipynb"
+    cache = tmp_path / "cache"
     pm.execute_notebook(str(NOTEBOOKS / "deep_dive_template.ipynb"), str(out),
-                        parameters={"data_dir": str(demo_dir), "breakdown": "gender"},
+                        parameters={"data_dir": str(demo_dir), "breakdown": "gender",
+                                    "cache_dir": str(cache)},
                         kernel_name="python3", cwd=str(NOTEBOOKS), progress_bar=False)  # fmt: skip
     nb = nbformat.read(out, as_version=4)
     assert nb.metadata["papermill"]["exception"] is not True
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    shown = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
+                      for o in outputs)  # fmt: skip
+    assert "children with 3+ placements went missing" in shown
+    for text in ("White", "Not known", "Locality North", "child_id"):  # groups, teams, units
+        assert text in shown, text
+    assert any("image/png" in o.get("data", {}) for o in outputs)  # the seaborn heatmap
+    assert list((cache / "dataset").glob("*"))  # the dataset went through the rerun cache
 
 
 def test_notebooks_are_thin_and_stripped():

@@ -22,8 +22,9 @@ import yaml
 
 from ..calendar import working_days
 from ..ingest.codes import ETHNICITY_GROUPS
+from . import local_extra
 from .cin_census import write_census
-from .published import write_published
+from .published import universe, write_published
 from .timeline import (
     add_working_days,
     add_years,
@@ -817,6 +818,7 @@ def generate_demo(
     h = _simulate_help(rng, ids, prof, extract)
     c = _simulate_care(rng, ids, prof, extract, h)
     lists = _lists(rng, h, c, extract)
+    lists = local_extra.enrich_lists(lists, local_extra.stream(seed, 1), extract)
     created = dt.datetime.fromisoformat(extract)
     _write_annex_a(lists, root / "annex_a.xlsx", created)
     _ssda903(rng, c, extract, root / "ssda903")
@@ -824,6 +826,8 @@ def generate_demo(
     write_census(root, h, lists["cin"], extract)  # the CIN census returns of its children
     write_published(root, la_code, la_name, "Northern region", seed,  # DfE's files, synthetic
                     census_dir=root / "cin_census")  # fmt: skip
+    las = universe(np.random.default_rng(seed + 2100), la_code, la_name, "Northern region")
+    local_extra.add_to_demo(root, seed, extract, lists, c, las)  # local trackers, postcodes, ...
     settings = {
         "la_code": la_code, "la_name": la_name,
         "region": "Northern region", "extract_date": extract, "financial_year_start_month": 4,

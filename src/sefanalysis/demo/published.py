@@ -40,7 +40,7 @@ returns are its census figures; its other rows are `x` (not available).
 """
 
 
-def _universe(rng: np.random.Generator, la_code: str, la_name: str,
+def universe(rng: np.random.Generator, la_code: str, la_name: str,
               region: str) -> pd.DataFrame:  # fmt: skip
     """The demonstration authority and 152 others, with regions and child populations."""
     own_region = next((c for c, n in REGIONS if n == region), REGIONS[0][0])
@@ -184,7 +184,7 @@ def write_published(root: Path, la_code: str, la_name: str, region: str, seed: i
     out = root / "published"
     out.mkdir(parents=True, exist_ok=True)
     (out / "README.md").write_text(README)
-    las = _universe(rng, la_code, la_name, region)
+    las = universe(rng, la_code, la_name, region)
     base = _la_years(las)
     n = len(base)
     pop = base["population"]

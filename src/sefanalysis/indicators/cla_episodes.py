@@ -94,7 +94,27 @@ class Episodes903:
         for col in ctx.breakdown_columns:
             if col in self.children and col != "dob":
                 extra[col] = pd.Series(self.children[col].array.take(pos)).where(ok).array
+        if "child_id" in ctx.breakdown_columns:  # child-level rows for analysts (``units``)
+            extra["child_id"] = pd.Categorical.from_codes(np.where(ok, cid, -1),
+                                                          categories=self.categories)  # fmt: skip
+        if "legal_status" in ctx.breakdown_columns and "period_end" in frame:
+            at = frame["_at"] if "_at" in frame else frame["period_end"]
+            extra["legal_status"] = self.legal_status_on(cid, at.to_numpy(dtype="datetime64[ns]"))
         return frame.assign(**extra)
+
+    def legal_status_on(self, cid: np.ndarray, at: np.ndarray) -> pd.Categorical:
+        """The legal status (LS) of each child's latest episode started on or before ``at``
+        (missing if none)."""
+        e = self.eps
+        days = e["DECOM"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+        e_key = e["cid"].to_numpy(dtype=np.int64) * 10**6 + days
+        q_days = at.astype("datetime64[D]").astype(np.int64)
+        q_key = cid.astype(np.int64) * 10**6 + q_days
+        pos = np.searchsorted(e_key, q_key, side="right") - 1
+        hit = (pos >= 0) & (e["cid"].to_numpy()[np.maximum(pos, 0)] == cid) & ~np.isnat(at)
+        codes = e["LS"].cat.codes.to_numpy()[np.maximum(pos, 0)]
+        return pd.Categorical.from_codes(np.where(hit, codes, -1),
+                                         categories=e["LS"].cat.categories)  # fmt: skip
 
 
 def _codes(values: pd.Series, categories: pd.Index) -> np.ndarray:

@@ -38,3 +38,30 @@ def flag(series: pd.Series, value: str = "Yes") -> pd.Series:
     """1.0 where the code equals ``value``, 0.0 where it is another code, missing where blank
     or recorded as "Unknown" (Ofsted's "c) Unknown" is not a "No")."""
     return (series == value).astype("Float64").where(series.notna() & (series != "Unknown"))
+
+
+def local(ctx: Context, key: str) -> pd.DataFrame:
+    """Local table ``key`` (recorded as read), or an empty frame with its columns when it was not
+    supplied: the engine then gives every value as missing, with the reason, never 0."""
+    frame = ctx.table(key)
+    if frame is None:
+        from ..ingest.annex_a import empty_list
+        from ..ingest.local_tables import LOCAL_TABLES
+
+        return empty_list(LOCAL_TABLES[key])
+    return frame
+
+
+def once_per_child(frame: pd.DataFrame, key: str = "child_id") -> pd.DataFrame:
+    """One row per child (or household, ``key``) and period end: the last in the frame's order."""
+    return frame.drop_duplicates([key, "period_end"], keep="last")
+
+
+def days_between(start: pd.Series, end: pd.Series) -> pd.Series:
+    """Calendar days from ``start`` to ``end`` (missing where either is)."""
+    return (end - start).dt.days.astype(float)
+
+
+def is_code(series: pd.Series, *codes: str) -> object:
+    """1.0 where ``series`` holds one of ``codes``, else 0.0 (missing values included)."""
+    return series.isin(codes).to_numpy(dtype=float)

@@ -168,6 +168,28 @@ def referral_nfa_pct(ctx: Context) -> pd.DataFrame:
 
 
 @indicator(
+    id="referrals_from_early_help",
+    title="Referrals from early help (step-up)",
+    area=AREA,
+    unit="count",
+    polarity="neutral",
+    kind="flow",
+    aggregate="count",
+    numerator="Referrals dated in the window whose source is 5D (LA services: early help), the "
+    "CIN census code for a step-up from early help",
+    denominator="",
+    exclusions="Referrals with no source recorded are not counted (see the source breakdown)",
+    source="Annex A List 3",
+    publication=CIN + " (referral source 5D)",
+)
+def referrals_from_early_help(ctx: Context) -> pd.DataFrame:
+    cover(ctx, "referrals_from_early_help", "referrals", "referral_date")
+    refs = ctx.list("referrals")
+    refs = keep(ctx, refs.loc[refs["source"].isin(["5D"]).to_numpy()], "referral_date")
+    return ctx.in_window(refs, "referral_date")
+
+
+@indicator(
     id="early_help_assessments",
     title="Early help assessments started",
     area=AREA,
@@ -270,6 +292,25 @@ def assessments_within_45wd_pct(ctx: Context) -> pd.DataFrame:
 @census_first("assessment_median_wd")
 def assessment_median_wd(ctx: Context) -> pd.DataFrame:
     a = _assessments(ctx, "assessment_median_wd")
+    a = a.loc[a["wd"] >= 0]
+    return ctx.in_window(a, "asmt_auth").assign(num=np.nan, den=1.0, measure=lambda f: f["wd"])
+
+
+@indicator(
+    id="assessment_mean_wd",
+    title="Average assessment duration (working days)",
+    area=AREA,
+    unit="days",
+    polarity="lower_better",
+    kind="flow",
+    aggregate="mean",
+    numerator="Sum of working days from the start of each assessment to its authorisation",
+    denominator="Assessments authorised in the window with a valid duration",
+    source="Annex A List 4",
+    publication="ChAT (average duration of completed assessments); " + CIN + ", table C2",
+)
+def assessment_mean_wd(ctx: Context) -> pd.DataFrame:
+    a = _assessments(ctx, "assessment_mean_wd")
     a = a.loc[a["wd"] >= 0]
     return ctx.in_window(a, "asmt_auth").assign(num=np.nan, den=1.0, measure=lambda f: f["wd"])
 
@@ -448,9 +489,43 @@ def cin_rate_per_10k(ctx: Context) -> pd.DataFrame:
     return _open_cin(ctx, "cin_rate_per_10k").assign(num=1.0, den=1.0)
 
 
-def _plans(ctx: Context, ind_id: str, date_col: str = "cpp_end") -> pd.DataFrame:
+@indicator(
+    id="cin_closed_to_early_help_pct",
+    title="Children in need cases closed with a step-down to early help",
+    area=AREA,
+    unit="pct",
+    polarity="neutral",
+    kind="flow",
+    aggregate="pct",
+    numerator="Episodes of need closed in the window with reason RC9 (case closed after "
+    "assessment, referred to early help)",
+    denominator="Episodes of need closed in the window with a reason for closure recorded",
+    exclusions="RC9 exists in the newer template and the CIN census from 2022-23; a list "
+    "without it counts no step-downs",
+    source="Annex A List 6",
+    publication=CIN + " (reason for closure RC9)",
+)
+def cin_closed_to_early_help_pct(ctx: Context) -> pd.DataFrame:
+    cover(ctx, "cin_closed_to_early_help_pct", "cin", "cin_end")
+    cin = keep(ctx, ctx.list("cin"), "cin_end", "cin_closure_reason")
+    closed = ctx.in_window(cin, "cin_end")
+    reason = closed["cin_closure_reason"]
+    return closed.assign(num=reason.isin(["RC9"]).to_numpy(dtype=float),
+                         den=reason.notna().to_numpy(dtype=float))  # fmt: skip
+
+
+def _plans(
+    ctx: Context, ind_id: str, date_col: str = "cpp_end", latest: bool = True
+) -> pd.DataFrame:
+    """List 7 plans; with the breakdown by category of abuse, ``abuse_category`` is the latest
+    category (open plans) or the initial one (plans started)."""
     cover(ctx, ind_id, "cp", date_col)
-    return keep(ctx, ctx.list("cp"), "cpp_start", "cpp_end", "n_previous_cpp", "last_visit")
+    cp = ctx.list("cp")
+    if "abuse_category" in ctx.breakdown_columns:
+        initial = cp["abuse_initial"].astype(object)
+        category = cp["abuse_latest"].astype(object).fillna(initial) if latest else initial
+        cp = cp.assign(abuse_category=category.to_numpy())
+    return keep(ctx, cp, "cpp_start", "cpp_end", "n_previous_cpp", "last_visit")
 
 
 @indicator(
@@ -506,7 +581,7 @@ def cpp_rate_per_10k(ctx: Context) -> pd.DataFrame:
 )
 @census_first("cpp_starts")
 def cpp_starts(ctx: Context) -> pd.DataFrame:
-    plans = _plans(ctx, "cpp_starts")
+    plans = _plans(ctx, "cpp_starts", latest=False)
     return ctx.in_window(plans, "cpp_start").assign(num=1.0, den=1.0)
 
 
@@ -601,3 +676,51 @@ def cpp_visit_within_4wks_pct(ctx: Context) -> pd.DataFrame:
     plans = ctx.open_at(_plans(ctx, "cpp_visit_within_4wks_pct"), "cpp_start", "cpp_end")
     gap = (plans["period_end"] - plans["last_visit"]).dt.days
     return plans.assign(num=((gap >= 0) & (gap <= 28)).astype(float), den=1.0)
+
+
+@indicator(
+    id="cpp_neglect_pct",
+    title="Child protection plans started under the category of neglect",
+    area=AREA,
+    unit="pct",
+    polarity="neutral",
+    kind="flow",
+    aggregate="pct",
+    numerator="Plans started in the window whose initial category of abuse is neglect",
+    denominator="Plans started in the window with an initial category recorded",
+    source="Annex A List 7",
+    publication=CIN + ", table D4 (initial category of abuse)",
+)
+def cpp_neglect_pct(ctx: Context) -> pd.DataFrame:
+    cover(ctx, "cpp_neglect_pct", "cp", "cpp_end")
+    plans = keep(ctx, ctx.list("cp"), "cpp_start", "abuse_initial")
+    started = ctx.in_window(plans, "cpp_start")
+    category = started["abuse_initial"]
+    return started.assign(num=category.isin(["Neglect"]).to_numpy(dtype=float),
+                          den=category.notna().to_numpy(dtype=float))  # fmt: skip
+
+
+@indicator(
+    id="cpp_seen_alone_pct",
+    title="Children on a plan seen alone at their last statutory visit",
+    area=AREA,
+    unit="pct",
+    polarity="higher_better",
+    kind="snapshot",
+    aggregate="pct",
+    numerator="Those recorded as seen alone ('Was the Child Seen Alone?' = Yes)",
+    denominator="Children on a plan at the period end with 'seen alone' recorded as Yes or No "
+    "(Ofsted's 'c) Unknown' is left out, not counted as a No)",
+    exclusions="Only valid when the period end is the extract date: the list holds the "
+    "latest visit only",
+    source="Annex A List 7",
+    publication="Local standard (ChAT)",
+    extract_only=True,
+)
+def cpp_seen_alone_pct(ctx: Context) -> pd.DataFrame:
+    cover(ctx, "cpp_seen_alone_pct", "cp", "cpp_end")
+    plans = keep(ctx, ctx.list("cp"), "cpp_start", "cpp_end", "seen_alone")
+    now = ctx.open_at(plans, "cpp_start", "cpp_end")
+    f = flag(now["seen_alone"])
+    return now.assign(num=f.fillna(0).to_numpy(dtype=float),
+                      den=f.notna().to_numpy(dtype=float))  # fmt: skip

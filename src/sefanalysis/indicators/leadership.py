@@ -14,11 +14,18 @@ AREA = "leadership"
 CSWW = "Children's social work workforce (DfE), year to 30 September"
 
 
+def _by_month(ctx: Context, wf: pd.DataFrame) -> pd.DataFrame:
+    """Workforce figures summed over teams per month, or per month and team when the breakdown
+    or restriction asks for teams (a row without a team is its own, "Not recorded")."""
+    keys = ["month", "team"] if "team" in ctx.breakdown_columns else ["month"]
+    return wf.groupby(keys, as_index=False, dropna=False).sum(numeric_only=True)
+
+
 def _month(ctx: Context) -> pd.DataFrame:
     wf = ctx.table("workforce")
     if wf is None or wf.empty:
         return pd.DataFrame(columns=["period_end", "month"])
-    monthly = wf.groupby("month", as_index=False).sum(numeric_only=True)
+    monthly = _by_month(ctx, wf)
     monthly["month_end"] = monthly["month"] + pd.offsets.MonthEnd(0)
     monthly["next"] = monthly["month_end"] + pd.Timedelta(days=1)
     return ctx.open_at(monthly, "month_end", "next")
@@ -128,7 +135,7 @@ def _year_over_in_post(ctx: Context, ind_id: str, column: str) -> pd.DataFrame:
     if wf is None or wf.empty:
         return pd.DataFrame(columns=["period_end", "num", "den"])
     ctx.coverage[ind_id] = wf["month"].min() + pd.DateOffset(months=11)
-    monthly = wf.groupby("month", as_index=False).sum(numeric_only=True)
+    monthly = _by_month(ctx, wf)
     year = ctx.in_window(monthly, "month", window="12m")
     in_post = _month(ctx)
     return pd.concat([year.assign(num=year[column], den=0.0),
@@ -298,3 +305,84 @@ def unallocated_children(ctx: Context) -> pd.DataFrame:
     allocated = has_worker.groupby(keys).transform("max")
     both = both.assign(allocated=allocated).drop_duplicates(["child_id", "period_end"])
     return both.loc[~both["allocated"].astype(bool)].assign(num=1.0, den=1.0)
+
+
+@indicator(
+    id="complaints_upheld_pct",
+    title="Complaints upheld in full or in part",
+    area=AREA,
+    unit="pct",
+    polarity="lower_better",
+    kind="flow",
+    aggregate="pct",
+    numerator="Complaints answered in the window that were upheld or partly upheld",
+    denominator="Complaints answered in the window (responded_date in it) with the outcome "
+    "recorded",
+    source="complaints.csv",
+    publication="Children Act 1989 representations procedure (England) Regulations 2006",
+)
+def complaints_upheld_pct(ctx: Context) -> pd.DataFrame:
+    c = ctx.in_window(_complaints(ctx), "responded_date")
+    upheld = c["upheld"] if "upheld" in c else pd.Series(pd.NA, index=c.index)
+    return c.assign(num=upheld.isin(["Yes", "Partly"]).to_numpy(dtype=float),
+                    den=upheld.notna().to_numpy(dtype=float))  # fmt: skip
+
+
+@indicator(
+    id="complaints_escalated_pct",
+    title="Complaints received at stage 2 or beyond",
+    area=AREA,
+    unit="pct",
+    polarity="lower_better",
+    kind="flow",
+    aggregate="pct",
+    numerator="Complaints received in the window at stage 2 (investigation), stage 3 (review "
+    "panel) or by the Local Government and Social Care Ombudsman",
+    denominator="Complaints received in the window with a stage recorded (informal, stage 1, "
+    "2, 3 or LGSCO; see the breakdown 'stage')",
+    source="complaints.csv",
+    publication="Children Act 1989 representations procedure (England) Regulations 2006",
+)
+def complaints_escalated_pct(ctx: Context) -> pd.DataFrame:
+    c = ctx.in_window(_complaints(ctx), "received_date")
+    stage = c["stage"] if "stage" in c else pd.Series(pd.NA, index=c.index)
+    return c.assign(num=stage.isin(["Stage 2", "Stage 3", "LGSCO"]).to_numpy(dtype=float),
+                    den=stage.notna().to_numpy(dtype=float))  # fmt: skip
+
+
+@indicator(
+    id="lgsco_complaints",
+    title="Complaints to the Local Government and Social Care Ombudsman",
+    area=AREA,
+    unit="count",
+    polarity="lower_better",
+    kind="flow",
+    aggregate="count",
+    numerator="Complaints received in the window at the ombudsman's stage (stage LGSCO)",
+    denominator="",
+    source="complaints.csv",
+    publication="Local Government and Social Care Ombudsman annual review letters",
+)
+def lgsco_complaints(ctx: Context) -> pd.DataFrame:
+    c = ctx.in_window(_complaints(ctx), "received_date")
+    stage = c["stage"] if "stage" in c else pd.Series(pd.NA, index=c.index)
+    return c.loc[stage.isin(["LGSCO"]).to_numpy()]
+
+
+@indicator(
+    id="compliments_received",
+    title="Compliments received",
+    area=AREA,
+    unit="count",
+    polarity="higher_better",
+    kind="flow",
+    aggregate="count",
+    numerator="Compliments received in the window",
+    denominator="",
+    source="compliments.csv",
+    publication="Local complaints and compliments procedure",
+)
+def compliments_received(ctx: Context) -> pd.DataFrame:
+    from .common import local
+
+    return ctx.in_window(local(ctx, "compliments"), "received_date")

@@ -1,5 +1,8 @@
 """The authority's own CSV files: workforce, audits, supervision, complaints, population,
-benchmarks, statistical neighbours and targets.
+benchmarks, statistical neighbours and targets; and, optionally, the local trackers no statutory
+return holds (early help episodes, PLO and care proceedings, exploitation, LADO allegations,
+missing episodes and return interviews, the fostering register, the Virtual School's year and
+PEPs, compliments).
 
 Each table has a fixed schema (:data:`LOCAL_TABLES`, typed columns with their ranges): a column
 it does not know is fatal, with the nearest known column suggested; values are parsed with the
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import codes as C
 from . import files as F
 from .annex_a import parse_list, read_csv_raw
 from .annex_a_spec import Column, ListSpec
@@ -29,6 +33,56 @@ GRADES = {
     "Inadequate": ["i", "4"],
 }
 AREA_TYPES = {"england": ["national", "eng"], "region": ["regional"], "la": ["local authority"]}
+COMPLAINT_STAGES = {
+    "Informal": ["informal resolution", "early resolution", "local resolution", "stage 0"],
+    "Stage 1": ["1", "stage one"],
+    "Stage 2": ["2", "stage two", "investigation"],
+    "Stage 3": ["3", "stage three", "review panel"],
+    "LGSCO": ["ombudsman", "lgo", "local government ombudsman",
+              "local government and social care ombudsman"],
+}  # fmt: skip
+EH_END = {
+    "Step-up to social care": ["step up", "step-up", "stepped up", "step up to social care",
+                               "escalated to social care"],
+    "Outcomes achieved": ["outcomes met", "needs met", "closed - outcomes achieved"],
+    "Disengaged": ["family disengaged", "consent withdrawn", "declined"],
+    "Moved away": ["moved", "moved out of area"],
+    "Other": [],
+}  # fmt: skip
+PLO_OUTCOME = {
+    "Diverted": ["diverted from proceedings", "stepped down", "closed", "ended"],
+    "Proceedings issued": ["issued", "care proceedings", "proceedings"],
+    "Other": [],
+}
+ORDERS = {
+    "Care order": ["c2", "full care order"], "Supervision order": [],
+    "Placement order": ["e1"], "Special guardianship order": ["sgo"],
+    "Child arrangements order": ["cao"], "No order": ["withdrawn", "none"], "Other": [],
+}  # fmt: skip
+RISK_LEVELS = {
+    "Significant": ["high", "significant risk", "red"],
+    "Moderate": ["medium", "moderate risk", "amber"],
+    "Emerging": ["low", "emerging risk", "green"],
+    "Not at risk": ["no risk", "none", "no risk identified"],
+}
+EXPLOITATION_TYPES = {
+    "CSE": ["sexual", "child sexual exploitation"],
+    "CCE": ["criminal", "child criminal exploitation", "county lines"],
+    "Both": ["cse and cce", "cse/cce"],
+    "Other": ["trafficking", "modern slavery", "radicalisation"],
+}
+LADO_OUTCOMES = {c: [] for c in ["Substantiated", "Unsubstantiated", "Unfounded", "False",
+                                 "Malicious"]}  # fmt: skip
+HOUSEHOLD_TYPES = {
+    "Mainstream": ["general", "unrelated", "mainstream foster carer"],
+    "Connected persons": ["family and friends", "kinship", "connected person"],
+    "Other": ["short breaks", "respite", "specialist"],
+}
+DEREGISTRATION = {
+    "Resigned": ["resignation"], "Retired": [],
+    "Terminated": ["deregistered by the service", "no longer suitable"],
+    "Transferred": ["moved to another agency", "transferred to an ifa"], "Other": [],
+}  # fmt: skip
 FTE_MAX = 10_000  # more social workers than any authority employs
 POPULATION_MAX = 2_000_000  # more children than live in any authority
 
@@ -72,7 +126,7 @@ LOCAL_TABLES: dict[str, ListSpec] = {
     ], ("due_date",)),
     "complaints": _t("complaints", "complaints.csv", [
         Column("received_date", "received_date", "date"),
-        Column("stage", "stage", "text", required=False),
+        Column("stage", "stage", "code", COMPLAINT_STAGES, required=False),
         Column("responded_date", "responded_date", "date"),
         Column("timescale_days", "timescale_days", "int", required=False, high=366),
         Column("upheld", "upheld", "code", YES_NO | {"Partly": ["partly", "partially"]},
@@ -104,6 +158,94 @@ LOCAL_TABLES: dict[str, ListSpec] = {
         Column("tolerance", "tolerance", "number", required=False, low=0),
     ], ("indicator_id", "target"), unique=("indicator_id",)),
 }  # fmt: skip
+
+
+def _child(team: bool = True) -> list[Column]:
+    """A child's identifier and demographics, as Annex A records them (for breakdowns)."""
+    return [
+        Column("child_id", "child_id", "id"),
+        Column("dob", "dob", "date", required=False),
+        Column("gender", "gender", "code", C.GENDER, required=False),
+        Column("ethnicity", "ethnicity", "code", C.ETHNICITY, required=False),
+        Column("disability", "disability", "code", C.YES_NO_UNKNOWN, required=False),
+    ] + ([Column("team", "team", "text", required=False)] if team else [])
+
+
+def _opt(key: str, kind: str = "date", codes: dict | None = None, **kw: object) -> Column:
+    return Column(key, key, kind, codes, required=False, **kw)  # type: ignore[arg-type]
+
+
+# Optional local trackers (see docs/inputs.md): each row's columns, codes and ranges; the
+# indicators that read them are in indicators/local_*.py and indicators/virtual_school.py
+LOCAL_TRACKERS: dict[str, ListSpec] = {
+    "early_help_episodes": ListSpec(0, "early_help_episodes", "early_help_episodes.csv (early "
+                                    "help episodes)", tuple(
+        _child() + [Column("start_date", "start_date", "date"), _opt("end_date"),
+                    _opt("step_down", "code", YES_NO), _opt("end_reason", "code", EH_END)]),
+        intervals=(("start_date", "end_date", "reject"),),
+        required_values=("child_id", "start_date"), prebirth_days=280, closed=True),
+    "plo": ListSpec(0, "plo", "plo.csv (PLO pre-proceedings and care proceedings)", tuple(
+        _child() + [_opt("family_id", "text"), _opt("pre_proceedings_start"),
+                    _opt("pre_proceedings_end"),
+                    _opt("pre_proceedings_outcome", "code", PLO_OUTCOME),
+                    _opt("proceedings_issued"), _opt("final_order"),
+                    _opt("order_type", "code", ORDERS)]),
+        intervals=(("pre_proceedings_start", "pre_proceedings_end", "report"),
+                   ("proceedings_issued", "final_order", "report")),
+        required_values=("child_id",), prebirth_days=280, closed=True),
+    "exploitation": ListSpec(0, "exploitation", "exploitation.csv (exploitation screenings "
+                             "and risk levels)", tuple(
+        _child() + [Column("screening_date", "screening_date", "date"),
+                    Column("risk_level", "risk_level", "code", RISK_LEVELS),
+                    _opt("exploitation_type", "code", EXPLOITATION_TYPES), _opt("end_date")]),
+        intervals=(("screening_date", "end_date", "reject"),),
+        required_values=("child_id", "screening_date", "risk_level"), closed=True),
+    "lado": ListSpec(0, "lado", "lado.csv (allegations against people who work with "
+                     "children)", (
+        _opt("allegation_id", "id"), Column("received_date", "received_date", "date"),
+        Column("progressed_to_referral", "progressed_to_referral", "code", YES_NO),
+        _opt("outcome", "code", LADO_OUTCOMES), _opt("outcome_date"),
+        _opt("sector", "text")),
+        intervals=(("received_date", "outcome_date", "report"),),
+        required_values=("received_date",), closed=True),
+    "missing_episodes": ListSpec(0, "missing_episodes", "missing_episodes.csv (missing "
+                                 "episodes and return interviews)", tuple(
+        _child() + [Column("looked_after", "looked_after", "code", YES_NO),
+                    Column("start_date", "start_date", "date"), _opt("end_date"),
+                    _opt("rhi_offered", "code", C.YES_NO_UNKNOWN),
+                    _opt("rhi_accepted", "code", C.YES_NO_UNKNOWN), _opt("rhi_date")]),
+        intervals=(("start_date", "end_date", "report"),),
+        required_values=("child_id", "start_date"), closed=True),
+    "fostering": ListSpec(0, "fostering", "fostering.csv (fostering households)", (
+        Column("household_id", "household_id", "id"),
+        Column("household_type", "household_type", "code", HOUSEHOLD_TYPES),
+        _opt("enquiry_date"), _opt("approval_date"), _opt("deregistration_date"),
+        _opt("deregistration_reason", "code", DEREGISTRATION),
+        _opt("approved_places", "int", low=0, high=20), _opt("mockingbird", "code", YES_NO)),
+        intervals=(("approval_date", "deregistration_date", "report"),),
+        required_values=("household_id",), closed=True, unique=("household_id",)),
+    "virtual_school": ListSpec(0, "virtual_school", "virtual_school.csv (children looked "
+                               "after: school year outcomes)", tuple(
+        _child(team=False) + [Column("year_ending", "year_ending", "int", low=2000, high=2100),
+                              _opt("year_group", "int", low=-1, high=14),
+                              _opt("sessions_possible", "int", low=0, high=1000),
+                              _opt("sessions_attended", "int", low=0, high=1000),
+                              _opt("suspensions", "int", low=0, high=200),
+                              _opt("permanent_exclusion", "code", YES_NO),
+                              _opt("ks2_rwm_expected", "code", YES_NO),
+                              _opt("ks4_attainment8", "number", low=0, high=90)]),
+        required_values=("child_id", "year_ending"), closed=True,
+        unique=("child_id", "year_ending")),
+    "peps": ListSpec(0, "peps", "peps.csv (personal education plans)", tuple(
+        _child(team=False) + [Column("due_date", "due_date", "date", future_ok=True),
+                              _opt("completed_date"), _opt("quality", "code", GRADES)]),
+        required_values=("child_id", "due_date"), closed=True),
+    # two headings at least, so that the heading row is recognised (team may be blank)
+    "compliments": ListSpec(0, "compliments", "compliments.csv", (
+        Column("received_date", "received_date", "date"), Column("team", "team", "text")),
+        required_values=("received_date",), closed=True),
+}  # fmt: skip
+LOCAL_TABLES.update(LOCAL_TRACKERS)
 
 REQUIRED_FILES = ("population",)
 
