@@ -63,7 +63,7 @@ def eh_step_up_pct(ctx: Context) -> pd.DataFrame:
 
 @indicator(
     id="eh_step_down_pct",
-    title="Early help episodes started as a step-down from social care",
+    title="Early help episodes started as a social care step-down",
     area=AREA,
     unit="pct",
     polarity="neutral",
