@@ -351,10 +351,11 @@ class SpcFacts:
 
 
 def spc_facts(evidence: Evidence, ind: Indicator) -> SpcFacts:
-    """Making Data Count XmR of the monthly values before any suppression, or why none: fewer
-    than 12 months with a value, or too few events in a typical month (for percentages,
-    fewer than 5 on either side; for counts and rates, fewer than 5 events; for averages,
-    fewer than 5 children or cases averaged)."""
+    """Making Data Count XmR of the monthly values before any suppression, or why none: a
+    measure with one figure per year (its steps between years are not variation), fewer than
+    12 months with a value, or too few events in a typical month (for percentages, fewer than
+    5 on either side; for counts and rates, fewer than 5 events; for averages, fewer than 5
+    children or cases averaged)."""
     months = month_ends_back(evidence.period_end, SPC_MONTHS)
     rows = evidence.months(ind.id).reindex(months)
     series = pd.DataFrame(
@@ -365,6 +366,13 @@ def spc_facts(evidence: Evidence, ind: Indicator) -> SpcFacts:
             "denominator": rows["denominator"].to_numpy(dtype=float),
         }
     )
+    if ind.yearly:
+        return SpcFacts(
+            series,
+            None,
+            f"one figure per {ind.yearly}, repeated at each month end, so there is no "
+            "monthly variation to judge",
+        )
     have = series["value"].notna()
     if have.sum() < MIN_SPC_MONTHS:
         n = int(have.sum())
@@ -547,8 +555,11 @@ def claim_rules(ind: Indicator) -> list[str]:
     return [
         f"Interval: {interval_text}",
         f"Change on a year: {test}; a direction is stated only where significant",
-        f"Monthly variation: XmR chart (Making Data Count) when at least {MIN_SPC_MONTHS} of "
-        f"the last {SPC_MONTHS} months have a value{sparse}; only the latest month is described",
+        f"Monthly variation: not judged (one figure per {ind.yearly})"
+        if ind.yearly
+        else f"Monthly variation: XmR chart (Making Data Count) when at least {MIN_SPC_MONTHS} "
+        f"of the last {SPC_MONTHS} months have a value{sparse}; only the latest month is "
+        "described",
         f"Comparison: {compared}",
     ]
 

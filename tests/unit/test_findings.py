@@ -299,6 +299,20 @@ def test_a_single_point_is_not_a_trend_and_sparse_months_get_no_chart(demo_findi
     assert spcs["cla_ceased_adoption"].result is None  # 1 or 2 adoptions a month
 
 
+def test_a_school_year_measure_has_no_monthly_variation_to_judge(demo_findings):
+    # Every month end repeats the school year's figure: the step at 31 August is not variation
+    # (it was called special-cause 'a concern' for Attainment 8 before the registry said so).
+    _, spcs, f = demo_findings
+    school_year = [i for i in REGISTRY if i.startswith("vs_") and "pep" not in i]
+    assert school_year and all(REGISTRY[i].yearly == "school year" for i in school_year)
+    for ind_id in school_year:
+        assert spcs[ind_id].result is None
+        assert "one figure per school year" in spcs[ind_id].reason
+        assert f.loc[ind_id, "variation"] == "not assessed"
+        assert "one figure per school year" in f.loc[ind_id, "variation_note"]
+        assert "monthly figure" not in f.loc[ind_id, "sentence"]
+
+
 def test_the_findings_column_page_is_up_to_date():
     from pathlib import Path
 

@@ -45,6 +45,9 @@ class Indicator:
     short_title: str = ""
     extract_only: bool = False  # valid only when the period end is the data extract date
     interval: bool = True  # False where the numerator is not a count of events (e.g. FTE)
+    # The year a value describes when there is one figure per year (e.g. "school year"): every
+    # month end repeats that year's figure, so there is no monthly variation to judge.
+    yearly: str = ""
     func: Callable[..., Units] | None = field(default=None, compare=False, repr=False)
 
     def metadata(self) -> dict[str, object]:

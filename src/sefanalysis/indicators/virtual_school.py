@@ -69,7 +69,8 @@ def _meta(id_: str, title: str, numerator: str, denominator: str, polarity: str,
     return dict(id=id_, title=title, area=AREA, unit=unit, polarity=polarity, kind="snapshot",
                 aggregate=aggregate, numerator=numerator, denominator=denominator,
                 exclusions="The latest school year ended (31 August) on or before the period "
-                "end; ages at 31 August", source=SOURCE, publication=PUB)  # fmt: skip
+                "end; ages at 31 August", source=SOURCE, publication=PUB,
+                yearly="school year")  # fmt: skip
 
 
 def _sessions(ctx: Context, ind_id: str) -> pd.DataFrame:
