@@ -78,7 +78,8 @@ def small_run(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("privacy")
     data = _small_authority(root / "data")
     assert main(["run", "--period-end", "2024-12-31", "--data", str(data), "--out",
-                 str(root / "out"), "--notebooks", str(NOTEBOOKS)]) == 0  # fmt: skip
+                 str(root / "out"), "--notebooks", str(NOTEBOOKS),
+                 "--charts", "all"]) == 0  # every chart: hostile names in each  # fmt: skip
     return root / "out" / "2024-12-31"
 
 
