@@ -35,8 +35,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests notebooks
 	$(BIN)/ruff format --check src tests
 
+# Run folders, and the hidden folders runs leave until the next run of the same quarter (a
+# replaced run kept whole for readers, a half-built one); the rerun cache (.cache) stays.
 clean-outputs:
-	rm -rf $(OUT)/*/
+	rm -rf $(OUT)/*/ $(OUT)/.*.old $(OUT)/.*.aside $(OUT)/.*.partial
 
 # Scale and speed benchmark (not part of make test; needs duckdb): see benchmarks/run_benchmarks.py
 benchmark: $(STAMP)

@@ -210,6 +210,7 @@ def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
         file, clash = _one_of(top, (f"{key}.csv",), f"{key}.csv", log)
         tables[key] = None if clash else read_local_table(key, file or root / f"{key}.csv", log)
     add_dfe_sources(root, authority, tables, log)  # published/ and cin_census/
+    _record_word_template(root, log)
     _account_for_every_file(root, log)
     hashes = {}
     for summary in log.files:
@@ -277,7 +278,30 @@ def _read_annex_a(
 
 
 KNOWN_NAMES = (*AUTHORITY_NAMES, "annex_a.xlsx", "annex_a", "ssda903", "published", "cin_census",
-               *(f"{key}.csv" for key in LOCAL_TABLES))  # fmt: skip
+               "template.docx", *(f"{key}.csv" for key in LOCAL_TABLES))  # fmt: skip
+
+
+def word_template(root: Path) -> Path | None:
+    """The council's Word template for the evidence annex (``template.docx`` in the data
+    folder, in any case), if there is exactly one and it is a Word document."""
+    import zipfile
+
+    found = [p for p in F.entries(root).get("template.docx", []) if F.kind(p) == F.FILE]
+    return found[0] if len(found) == 1 and zipfile.is_zipfile(found[0]) else None
+
+
+def _record_word_template(root: Path, log: ProblemLog) -> None:
+    """Account for ``template.docx``: read for its styles, or why not."""
+    found = F.entries(root).get("template.docx", [])
+    template = word_template(root)
+    if template is not None:
+        log.used(template, "Word template (styles of the evidence annex)", f"named {template.name}")
+        return
+    for path in found:
+        log.add(WARNING, "unreadable file", str(path),
+                expected="a Word document (.docx) whose styles the evidence annex takes; "
+                "the annex uses Word's default styles")  # fmt: skip
+        log.not_used(path, "not a single Word document: the annex uses Word's default styles")
 
 
 def _account_for_every_file(root: Path, log: ProblemLog) -> None:

@@ -52,16 +52,18 @@ import papermill as pm
 
 from . import __version__
 from .cache import file_hashes, make_private_dir, using_cache
-from .dataset import load_dataset_rerun, save_cache
+from .dataset import load_dataset_rerun, save_cache, word_template
 from .disclosure import MODES, NOTE
 from .errors import DataError, SefError
 from .indicators.registry import data_dictionary
 from .periods import parse_period_end
 from .quality import write_reports
 from .report.area import chart_kinds
-from .report.export import export_html, tables_workbook
+from .report.export import export_html
 from .report.finish import finish_run, mark_internal
 from .report.pages import about_page, dictionary_page, files_page, index_page
+from .report.word import write_annex
+from .report.workbook import annual_meta, changes_since, tables_workbook
 from .runfolder import RunLock, RunLocked, publish, recover, restrict, retire
 from .safe_output import csv_bytes, neutralise_tree
 from .workers import (
@@ -366,15 +368,22 @@ def _build(run: _Run, lock_fd: int) -> None:
     write_reports(ds, run.build, run.build / "analyst", run.meta)
     (run.build / "data_dictionary.csv").write_bytes(csv_bytes(data_dictionary()))
     (run.build / "data_dictionary.html").write_text(dictionary_page(run.meta), encoding="utf-8")
-    if (run.build / "tables").is_dir():
-        tables_workbook(run.build / "tables", run.build / "tables" / f"sef_tables_{run.label}.xlsx",
-                        {**run.meta, "title": f"Self-evaluation tables, {run.label}"})  # fmt: skip
     # findings.csv from the sections' rows, and the disclosure audit of everything published
     problems = finish_run(run.build, run.mode)
     for problem in problems:
         _say(f"  disclosure audit: {problem}")
     if problems:
         run.reason = f"the disclosure audit found {len(problems)} problem(s); first: {problems[0]}"
+    # for the annual report: the workbook of the tables and the Word draft of the evidence
+    # annex, from the published files (compared with the run this one replaces)
+    cover = {**run.meta, **annual_meta(ds.authority, run.mode),
+             "title": f"Self-evaluation tables, {run.label}"}  # fmt: skip
+    if (run.build / "tables").is_dir():
+        tables_workbook(run.build / "tables", run.build / "tables" / f"sef_tables_{run.label}.xlsx",
+                        cover, run.out / run.name)  # fmt: skip
+    write_annex(run.build, run.build / f"evidence_annex_{run.label}.docx", cover,
+                changes_since(run.out / run.name, run.build, cover),
+                word_template(run.data))  # fmt: skip
     now = file_hashes(run.data)
     changed = sorted(k for k in set(now) | set(run.hashes) if now.get(k) != run.hashes.get(k))
     if changed:

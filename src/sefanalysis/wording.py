@@ -149,7 +149,8 @@ def _with_the(title: str) -> str:
 
 def value_phrase(title: str, unit: str, value: float) -> str:
     """The value as a plain-English clause without its period: "There were 11,741 contacts
-    received", "The percentage of ... was 20.4%", "A1 (average days ...) was 415 days"."""
+    received", "The rate of referrals was 536.9 per 10,000 children", "The percentage of ...
+    was 20.4%", "A1 (average days ...) was 415 days"."""
     number = format_value(value, unit, with_unit=False)
     shown = format_value(value, unit)
     labelled = re.match(r"^([A-Z]+\d+): (.*)$", title)
@@ -163,8 +164,9 @@ def value_phrase(title: str, unit: str, value: float) -> str:
             return f"There was 1 {lower_first(singular(title))}"
         return f"There were {number} {lower_first(title)}"
     if unit == "rate_per_10k":
-        if "per 10,000" in title:
-            return f"There were {number} {lower_first(title)}"
+        if "per 10,000" in title:  # "The rate of referrals was 536.9 per 10,000 children"
+            what, _, per = title.partition(" per 10,000")
+            return f"The rate of {lower_first(what)} was {number} per 10,000{per}"
         return f"{_with_the(title)} was {shown}"
     if unit == "pct":
         if head is not None:

@@ -126,8 +126,8 @@ def test_xlsx_workbook_has_cover_and_one_sheet_per_table(run_folder):
 
     book = openpyxl.load_workbook(run_folder / "tables" / "sef_tables_2024-12-31.xlsx")
     csvs = list((run_folder / "tables").glob("*.csv"))
-    assert book.sheetnames[:2] == ["Cover", "Contents"]
-    assert len(book.sheetnames) == 2 + len(csvs)
+    assert book.sheetnames[:3] == ["Cover", "Contents", "Notes"]
+    assert len(book.sheetnames) == 3 + len(csvs)
 
 
 def test_params_file_is_read_and_checked(tmp_path, capsys, demo_dir):

@@ -125,7 +125,7 @@ def test_charts_come_back_from_the_cache_byte_for_byte(monkeypatch, tmp_path):
     assert reused.png() == drawn.png() and reused.svg() == drawn.svg()
     assert reused.alt == drawn.alt
     paths = reused.save(tmp_path / "charts")
-    assert [p.stat().st_size > 0 for p in paths] == [True, True, True]
+    assert [p.stat().st_size > 0 for p in paths] == [True, True, True, True]  # PNG SVG CSV JSON
     changed = trend_chart(series.assign(value=[20.0, 23.5]), "t", "Title", "Subtitle", "pct")
     assert changed.figure is not None  # new data: drawn again
     with pytest.raises(AssertionError):

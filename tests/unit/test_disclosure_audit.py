@@ -213,6 +213,13 @@ def _number(text: str) -> float | None:
         return None
 
 
+def _column(table: pd.DataFrame, name: str) -> pd.Series:
+    """A tidy table's figures as text (read as strings), with the marker where there is one."""
+    value = next(c for c in table.columns if c == name or c.startswith(f"{name} ("))
+    marker = table[f"{name} marker"]
+    return marker.where(marker != "", table[value])
+
+
 def _attack(run: Path, report: AreaReport) -> list[str]:
     """An attacker with the published files: subtract along the relations a reader knows
     (months add up to rolling years, groups to their total, grades to good or better,
@@ -230,7 +237,7 @@ def _attack(run: Path, report: AreaReport) -> list[str]:
         table = pd.read_csv(trend, dtype=str, keep_default_na=False)
         col = "Value" if ind.aggregate in {"count", "sum"} else "Numerator"
         quarters = list(report.periods)
-        for q, text in zip(quarters, table[col], strict=True):
+        for q, text in zip(quarters, _column(table, col), strict=True):
             (hidden.add if text == MARKER else lambda k: None)(("q", ind.id, q))
             if _number(text) is not None:
                 known[("q", ind.id, q)] = _number(text)
@@ -254,7 +261,7 @@ def _attack(run: Path, report: AreaReport) -> list[str]:
             run / "tables" / f"{ind_id}_by_{by}.csv", dtype=str, keep_default_na=False
         )
         keys = [("g", ind_id, by, g) for g in table["Group"]]
-        for key, text in zip(keys, table["Number"], strict=True):
+        for key, text in zip(keys, _column(table, "Number"), strict=True):
             (hidden.add(key) if text == MARKER else known.__setitem__(key, _number(text)))
         total = (
             ("q", ind_id, end)
@@ -262,9 +269,10 @@ def _attack(run: Path, report: AreaReport) -> list[str]:
             else ("qden", ind_id, end)
         )
         if total[0] == "qden":
-            den = pd.read_csv(run / "tables" / f"{ind_id}.csv", dtype=str, keep_default_na=False)[
-                "Denominator"
-            ].iloc[-1]
+            den = _column(
+                pd.read_csv(run / "tables" / f"{ind_id}.csv", dtype=str, keep_default_na=False),
+                "Denominator",
+            ).iloc[-1]
             if _number(den) is not None:
                 known[total] = _number(den)
         relations.append((total, keys))
@@ -282,9 +290,14 @@ def _attack(run: Path, report: AreaReport) -> list[str]:
                 )
             )
             relations.append((("qden", "audits_good_or_better_pct", end), keys))
-            gob = pd.read_csv(
-                run / "tables" / "audits_good_or_better_pct.csv", dtype=str, keep_default_na=False
-            )["Denominator"].iloc[-1]
+            gob = _column(
+                pd.read_csv(
+                    run / "tables" / "audits_good_or_better_pct.csv",
+                    dtype=str,
+                    keep_default_na=False,
+                ),
+                "Denominator",
+            ).iloc[-1]
             if _number(gob) is not None:
                 known[("qden", "audits_good_or_better_pct", end)] = _number(gob)
     found = []
@@ -366,10 +379,13 @@ def test_a_suppressed_row_shows_nothing_derived_from_it(small_run):
         summary = pd.read_csv(
             run / "tables" / f"{area}_summary.csv", dtype=str, keep_default_na=False
         )
-        latest_hidden = summary["Latest"] == MARKER
-        for col in ["95% interval", "Change on a year"]:
-            assert (summary.loc[latest_hidden, col] == MARKER).all(), (area, col)
-        target = summary.loc[latest_hidden, "Target"]
+        latest_hidden = summary["Latest marker"] == MARKER
+        assert (summary.loc[latest_hidden, "Latest"] == "").all()
+        for col in ["Lower 95% limit", "Upper 95% limit"]:
+            assert (summary.loc[latest_hidden, f"{col} marker"] == MARKER).all(), (area, col)
+            assert (summary.loc[latest_hidden, col] == "").all(), (area, col)
+        assert (summary.loc[latest_hidden, "Change on a year"] == MARKER).all(), area
+        target = summary.loc[latest_hidden, "Against target"]
         assert not target.str.contains("Green|Amber|Red").any()
 
 

@@ -125,7 +125,7 @@ def test_each_special_point_names_its_rule_and_side():
             "Referrals per 10,000 children",
             "rate_per_10k",
             536.93,
-            "There were 536.9 referrals per 10,000 children",
+            "The rate of referrals was 536.9 per 10,000 children",
         ),
         (
             "Contacts that led to a referral",

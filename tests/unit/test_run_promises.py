@@ -232,15 +232,13 @@ def test_values_of_every_stored_kind_come_back_as_they_were():
 
 
 def test_a_chart_comes_back_with_its_drawings():
-    from matplotlib.transforms import Bbox
-
     from sefanalysis.charts import Chart
 
     chart = Chart("c", None, "Title", "Sub", "Alt text", pd.DataFrame({"v": [1.0]}),
-                  _png=b"\x89PNG...", _svg=b"<svg/>", bbox=Bbox([[0, 0], [6.4, 4.8]]))  # fmt: skip
+                  _png=b"\x89PNG...", _svg=b"<svg/>", kind="trend", source="Annex A")  # fmt: skip
     back = cachefile.loads(cachefile.dumps(chart))
     assert back.png() == chart.png() and back.svg() == chart.svg()
-    assert back.bbox.bounds == chart.bbox.bounds and back.title == "Title"
+    assert (back.title, back.kind, back.source) == ("Title", "trend", "Annex A")
 
 
 def test_a_value_the_format_cannot_hold_is_computed_not_cached(cache_folder):
@@ -414,13 +412,14 @@ def test_csv_cells_and_headings_from_the_inputs_never_become_formulas():
 
 
 def test_the_workbook_holds_no_formula_and_no_link(tmp_path):
-    from sefanalysis.report.export import _workbook
+    from sefanalysis.report.workbook import build_workbook
 
     table = pd.DataFrame({"area_name": HOSTILE, "value": range(len(HOSTILE))})
     meta = {"authority": HOSTILE[2], "period_end": "=1+1", "title": "@SUM(1)",
-            "suppression_note": "+1"}  # fmt: skip
+            "suppression_note": "+1", "contact_name": HOSTILE[3]}  # fmt: skip
     path = tmp_path / "book.xlsx"
-    path.write_bytes(_workbook({"t": table.to_csv(index=False).encode()}, meta))
+    path.write_bytes(build_workbook({"t": (table.to_csv(index=False).encode(), None)}, meta,
+                                    [HOSTILE[4]]))  # fmt: skip
     assert formula_cells_xlsx(path) == []
 
 

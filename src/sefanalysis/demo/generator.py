@@ -828,6 +828,8 @@ def generate_demo(
         "la_code": la_code, "la_name": la_name,
         "region": "Northern region", "extract_date": extract, "financial_year_start_month": 4,
         "synthetic": True, "seed": seed,
+        "contact_name": "Performance and intelligence team (synthetic)",
+        "contact_email": "performance@council.example",
     }  # fmt: skip
     (root / "authority.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
     (root / "README.md").write_text(

@@ -25,6 +25,7 @@ from .problems import FATAL, ProblemLog
 ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
 SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NAMES = ("authority.yaml", "authority.yml")
 
 
@@ -37,6 +38,8 @@ class Authority:
     financial_year_start_month: int = 4
     synthetic: bool = False
     annex_a_start: pd.Timestamp | None = None  # first day the Annex A lists cover, if stated
+    contact_name: str = ""  # who answers questions on the figures (the workbook's cover)
+    contact_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,10 @@ SETTINGS: dict[str, Setting] = {
     "synthetic": Setting("bool", False, "true or false (without quotes): whether the data is "
                          "synthetic"),
     "seed": Setting("int", False, "the demonstration generator's random seed (a whole number)"),
+    "contact_name": Setting("text", False, "the person or team who answers questions on the "
+                            "figures (shown on the workbook's and the Word draft's cover)"),
+    "contact_email": Setting("text", False, "an email address such as performance@council.gov.uk",
+                             lambda v: bool(EMAIL.match(str(v)))),
 }  # fmt: skip
 
 
@@ -155,6 +162,8 @@ def read_authority(path: Path, log: ProblemLog) -> Authority:
         financial_year_start_month=int(values.get("financial_year_start_month", 4)),
         synthetic=bool(values.get("synthetic", False)),
         annex_a_start=start,
+        contact_name=str(values.get("contact_name", "")),
+        contact_email=str(values.get("contact_email", "")),
     )
 
 

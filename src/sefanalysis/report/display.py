@@ -109,13 +109,17 @@ def svg_markup(svg: bytes, alt: str) -> str:
     text = re.sub(r'="[^"]*"', lambda m: COORDINATE.sub(r"\1", m.group(0)), text)
     text = re.sub(r">\s+<", "><", re.sub(r"\s*\n\s*", " ", text)).strip()
     text = _unwrap_groups(text.replace("xlink:href=", "href="))
+    # the file's own naming (role, aria-labelledby its <title> and <desc>, whose ids are gone)
+    # gives way to one aria-label: the alt text
+    opening = re.match(r"<svg\b[^>]*>", text)
+    if opening is None:
+        return ""
+    tag = re.sub(r'\s(?:role|aria-labelledby|aria-label)="[^"]*"', "", opening.group(0))
     label = html.escape(alt, quote=True)
-    return re.sub(
-        r"^<svg\b",
-        f'<svg role="img" aria-label="{label}" class="sef-chart" focusable="false"',
-        text,
-        count=1,
+    tag = tag.replace(
+        "<svg", f'<svg role="img" aria-label="{label}" class="sef-chart" focusable="false"', 1
     )
+    return tag + text[opening.end() :]
 
 
 def _unwrap_groups(svg: str) -> str:
@@ -165,17 +169,31 @@ def share_definitions(page: str) -> str:
     return page[:at] + sprite + page[at:] if at >= 0 else page + sprite
 
 
-def figure_html(chart: Chart, note: str = "") -> str:
-    """The chart inline as SVG with its alt text, and its subtitle (and ``note``, markup the
-    caller has escaped) as the caption."""
+def caption(meta: dict[str, object], titled: bool = False) -> str:
+    """A chart's caption from its sidecar (``Chart.meta()``, as ``charts/<name>.json``): the
+    subtitle and the source, after the title when ``titled`` (a chart shown where no
+    heading or sentence already says it), escaped."""
+    title = f"<strong>{html.escape(str(meta['title']))}</strong> " if titled else ""
+    source = str(meta.get("source") or "")
     return (
-        f'<figure class="sef-figure">{svg_markup(chart.svg(), chart.alt)}'
-        f"<figcaption>{html.escape(chart.subtitle)}{note}</figcaption></figure>"
+        title
+        + html.escape(str(meta.get("subtitle") or ""))
+        + (f" Source: {html.escape(source.rstrip('.'))}." if source else "")
     )
 
 
-def show_figure(chart: Chart, note: str = "") -> None:
-    emit(figure_html(chart, note))
+def figure_html(chart: Chart, note: str = "", titled: bool = False) -> str:
+    """The chart inline as SVG (live text, named by its alt text), captioned from its sidecar
+    (see :func:`caption`) with ``note`` (markup the caller has escaped) after it."""
+    meta = chart.meta()
+    return (
+        f'<figure class="sef-figure">{svg_markup(chart.svg(), str(meta["alt"]))}'
+        f"<figcaption>{caption(meta, titled)}{note}</figcaption></figure>"
+    )
+
+
+def show_figure(chart: Chart, note: str = "", titled: bool = False) -> None:
+    emit(figure_html(chart, note, titled))
 
 
 def slug(text: str) -> str:
@@ -192,7 +210,7 @@ def show_text(text: str, css_class: str = "sef-text") -> None:
     emit(f'<p class="{css_class}">{html.escape(text)}</p>')
 
 
-NUMBER = re.compile(r"^(?:[–-]|\[c\]|[-+]?[\d,]+(?:\.\d+)?(?:%| per 10,000| days| FTE)?)$")
+NUMBER = re.compile(r"^(?:[–-]|\[[cxz]\]|[-+]?[\d,]+(?:\.\d+)?(?:%| per 10,000| days| FTE)?)$")
 
 
 def table_markup(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -164,22 +165,26 @@ def index_page(folder: Path, results: list[Any], meta: dict[str, str], reason: s
         '<li><a href="data_quality.html">Data quality</a>: what was read and any problem '
         'found</li><li><a href="data_dictionary.html">Data dictionary</a>: what each '
         'indicator counts</li><li><a href="files.html">Files to download</a>: the workbook, '
-        "tables, charts and findings</li></ul>"
+        "the Word draft of the evidence annex, tables, charts and findings</li></ul>"
     )
     return page("Summary", "".join(parts), meta)
 
 
 # --------------------------------------------------------------------------- files
 def files_page(folder: Path, meta: dict[str, str]) -> str:
-    """The downloadable files, by readable name (the index once listed them by file name)."""
-    from .export import table_title
-
+    """The downloadable files, by readable name (the index once listed them by file name):
+    the workbook, the Word draft, the findings, the dictionary, then each table by the title
+    in its description (``tables/<name>.json``)."""
     tables = folder / "tables"
     books = sorted(tables.glob("*.xlsx")) if tables.is_dir() else []
     csvs = sorted(tables.glob("*.csv")) if tables.is_dir() else []
     items = [
         f'<li><a href="tables/{e(p.name)}">Every table in one workbook (Excel)</a></li>'
         for p in books
+    ]
+    items += [
+        f'<li><a href="{e(p.name)}">A draft of the evidence annex (Word)</a></li>'
+        for p in sorted(folder.glob("evidence_annex_*.docx"))
     ]
     if (folder / "findings.csv").exists():
         items.append(
@@ -199,12 +204,19 @@ def files_page(folder: Path, meta: dict[str, str]) -> str:
         f"as CSV ({n_charts} charts in the charts folder).</p>"
         f"<h2>The whole run</h2><ul>{''.join(items)}</ul>"
         "<h2>Each table (CSV)</h2><ul>"
-        + "".join(
-            f'<li><a href="tables/{e(p.name)}">{e(table_title(p.stem))}</a></li>' for p in csvs
-        )
+        + "".join(f'<li><a href="tables/{e(p.name)}">{e(table_title(p))}</a></li>' for p in csvs)
         + "</ul>"
     )
     return page("Files to download", body, meta)
+
+
+def table_title(path: Path) -> str:
+    """A table's title from its description beside it, else its file name in words."""
+    try:
+        title = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["title"]
+    except (OSError, ValueError, KeyError, TypeError):
+        title = ""
+    return str(title) or path.stem.replace("_", " ").capitalize()
 
 
 # --------------------------------------------------------------------------- about
@@ -329,6 +341,11 @@ def about_page(meta: dict[str, str]) -> str:
             "Markers in tables",
             [
                 f"{SUPPRESSION_NOTE}",
+                "[c] in a table: suppressed (confidential), as the note above says.",
+                "[x]: not available: the data cannot support a value, or nothing was published "
+                "for that period.",
+                "[z]: not applicable: the figure does not exist for this measure (the "
+                "numerator of a count, the interval of a workforce figure).",
                 "– (a dash): no value, for example where the data does not cover the period, "
                 "or where nothing is published for the comparator.",
                 "'not compared', 'not assessed' or 'not tested': the comparison, the monthly "

@@ -13,6 +13,7 @@ import functools
 import html
 import json
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -53,9 +54,10 @@ from ..findings import (
 )
 from ..format import format_value
 from ..indicators.engine import AGE_BANDS, ASSESSMENT_BANDS, ICPC_BANDS, compute_indicators
-from ..indicators.registry import REGISTRY, Indicator
+from ..indicators.registry import AREAS, REGISTRY, Indicator
 from ..periods import parse_period_end, period_label, quarter_ends_back, snapshot_label
 from ..publication import centre_positions, decide
+from ..safe_output import csv_bytes
 from ..wording import RULES
 from .area import ReportParameters, chart_kinds
 from .display import (
@@ -67,20 +69,25 @@ from .display import (
     write_output,
 )
 from .summary import overview_table
+from .tables import (
+    NOT_APPLICABLE,
+    NOT_AVAILABLE,
+    ROW_UNIT,
+    UNIT_NAMES,
+    Column,
+    Num,
+    Table,
+    Text,
+)
 
 Cell = dict[str, object]
 MISSING = "–"
 NEIGHBOURS_LINE = "Statistical neighbours (average)"
 # a chart beside the trend is drawn without being asked for where its finding is a signal
 SIGNAL_WORDS = {"better", "worse", "higher", "lower"}
-SUMMARY_PUBLIC = [
-    "Indicator",
-    "Comparator period",
-    "England",
-    "Region",
-    "Statistical neighbours",
-    "Note",
-]
+
+
+MACHINE = {"Indicator id", "Unit", "Period"}  # columns for the CSV and workbook, not the page
 
 
 def iso(ts: pd.Timestamp) -> str:
@@ -301,140 +308,163 @@ class AreaSections(ReportParameters):
         return pd.concat(lines, ignore_index=True)
 
     # ----------------------------------------------------------------------------- tables
-    def _table(
-        self, rows: list[dict[str, tuple[str, list[str]] | str]]
-    ) -> tuple[pd.DataFrame, list[Cell]]:
-        """A table from rows of ``column: text`` (public) or ``column: (text, positions)``
-        (this authority's figures): the text is ``[c]`` where the plan hides a position."""
-        table, cells = [], []
-        for i, row in enumerate(rows):
-            out = {}
-            for col, item in row.items():
-                if isinstance(item, tuple):
-                    text, positions = item
-                    cell = _cell(i, col, positions, self.plan)
-                    out[col] = text if cell["shown"] else MARKER
-                    cells.append(cell)
-                else:
-                    out[col] = item
-            table.append(out)
-        return pd.DataFrame(table), cells
-
-    def _trend(self, ind: Indicator) -> tuple[pd.DataFrame, list[Cell]]:
+    def _trend(self, ind: Indicator) -> Table:
+        """The trend table: each quarter end's value and its parts, with England's and the
+        region's published values for that same period (``[x]`` where none was)."""
         rows = self.values.loc[self.values["indicator_id"] == ind.id]
         bench = self.evidence.benchmarks
         bench = bench.loc[bench["indicator_id"] == ind.id]
         region = self.finding(ind.id)["region_name"]
+        counted = ind.aggregate in {"count", "sum"}
+        public_den = ind.unit == "rate_per_10k"  # a population is public
         out = []
         for rec in rows.itertuples(index=False):
             have = pd.notna(rec.value)
-            pos = [quarter_position(ind.id, rec.period_end)] if have else []
+            pos = (quarter_position(ind.id, rec.period_end),) if have else ()
             text = self.label(ind, rec.period_end).removeprefix("in the ")
             pub = bench.loc[bench["time_period"] == rec.period_end]
             eng = pub.loc[pub["area_type"] == "england", "value"]
             reg = pub.loc[(pub["area_type"] == "region") & (pub["area_name"] == region), "value"]
             # parts only beside a value: a missing value (0 of 0, or a period the data does not
             # cover) shows none, so no small part is published without its value's position
-            num = (
-                rec.numerator
-                if have and ind.aggregate not in {"count", "sum", "mean", "median"}
-                else math.nan
-            )
-            den = rec.denominator if have and ind.aggregate not in {"count", "sum"} else math.nan
-            public_den = ind.unit == "rate_per_10k"  # a population is public
+            num = rec.numerator if have else math.nan
+            den = rec.denominator if have else math.nan
             out.append(
                 {
                     "Period": text[:1].upper() + text[1:],
-                    "Value": (format_value(rec.value, ind.unit), pos),
-                    "Numerator": (format_value(num, "count"), pos if pd.notna(num) else []),
-                    "Denominator": (
-                        format_value(den, "count"),
-                        pos if pd.notna(den) and not public_den else [],
-                    ),
-                    "England": format_value(eng.iloc[0], ind.unit) if len(eng) else MISSING,
-                    "Region": format_value(reg.iloc[0], ind.unit) if len(reg) else MISSING,
+                    "Period end": iso(rec.period_end),
+                    "Value": Num(rec.value, pos),
+                    "Numerator": Num(math.nan, missing=NOT_APPLICABLE)
+                    if counted or ind.aggregate in {"mean", "median"}
+                    else Num(num, pos if pd.notna(num) else ()),
+                    "Denominator": Num(math.nan, missing=NOT_APPLICABLE)
+                    if counted
+                    else Num(den, () if public_den or pd.isna(den) else pos),
+                    "England": Num(eng.iloc[0] if len(eng) else math.nan),
+                    "Region": Num(reg.iloc[0] if len(reg) else math.nan),
                     "Note": rec.note,
                 }
             )
-        return self._table(out)
+        columns = [
+            Column("Period"),
+            Column("Period end", page=False),
+            Column("Value", ind.unit),
+            Column("Numerator", "count"),
+            Column("Population aged 0-17" if public_den else "Denominator", "count"),
+            Column("England", ind.unit),
+            Column("Region", ind.unit),
+            Column("Note"),
+        ]
+        if public_den:
+            for row in out:
+                row["Population aged 0-17"] = row.pop("Denominator")
+        return Table(
+            ind.id,
+            f"{ind.title}: {self.quarters} quarter ends to {self.end:%B %Y}",
+            columns,
+            out,
+            self.plan,
+            subtitles=[
+                "England and the region where published for the same period"
+                + (f" (region: {region})" if region else "")
+                + "."
+            ],
+            source=f"{ind.source}; England and region: {ind.publication}",
+            indicator_id=ind.id,
+            area=ind.area,
+            kind="trend",
+        )
 
     def trend_table(self, ind: Indicator) -> pd.DataFrame:
         """The indicator at each quarter end, with England and the region where published for
-        that same period."""
-        return self._trend(ind)[0]
+        that same period, as the page shows it (see ``_trend`` for the numbers)."""
+        return self._trend(ind).display()
 
-    def _summary(self, area: str) -> tuple[pd.DataFrame, list[Cell]]:
-        rows = []
+    def _summary(self, area: str) -> Table:
+        """Every indicator of ``area`` on one row each (units differ by row: a Unit column)."""
+        rows, units = [], []
         for ind in (i for i in REGISTRY.values() if i.area == area):
             rec = self.finding(ind.id)
-            u = ind.unit
             now = (
-                [quarter_position(ind.id, self.end)]
+                (quarter_position(ind.id, self.end),)
                 if pd.notna(rec["value"]) or rec["suppressed"]
-                else []
+                else ()
             )
             before = (
-                [quarter_position(ind.id, year_earlier(self.end))]
+                (quarter_position(ind.id, year_earlier(self.end)),)
                 if pd.notna(rec["value_year_earlier"]) or rec["suppressed_year_earlier"]
-                else []
+                else ()
             )
             then = (
-                [comparator_position(ind.id, rec["comparator_period"])]
+                (comparator_position(ind.id, rec["comparator_period"]),)
                 if pd.notna(rec["value_at_comparator_period"])
                 or rec["suppressed_at_comparator_period"]
-                else []
+                else ()
             )
             month = (
-                [month_position(ind.id, rec["variation_month"]), *centre_positions(ind.id)]
+                (month_position(ind.id, rec["variation_month"]), *centre_positions(ind.id))
                 if rec["variation"] != "not assessed"
-                else []
+                else ()
             )
-            interval = MISSING
-            if pd.notna(rec["ci_low"]):
-                interval = (
-                    f"{format_value(rec['ci_low'], u, False)} to "
-                    f"{format_value(rec['ci_high'], u, False)}"
-                )
-            target = MISSING if pd.isna(rec["target"]) else format_value(rec["target"], u)
+            no_interval = NOT_APPLICABLE if not ind.interval else NOT_AVAILABLE
+            hidden_now_before = tuple(p for p in now + before if self.plan.hides(p))
+            units.append(ind.unit)
             rows.append(
                 {
                     "Indicator": ind.title,
-                    "Latest": (format_value(rec["value"], u), now),
-                    "95% interval": (interval, now),
-                    "A year earlier": (format_value(rec["value_year_earlier"], u), before),
-                    "Change on a year": (
-                        rec["trend"] or MISSING,
-                        now + before
-                        if rec["trend"]
-                        else [p for p in now + before if self.plan.hides(p)],
+                    "Indicator id": ind.id,
+                    "Unit": UNIT_NAMES[ind.unit],
+                    "Period": rec["period"].removeprefix("in the "),
+                    "Latest": Num(rec["value"], now),
+                    "Lower 95% limit": Num(rec["ci_low"], now, no_interval),
+                    "Upper 95% limit": Num(rec["ci_high"], now, no_interval),
+                    "A year earlier": Num(rec["value_year_earlier"], before),
+                    "Change on a year": Text(
+                        rec["trend"], now + before if rec["trend"] else hidden_now_before
                     ),
-                    "Latest month": (rec["variation"], month),
-                    "Comparator period": rec["comparator_period_label"] or MISSING,
-                    "This authority then": (
-                        format_value(rec["value_at_comparator_period"], u),
-                        then,
-                    ),
-                    "England": format_value(rec["england_value"], u),
-                    "Compared with England": (rec["vs_england"] or MISSING, then),
-                    "Region": format_value(rec["region_value"], u),
-                    "Compared with region": (rec["vs_region"] or MISSING, then),
-                    "Statistical neighbours": format_value(rec["neighbours_value"], u),
-                    "Compared with neighbours": (rec["vs_neighbours"] or MISSING, then),
-                    "Band (A best)": (rec["band"] or rec["quartile"] or MISSING, then),
-                    "Target": (
-                        f"{target}: {rec['rag']}" if rec["rag"] else target,
-                        now if rec["rag"] else [p for p in now if self.plan.hides(p)],
+                    "Latest month": Text(rec["variation"], month),
+                    "Comparator period": rec["comparator_period_label"] or NOT_AVAILABLE,
+                    "This authority then": Num(rec["value_at_comparator_period"], then),
+                    "England": Num(rec["england_value"]),
+                    "Compared with England": Text(rec["vs_england"], then),
+                    "Region": Num(rec["region_value"]),
+                    "Compared with region": Text(rec["vs_region"], then),
+                    "Statistical neighbours": Num(rec["neighbours_value"]),
+                    "Compared with neighbours": Text(rec["vs_neighbours"], then),
+                    "Band (A best)": Text(rec["band"] or rec["quartile"], then),
+                    "Target": Num(rec["target"]),
+                    "Against target": Text(
+                        rec["rag"], now if rec["rag"] else tuple(filter(self.plan.hides, now))
                     ),
                     "Note": rec["note"],
                 }
             )
-        return self._table(rows)
+        numbers = {"Latest", "Lower 95% limit", "Upper 95% limit", "A year earlier",
+                   "This authority then", "England", "Region", "Statistical neighbours",
+                   "Target"}  # fmt: skip
+        names = list(rows[0]) if rows else ["Indicator"]
+        return Table(
+            f"{area}_summary",
+            f"{AREAS[area]}: every indicator, {snapshot_label(self.end)} or the "
+            f"{period_label(self.end, self.window)}",
+            [Column(n, ROW_UNIT if n in numbers else None, page=n not in MACHINE) for n in names],
+            rows,
+            self.plan,
+            row_units=units,
+            subtitles=[
+                "Comparisons with England, the region and statistical neighbours are "
+                "for the comparator period shown."
+            ],  # fmt: skip
+            source="See each indicator's table for its source",
+            area=area,
+            kind="summary",
+        )
 
     def summary_table(self, area: str) -> pd.DataFrame:
         """Every indicator of ``area``: latest value, change on a year, latest month's
         variation, and the comparison with England, region and neighbours for the period
-        compared."""
-        return self._summary(area)[0]
+        compared, as the page shows it."""
+        return self._summary(area).display()
 
     # ----------------------------------------------------------------------------- display
     def show_summary(self, area: str) -> None:
@@ -443,8 +473,7 @@ class AreaSections(ReportParameters):
         neighbours with the comparison by word and shape), each linking to its section. The
         full summary table (every field) is written to ``tables/`` with its ledger, and each
         finding shown here is written for ``findings.csv``."""
-        table, cells = self._summary(area)
-        self._write_table(table, f"{area}_summary", cells, SUMMARY_PUBLIC)
+        self._write_table(self._summary(area))
         if self.published:  # every notebook records the model its plan was decided on
             model = self._decided()["model"]
             write_output(
@@ -474,8 +503,9 @@ class AreaSections(ReportParameters):
             self._trend_chart(ind, rec, series)
         elif shown == 1:
             show_text("Only one quarter end has a value, so no trend is drawn.")
-        table, cells = self._trend(ind)
-        self._write_table(table, ind.id, cells, ["Period", "England", "Region", "Note"])
+        numbers = self._trend(ind)
+        self._write_table(numbers)
+        table = numbers.display()
         region = f" Region: {rec['region_name']}." if rec["region_name"] else ""
         show_table(
             compact(table),
@@ -695,25 +725,9 @@ class AreaSections(ReportParameters):
             if total
             else frame["count"] * 0
         )
-        table = pd.DataFrame(
-            {
-                "Group": frame.index,
-                "Number": [
-                    MARKER if h else format_value(v, "count")
-                    for h, v in zip(hidden, frame["count"], strict=True)
-                ],
-                "Share of total": [
-                    MARKER if h else format_value(v, "pct")
-                    for h, v in zip(hidden, share, strict=True)
-                ],
-            }
-        )
-        cells = [
-            _cell(i, col, [p], plan)
-            for i, p in enumerate(positions)
-            for col in ("Number", "Share of total")
-        ]
-        name = f"{indicator_id}_by_{by}"
+        numbers = self._distribution(ind, by, title, frame["count"], share, positions, plan)
+        table = numbers.display()
+        name = numbers.name
         subtitle = f"{title}, {self.dataset.authority.la_name.split(' (')[0]}, " + (
             f"{period_label(self.end, self.window)}"
         )
@@ -736,7 +750,7 @@ class AreaSections(ReportParameters):
             )
             chart_cells = [_cell(i, "value", [p], plan) for i, p in enumerate(positions)]
             self._save_chart(chart, chart_cells, ["group"])
-        self._write_table(table, name, cells, ["Group"])
+        self._write_table(numbers)
         shown = "chart and table" if chart is not None else "table"
         show_html(
             f'<details class="sef-more"><summary>Show the {shown}: number and share of the '
@@ -750,6 +764,34 @@ class AreaSections(ReportParameters):
             f"tbl-{name}",
         )
         show_html("</details>" + BACK)
+
+    def _distribution(
+        self,
+        ind: Indicator,
+        by: str,
+        title: str,
+        counts: pd.Series,
+        share: pd.Series,
+        positions: list[str],
+        plan: Plan,
+    ) -> Table:
+        """A breakdown's table: each group's number and share of the total (both reveal the
+        group's position)."""
+        rows = [
+            {"Group": str(group), "Number": Num(n, (p,)), "Share of total": Num(pct, (p,))}
+            for group, n, pct, p in zip(counts.index, counts, share, positions, strict=True)
+        ]
+        return Table(
+            f"{ind.id}_by_{by}",
+            f"{title}, {period_label(self.end, self.window)}",
+            [Column("Group"), Column("Number", "count"), Column("Share of total", "pct")],
+            rows,
+            plan,
+            source=ind.source,
+            indicator_id=ind.id,
+            area=ind.area,
+            kind="distribution",
+        )
 
     # ----------------------------------------------------------------------------- files
     def _write_finding(self, rec: dict) -> None:
@@ -771,18 +813,17 @@ class AreaSections(ReportParameters):
             json.dumps(finding_cells(rec, self.plan)).encode("utf-8"),
         )
 
-    def _write_table(
-        self, table: pd.DataFrame, name: str, cells: list[Cell], public: list[str]
-    ) -> None:
-        """A table under ``tables/``, with its ledger (``public``: the columns holding nothing
-        of this authority's figures)."""
-        public = list(public)
+    def _write_table(self, table: Table) -> None:
+        """A table under ``tables/``: the tidy CSV of numbers and markers, its description for
+        the workbook (``<name>.json``) and its ledger."""
+        frame = table.csv_frame()
+        cells, public = table.ledger()
         if self.notice:
-            table = table.assign(**{INTERNAL_COLUMN: self.notice})
+            frame = frame.assign(**{INTERNAL_COLUMN: self.notice})
             public.append(INTERNAL_COLUMN)
-        csv = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
-        write_output(self.out, f"tables/{name}.csv", csv)
-        self._ledger(f"tables/{name}.csv", cells, public)
+        write_output(self.out, f"tables/{table.name}.csv", csv_bytes(frame))
+        write_output(self.out, f"tables/{table.name}.json", table.description())
+        self._ledger(f"tables/{table.name}.csv", cells, public)
 
     def _save_chart(
         self, chart: Chart, cells: list[Cell], public: list[str], public_rows: bool = False
@@ -791,6 +832,7 @@ class AreaSections(ReportParameters):
         named ``public`` hold this authority's figures and are ledgered cell by cell; with
         ``public_rows`` the other rows of those columns are published figures (England,
         other authorities), ledgered as revealing nothing of this authority's."""
+        chart = replace(chart, source=chart.source or _chart_source(chart))
         for filename, content in chart.files().items():
             write_output(self.out, f"charts/{filename}", content)
         if public_rows:
@@ -826,44 +868,52 @@ class AreaSections(ReportParameters):
         table = cached("reconciliation", (self.data_key,), lambda: reconcile(self.dataset))
         return table.loc[table["period_end"] <= self.end].reset_index(drop=True)
 
-    def reconciliation_table(self) -> tuple[pd.DataFrame, list[Cell]]:
-        """The reconciliation as shown, and its ledger. Published reports show the census
-        figures (each the indicator's official value at that 31 March, suppressed as the
-        run's plan says, for the quarter ends the report shows) and DfE's published figure;
-        Annex A's figures for the same years are left out of them, because with the monthly
-        Annex A figures of the control charts a 12-month total would give back a suppressed
-        month (they are in the analyst folder, and in internal reports)."""
+    def reconciliation_table(self) -> Table:
+        """The reconciliation as published. Published reports show the census figures (each
+        the indicator's official value at that 31 March, suppressed as the run's plan says,
+        for the quarter ends the report shows) and DfE's published figure; Annex A's figures
+        for the same years are left out of them, because with the monthly Annex A figures of
+        the control charts a 12-month total would give back a suppressed month (they are in
+        the analyst folder, and in internal reports)."""
         table = self.reconciliation()
         if self.published:
             table = table.loc[table["period_end"].isin(self.periods)].reset_index(drop=True)
-        cells: list[Cell] = []
-        census = []
-        for i, rec in enumerate(table.itertuples(index=False)):
-            pos = [quarter_position(rec.indicator_id, rec.period_end)]
-            cell = _cell(i, "CIN census (official)", pos, self.plan) if self.published else None
-            if cell is not None:
-                cells.append(cell)
-            hide = cell is not None and not cell["shown"]
-            census.append(MARKER if hide else format_value(rec.census_value, rec.unit))
-        out = pd.DataFrame({
-            "Indicator": table["title"],
-            "Year to": [f"{d:%d %B %Y}" for d in table["period_end"]],
-            "CIN census (official)": census,
-        })  # fmt: skip
-        if not self.published:
-            out["Annex A"] = [format_value(v, u) for v, u in
-                              zip(table["annex_a_value"], table["unit"], strict=True)]  # fmt: skip
-            out["Difference (census minus Annex A)"] = [
-                f"{format_value(v, u, False)} points" if u == "pct" and pd.notna(v)
-                else format_value(v, u)
-                for v, u in zip(table["difference"], table["unit"], strict=True)
-            ]  # fmt: skip
-        published = zip(table["published_value"], table["unit"], strict=True)
-        out["DfE published"] = [format_value(v, u) for v, u in published]
-        out["Note"] = table["note"].to_numpy()
+        rows = []
+        for rec in table.itertuples(index=False):
+            row = {
+                "Indicator": rec.title,
+                "Indicator id": rec.indicator_id,
+                "Unit": UNIT_NAMES.get(rec.unit, rec.unit),
+                "Year to": f"{rec.period_end:%d %B %Y}",
+                "CIN census (official)": Num(
+                    rec.census_value, (quarter_position(rec.indicator_id, rec.period_end),)
+                ),
+            }
+            if not self.published:
+                row["Annex A"] = Num(rec.annex_a_value)
+                row["Difference (census minus Annex A)"] = Num(rec.difference)
+            row["DfE published"] = Num(rec.published_value)
+            row["Note"] = rec.note
+            rows.append(row)
+        names = list(rows[0]) if rows else ["Indicator"]
         if table["published_value"].isna().all():  # the authority's own row is not published
-            out = out.drop(columns="DfE published")
-        return out, cells
+            names.remove("DfE published")
+        text = {"Indicator", "Indicator id", "Unit", "Year to", "Note"}
+        return Table(
+            "reconciliation_cin_census_annex_a",
+            "CIN census and Annex A figures for the same years to 31 March",
+            [Column(n, None if n in text else ROW_UNIT, page=n not in MACHINE) for n in names],
+            rows,
+            self.plan,
+            row_units=list(table["unit"]),
+            subtitles=["A difference of percentages is in percentage points."]
+            if not self.published
+            else [],
+            source="The authority's CIN census returns and Annex A lists; DfE's published "
+            "children in need statistics",
+            area="help_protection",
+            kind="reconciliation",
+        )
 
     def show_reconciliation(self) -> None:
         """The CIN census and Annex A compared for the same years (see ``reconciliation_table``)."""
@@ -881,16 +931,30 @@ class AreaSections(ReportParameters):
         # the analyst's full comparison, unsuppressed, stays in the analyst-only folder
         write_output(self.out, "analyst/reconciliation_cin_census_annex_a.csv",
                      full.to_csv(index=False, lineterminator="\n").encode("utf-8"))  # fmt: skip
-        table, cells = self.reconciliation_table()
+        numbers = self.reconciliation_table()
+        table = numbers.display()
         if self.published:
             show_text("Annex A's figures for the same years, and the differences, are in the "
                       "analyst folder (analyst/reconciliation_cin_census_annex_a.csv): published "
                       "reports leave them out because, with the monthly figures, they could "
                       "reveal small numbers.")  # fmt: skip
-        public = [c for c in table.columns if c != "CIN census (official)"]
-        self._write_table(table, "reconciliation_cin_census_annex_a", cells, public)
+        self._write_table(numbers)
         show_table(table, f"CIN census and Annex A figures for the same years to 31 March. "
                    f"{self.mode_note}", "tbl-reconciliation")  # fmt: skip
+
+
+def _chart_source(chart: Chart) -> str:
+    """Where a chart's figures come from, for its caption: the indicator's source, and the
+    publication of the comparators drawn on it."""
+    ind_id = re.sub(r"(_spc|_funnel|_neighbours|_by_\w+)$", "", chart.name)
+    ind = REGISTRY.get(ind_id)
+    if ind is None:
+        return ""
+    if chart.kind in {"funnel", "ranking"}:
+        return f"{ind.publication}; this authority: {ind.source}"
+    if chart.kind == "trend" and chart.data["series"].nunique() > 1:
+        return f"{ind.source}; England and region: {ind.publication}"
+    return ind.source
 
 
 def finding_cells(rec: dict, plan: Plan) -> list[Cell]:
@@ -975,13 +1039,17 @@ def _absent(value: object) -> bool:
 BACK = '<p class="sef-back"><a href="#contents">Back to contents</a></p>'
 
 
+BLANK = {"", MISSING, NOT_AVAILABLE, NOT_APPLICABLE}
+
+
 def compact(table: pd.DataFrame) -> pd.DataFrame:
     """The table as the page shows it: a column with nothing in any row (no numerator for a
-    count, no England figure for a local measure, no note) is left out; the file keeps it."""
+    count ([z]), no England figure for a local measure ([x]), no note) is left out; the CSV
+    and the workbook keep it, with its markers."""
     empty = [
         c
         for c in table.columns[1:]
-        if table[c].map(lambda v: pd.isna(v) or str(v).strip() in {"", MISSING}).all()
+        if table[c].map(lambda v: pd.isna(v) or str(v).strip() in BLANK).all()
     ]
     return table.drop(columns=empty)
 
@@ -1023,6 +1091,6 @@ def more_charts() -> Iterator[MoreCharts]:
     names = [what for what, _ in more.charts]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     show_html(f'<details class="sef-more"><summary>More charts: {html.escape(listed)}</summary>')
-    for _, chart in more.charts:
-        show_figure(chart)
+    for _, chart in more.charts:  # no heading names these charts: the caption has the title
+        show_figure(chart, titled=True)
     show_html("</details>")
