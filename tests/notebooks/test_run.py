@@ -149,7 +149,8 @@ def test_rerun_reuses_the_cache_and_gives_identical_outputs(run_folder, demo_dir
     before = _published_files(run_folder)
     cached_charts = set((out / ".cache" / "charts").iterdir())
     cached_sections = set((out / ".cache" / "report").iterdir())
-    assert len(cached_charts) > 100 and len(cached_sections) > 50
+    drawn = len(list((run_folder / "charts").glob("*.svg")))  # the default set: about 80
+    assert len(cached_charts) >= drawn > 50 and len(cached_sections) > 50
     status = main(["run", "--period-end", "2024-12-31", "--data", str(demo_dir), "--out",
                    str(out), "--notebooks", str(NOTEBOOKS)])  # fmt: skip
     assert status == 0
