@@ -584,6 +584,24 @@ def _growth(rows: list[dict]) -> None:
         print(json.dumps({"part": "growth", **grow}), flush=True)
 
 
+TARGETS = {"first_run": 10, "rerun": 2}  # issue 18: with the default chart set
+
+
+def _against_targets(result: dict) -> str:
+    """The quarterly run's first run and rerun against the floor measured in the same run, in
+    words, with the targets."""
+    floor = result["empty_floor_s"]
+    lines = [f"Three empty notebooks (the floor): {floor} s"]
+    for label in ("parallel", "sequential"):
+        for part, target in TARGETS.items():
+            ratio = result[f"{label}_ratio_{part}"]
+            seconds = result[f"{label}_{part}_s"]
+            verdict = "met" if ratio <= target else f"NOT met ({ratio / target:.1f}x too slow)"
+            lines.append(f"  {label} {part.replace('_', ' ')}: {seconds} s = {ratio}x the floor "
+                         f"(target within {target}x): {verdict}")  # fmt: skip
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--authorities", type=int, default=150)
@@ -617,6 +635,8 @@ def main() -> None:
                              capture_output=True, text=True, check=False)  # fmt: skip
         lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
         print(lines[-1] if lines else f"{kind} {n} failed: {out.stderr[-500:]}", flush=True)
+        if kind == "notebooks" and lines:
+            print(_against_targets(json.loads(lines[-1])), flush=True)
         if kind == "engine":
             _pool_file(n).unlink(missing_ok=True)
     if args.part in {"all", "files"}:

@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-cache", action="store_true",
                      help="recompute everything: ignore and do not write <out>/.cache")  # fmt: skip
+    run.add_argument(
+        "--charts",
+        metavar="WHICH",
+        help="charts beyond each indicator's trend: 'all', or some of spc,funnel,ranking,"
+        "breakdowns (default: only those that show a signal); also 'charts' in --params",
+    )
     val = sub.add_parser("validate", help="check a data directory and print the report")
     val.add_argument("--data", required=True)
     demo = sub.add_parser("demo-data", help="write the synthetic demonstration authority")
@@ -96,6 +102,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_stoppable(args: argparse.Namespace) -> int:
+    from .report.area import chart_kinds
     from .runner import NOTEBOOKS, run_quarter
 
     params: dict[str, object] = {}
@@ -111,6 +118,7 @@ def _run_stoppable(args: argparse.Namespace) -> int:
         raise SefError("no period end given: use --period-end YYYY-MM-DD or --params FILE")
     data = args.data or [params.get("data") or "data/demo"]
     out = args.out or params.get("out") or "outputs"
+    charts = ",".join(chart_kinds(args.charts or params.get("charts"))) or "default"
     _check_out(out, data)
     if len(data) > 1 or Path(data[0]).is_dir() and not _is_authority(Path(data[0])):
         from .many import run_many
@@ -123,6 +131,7 @@ def _run_stoppable(args: argparse.Namespace) -> int:
             notebooks=args.notebooks,
             mode=args.mode or params.get("mode") or "published",
             cache=not args.no_cache,
+            charts=charts,
         )
         failed = [f"{d}: {msg}" for d, ok, msg in results if not ok]
         for d, ok, msg in results:
@@ -134,7 +143,8 @@ def _run_stoppable(args: argparse.Namespace) -> int:
         return 0
     result = run_quarter(str(period), data[0], out, args.notebooks,
                          mode=args.mode or params.get("mode") or "published",
-                         cache=not args.no_cache, jobs=args.jobs or len(NOTEBOOKS))  # fmt: skip
+                         cache=not args.no_cache, jobs=args.jobs or len(NOTEBOOKS),
+                         charts=charts)  # fmt: skip
     if not result.ok:
         failed = [f"{r.title} ({r.error})" for r in result.notebooks
                   if r.status not in {"ok", "not run"}]  # fmt: skip

@@ -65,10 +65,12 @@ def authority_folder(out: Path, code: str, source: Path) -> Path:
     return folder
 
 
-def _one(args: tuple[str, str, str, str | None, str, bool]) -> tuple[str, bool, str]:
-    period_end, data, out, notebooks, mode, cache = args
+def _one(args: tuple[str, str, str, str | None, str, bool, str]) -> tuple[str, bool, str]:
+    period_end, data, out, notebooks, mode, cache, charts = args
     try:
-        result: RunResult = run_quarter(period_end, data, out, notebooks, mode=mode, cache=cache)
+        result: RunResult = run_quarter(
+            period_end, data, out, notebooks, mode=mode, cache=cache, charts=charts
+        )
     except SefError as exc:
         return data, False, str(exc)
     if not result.ok:
@@ -84,9 +86,11 @@ def run_many(
     notebooks: str | None = None,
     mode: str = "published",
     cache: bool = True,
+    charts: str = "default",
 ) -> tuple[Path, list]:
     """Run every authority and write ``summary_<period end>.csv`` and ``.html``
-    (``summary_<period end>-internal.*`` for an internal run)."""
+    (``summary_<period end>-internal.*`` for an internal run); ``charts`` as for
+    :func:`~sefanalysis.runner.run_quarter`."""
     if mode not in MODES:
         raise SefError(f"mode {mode!r} is not accepted: expected 'published' or 'internal'")
     dirs = authority_dirs(data)
@@ -104,7 +108,7 @@ def run_many(
             raise SefError(f"{d} and {other} have the same la_code {code!r}: each authority "
                            "needs its own")  # fmt: skip
         folders[d] = folder
-    tasks = [(period_end, str(d), str(folders[d]), notebooks, mode, cache) for d in dirs]
+    tasks = [(period_end, str(d), str(folders[d]), notebooks, mode, cache, charts) for d in dirs]
     name = f"summary_{run_folder_name(period_end, mode)}"
     out.mkdir(parents=True, exist_ok=True)
     with RunLock(out, name) as lock:

@@ -5,7 +5,9 @@ process, ``jobs`` at a time), export reviewer HTML, and swap the finished run in
 Run folder::
 
     outputs/2024-12-31/
-      index.html            links to everything below (for reviewers)
+      index.html            the summary: what needs attention, what is going well, every
+                            indicator at a glance (from findings.csv; see report.summary)
+      about.html            how to read the statistics; files.html: what to download
       html/                 one report per judgement area (no code)
       charts/ tables/       PNG, SVG and CSV for the annual report
       data_dictionary.*     the indicator registry
@@ -35,7 +37,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import html
 import json
 import subprocess
 import sys
@@ -56,10 +57,11 @@ from .disclosure import MODES, NOTE
 from .errors import DataError, SefError
 from .indicators.registry import data_dictionary
 from .periods import parse_period_end
-from .quality import _page, write_reports
-from .report.display import table_html
+from .quality import write_reports
+from .report.area import chart_kinds
 from .report.export import export_html
 from .report.finish import finish_run, mark_internal
+from .report.pages import about_page, dictionary_page, files_page, index_page
 from .report.word import write_annex
 from .report.workbook import annual_meta, changes_since, tables_workbook
 from .runfolder import RunLock, RunLocked, publish, recover, restrict, retire
@@ -214,6 +216,7 @@ class _Run:
     books: dict[str, bytes]
     jobs: int
     cache: Path | None
+    charts: str = "default"
     started: float = field(default_factory=time.perf_counter)
     meta: dict[str, str] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)
@@ -242,14 +245,16 @@ def run_quarter(
     mode: str = "published",
     cache: bool = True,
     jobs: int = 1,
+    charts: str | list[str] | None = "default",
 ) -> RunResult:
     """Run the quarterly job. Raises :class:`PeriodError` or :class:`DataError` before any
     notebook starts (a fatal data problem publishes ``<period>.failed`` with its report),
     :class:`RunLocked` if another run holds the folder, and :class:`RunStopped` or
     ``KeyboardInterrupt`` after publishing ``<period>.failed`` when stopped; returns
     ``ok=False`` with the reason (after running the other notebooks) if one fails.
-    ``notebooks_dir`` (default: the packaged notebooks) and ``jobs`` (notebooks at a time, each
-    in its own worker process and kernel) as for ``sefanalysis run``.
+    ``notebooks_dir`` (default: the packaged notebooks), ``jobs`` (notebooks at a time, each
+    in its own worker process and kernel) and ``charts`` (the charts drawn beyond one per
+    indicator: ``"all"`` or a list, see ``report.area.chart_kinds``) as for ``sefanalysis run``.
 
     With ``cache`` (the default), the validated dataset, indicator results and charts are kept
     in ``<out>/.cache`` (analyst only) and reused by reruns on unchanged data and code."""
@@ -258,6 +263,7 @@ def run_quarter(
         raise SefError(f"mode {mode!r} is not accepted: expected 'published' or 'internal'")
     label = end.strftime("%Y-%m-%d")
     name = run_folder_name(label, mode)
+    charts = ",".join(chart_kinds(charts)) or "default"
     data = Path(data).resolve()
     if not data.is_dir():
         raise DataError(f"data directory {str(data)!r} does not exist or is not a directory")
@@ -272,7 +278,7 @@ def run_quarter(
         make_private_dir(build / "analyst" / "notebooks")
         run = _Run(name, label, mode, data, out, build, lock.run_id, notebooks, books,
                    max(1, min(jobs, len(NOTEBOOKS))), _prepare_cache(out) if cache else None,
-                   meta=_meta(label, end, mode))  # fmt: skip
+                   charts=charts, meta=_meta(label, end, mode))  # fmt: skip
         _say(f"sefanalysis {__version__}: run {name} of {data}")
         try:
             with using_cache(run.cache):
@@ -331,14 +337,15 @@ def _build(run: _Run, lock_fd: int) -> None:
                  else "unknown"}  # fmt: skip
     run.inputs = _inputs(ds, run)
     if ds.fatal:
-        write_reports(ds, run.build, run.build / "analyst")
+        write_reports(ds, run.build, run.build / "analyst", run.meta)
         raise _FatalData(f"{len(ds.log.fatal)} fatal data problem(s); no notebook was run. "
                          f"First: {ds.log.fatal[0].line()}")  # fmt: skip
     _say(f"  inputs validated: {len(ds.files())} tables, {len(ds.problems)} non-fatal problem(s)")
     if run.cache is None:  # the notebooks reuse the validated data
         save_cache(ds, run.build / "analyst" / "dataset.pickle")
     parameters = {"period_end": run.label, "data_dir": str(run.data),
-                  "output_dir": str(run.build), "disclosure_mode": run.mode}  # fmt: skip
+                  "output_dir": str(run.build), "disclosure_mode": run.mode,
+                  "charts": run.charts}  # fmt: skip
     tasks = [(name, title, run.books[name], run.notebooks_dir, run.build, parameters,
               {**run.meta, "title": title}) for name, title in NOTEBOOKS]  # fmt: skip
     run.results = [NotebookResult(name, title) for name, title in NOTEBOOKS]
@@ -358,12 +365,9 @@ def _build(run: _Run, lock_fd: int) -> None:
         end_workers(pool)
         raise
     pool.shutdown()
-    write_reports(ds, run.build, run.build / "analyst")
-    dictionary = data_dictionary()
-    (run.build / "data_dictionary.csv").write_bytes(csv_bytes(dictionary))
-    (run.build / "data_dictionary.html").write_text(_page("Data dictionary", "<h1>Data dictionary"
-        "</h1>" + table_html(dictionary, "Every indicator: definition, unit, polarity and source",
-                             "tbl-dictionary")), encoding="utf-8")  # fmt: skip
+    write_reports(ds, run.build, run.build / "analyst", run.meta)
+    (run.build / "data_dictionary.csv").write_bytes(csv_bytes(data_dictionary()))
+    (run.build / "data_dictionary.html").write_text(dictionary_page(run.meta), encoding="utf-8")
     # findings.csv from the sections' rows, and the disclosure audit of everything published
     problems = finish_run(run.build, run.mode)
     for problem in problems:
@@ -432,7 +436,7 @@ def _write_manifest(run: _Run, ok: bool) -> None:
         "status": "complete" if ok else "failed", "reason": "" if ok else reason,
         "run": run.run_id, "folder": run.name,
         "parameters": {"period_end": run.label, "data": str(run.data), "out": str(run.out),
-                       "mode": run.mode},
+                       "mode": run.mode, "charts": run.charts},
         "inputs": run.inputs,
         "data_files": run.hashes,
         "notebooks_dir": {"path": str(run.notebooks_dir),
@@ -498,25 +502,12 @@ def _report(res: NotebookResult, prefix: str) -> NotebookResult:
 def _write_index(
     folder: Path, results: list[NotebookResult], meta: dict[str, str], reason: str = ""
 ) -> None:
-    e = html.escape
-    items = "".join(
-        f'<li><a href="html/{e(r.name)}.html">{e(r.title)}</a></li>' if r.status == "ok"
-        else f"<li>{e(r.title)}: not run</li>" if r.status == "not run"
-        else f"<li>{e(r.title)}: FAILED ({e(r.error)})</li>"
-        for r in results
-    )  # fmt: skip
-    tables = "".join(f'<li><a href="tables/{e(p.name)}">{e(p.name)}</a></li>'
-                     for p in sorted((folder / "tables").glob("*.xlsx"))
-                     + sorted((folder / "tables").glob("*.csv")))  # fmt: skip
-    failed = f'<p class="sef-warning">This run FAILED: {e(reason)}</p>' if reason else ""
-    body = (
-        f"<h1>Self-evaluation evidence: {e(meta.get('authority', ''))}</h1>{failed}"
-        f"<p>Period end {e(meta.get('period_end', ''))}; data extracted "
-        f"{e(meta.get('extract_date', ''))}; sefanalysis {e(meta.get('version', ''))}, commit "
-        f"{e(meta.get('commit', ''))}.</p>"
-        f"<h2>Reports</h2><ul>{items}</ul>"
-        '<h2>Supporting material</h2><ul><li><a href="data_quality.html">Data-quality '
-        'report</a></li><li><a href="data_dictionary.html">Data dictionary</a></li></ul>'
-        f"<h2>Downloadable tables</h2><ul>{tables}</ul>"
-    )
-    (folder / "index.html").write_text(_page("Self-evaluation evidence", body), encoding="utf-8")
+    """The summary (``index.html``, from ``findings.csv``: see ``report.summary``), "About
+    these statistics" and the list of files to download."""
+    pages = {
+        "index.html": index_page(folder, results, meta, reason),
+        "about.html": about_page(meta),
+        "files.html": files_page(folder, meta),
+    }
+    for name, text in pages.items():
+        (folder / name).write_text(text, encoding="utf-8")

@@ -19,14 +19,16 @@ from sefanalysis.charts import trend_chart
 from sefanalysis.checks.safety import formula_cells_xlsx
 from sefanalysis.disclosure import Plan
 from sefanalysis.findings import COLUMNS
-from sefanalysis.report.tables import Column, Num, Table, Text
-from sefanalysis.report.word import (
-    GOING_WELL,
-    NEEDS_ATTENTION,
-    build_annex,
-    main_chart,
-    reasons,
+from sefanalysis.key_findings import (
+    CONCERN,
+    NOTE,
+    STRENGTH,
+    by_area,
+    read_findings,
+    summary_items,
 )
+from sefanalysis.report.tables import Column, Num, Table, Text
+from sefanalysis.report.word import build_annex, main_chart
 from sefanalysis.report.workbook import build_workbook, changes_since, plan_sheets, read_tables
 
 HOSTILE = ['=HYPERLINK("http://evil.example/","click")', "+cmd|' /C calc'!A0", "-1+1",
@@ -340,12 +342,23 @@ def test_the_draft_holds_every_areas_findings_charts_with_alt_text_and_tables(tm
     assert "Performance team, performance@council.example" in text
 
 
-def test_key_findings_follow_the_stated_rules():
-    going = _finding("x", "X", "help_protection")
-    assert reasons(going, GOING_WELL) == ["a significant improvement on a year"]
-    assert reasons(going, NEEDS_ATTENTION) == []
-    worse = _finding("y", "Y", "leadership", vs_england="worse", rag="Red: missing", trend="")
-    assert reasons(worse, NEEDS_ATTENTION) == ["worse than England", "missing its target"]
+def test_the_drafts_key_findings_are_the_summary_pages_items(tmp_path):
+    """One choice for both outputs (issue 18 + 22): the draft lists, in order and word for
+    word, the items ``key_findings.summary_items`` gives the summary page."""
+    run = _run(tmp_path)
+    paras = Document(io.BytesIO(build_annex(run, META, []))).paragraphs
+    start = next(i for i, p in enumerate(paras) if p.text == "Key findings")
+    end = next(i for i, p in enumerate(paras) if i > start and p.style.name == "Heading 1")
+    bullets = [p.text for p in paras[start:end] if p.style.name == "List Bullet"]
+    lists = summary_items(read_findings(run / "findings.csv"))
+    expected = [it.text for way in (CONCERN, STRENGTH, NOTE)
+                for items in by_area(lists[way]).values() for it in items]  # fmt: skip
+    assert bullets == expected
+    (vacancy,) = [b for b in bullets if b.startswith("Vacancy rate")]
+    assert "the local target is 10.0% (red: missing the target)" in vacancy
+    assert "was worse than England (22.3%)" in vacancy
+    headings = [p.text for p in paras[start:end] if p.style.name == "Heading 2"]
+    assert headings == ["Needs attention", "Going well", "How the items are chosen"]
 
 
 def test_the_draft_takes_a_council_templates_styles(tmp_path):

@@ -149,7 +149,8 @@ def _run_sections(data: Path, out: Path, mode: str) -> AreaReport:
         mp.setattr(charts, "_laid_out", lambda fig: "tight")
         for name in ("trend_chart", "spc_chart", "bar_chart", "funnel_chart", "ranking_chart"):
             mp.setattr(sections, name, _recorded(getattr(sections, name), drawn))
-        report = AreaReport("2024-12-31", str(data), str(out), disclosure_mode=mode)
+        # every chart kind, drawn or not by default, is audited
+        report = AreaReport("2024-12-31", str(data), str(out), disclosure_mode=mode, charts="all")
         with contextlib.redirect_stdout(io.StringIO()):
             report.show_context()
             for area in AREAS:

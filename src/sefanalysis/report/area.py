@@ -17,12 +17,39 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Concatenate, ParamSpec
 
 from ..cache import cache_dir, cache_key, fingerprint, load, store
+from ..errors import SefError
 from .display import one_output, recording, replay
 
 if TYPE_CHECKING:
     from .sections import AreaSections
 
 P = ParamSpec("P")
+# charts drawn beside each indicator's trend when the run asks (``--charts``): the monthly
+# control chart, the funnel plot against all authorities, the statistical-neighbour ranking,
+# and a bar chart of each breakdown. Without asking, a control chart, funnel or ranking is
+# still drawn where it carries a signal (see ``sections.AreaSections.show_indicator``).
+CHART_KINDS = ("spc", "funnel", "ranking", "breakdowns")
+
+
+def chart_kinds(charts: str | list[str] | None) -> tuple[str, ...]:
+    """The extra chart kinds a run asks for: ``"all"``, a list (``"spc,funnel"`` or a YAML
+    list) of :data:`CHART_KINDS`, or ``"default"`` / nothing for none. Anything else is an
+    error naming what is accepted."""
+    if charts is None:
+        return ()
+    items = charts if isinstance(charts, list) else str(charts).split(",")
+    names = [str(i).strip().lower() for i in items if str(i).strip()]
+    if names in ([], ["default"]):
+        return ()
+    if names == ["all"]:
+        return CHART_KINDS
+    unknown = [n for n in names if n not in CHART_KINDS]
+    if unknown:
+        raise SefError(
+            f"charts {', '.join(map(repr, unknown))} not known: give 'all', 'default', or a "
+            f"list of {', '.join(CHART_KINDS)}"
+        )
+    return tuple(k for k in CHART_KINDS if k in names)
 
 
 def _replayed(
@@ -38,7 +65,7 @@ def _replayed(
                 return
             key = cache_key("report", method.__name__, args, kwargs, self.data_key,
                             self.period_end, self.quarters, self.window,
-                            self.disclosure_mode)  # fmt: skip
+                            self.disclosure_mode, self.charts)  # fmt: skip
             events = load("report", key)
             if isinstance(events, list):
                 replay(events, Path(self.output_dir))
@@ -53,7 +80,8 @@ def _replayed(
 @dataclass
 class ReportParameters:
     """What a notebook gives its report: the period end, where the data is and where outputs
-    go, how many quarter ends to show, the window and the disclosure mode."""
+    go, how many quarter ends to show, the window, the disclosure mode and the extra charts
+    asked for (``charts``: see :func:`chart_kinds`)."""
 
     period_end: str
     data_dir: str
@@ -61,6 +89,7 @@ class ReportParameters:
     quarters: int = 8
     window: str = "12m"
     disclosure_mode: str = "published"
+    charts: str = "default"
 
 
 @dataclass
@@ -101,8 +130,9 @@ class AreaReport(ReportParameters):
 
     @_replayed
     def show_indicator(self, indicator_id: str) -> None:
-        """One indicator: its finding's sentence, trend chart, comparators, SPC chart and
-        table."""
+        """One indicator: its finding's sentence, its trend chart with England, the region and
+        the neighbours, and its table; the control chart, funnel and ranking one click away
+        when asked for or when they carry a signal."""
         self.sections.show_indicator(indicator_id)
 
     @_replayed

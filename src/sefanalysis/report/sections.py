@@ -8,10 +8,13 @@ Nothing on a page is decided here: the values, their suppression (the run's disc
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import html
 import json
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -56,8 +59,16 @@ from ..periods import parse_period_end, period_label, quarter_ends_back, snapsho
 from ..publication import centre_positions, decide
 from ..safe_output import csv_bytes
 from ..wording import RULES
-from .area import ReportParameters
-from .display import show_figure, show_heading, show_table, show_text, write_output
+from .area import ReportParameters, chart_kinds
+from .display import (
+    show_figure,
+    show_heading,
+    show_html,
+    show_table,
+    show_text,
+    write_output,
+)
+from .summary import overview_table
 from .tables import (
     NOT_APPLICABLE,
     NOT_AVAILABLE,
@@ -70,6 +81,10 @@ from .tables import (
 )
 
 Cell = dict[str, object]
+MISSING = "–"
+NEIGHBOURS_LINE = "Statistical neighbours (average)"
+# a chart beside the trend is drawn without being asked for where its finding is a signal
+SIGNAL_WORDS = {"better", "worse", "higher", "lower"}
 
 
 MACHINE = {"Indicator id", "Unit", "Period"}  # columns for the CSV and workbook, not the page
@@ -102,6 +117,7 @@ class AreaSections(ReportParameters):
             )
         self.published = self.disclosure_mode == "published"
         self.notice = "" if self.published else INTERNAL
+        self.asked = chart_kinds(self.charts)  # extra charts the run asks for
         self.periods = quarter_ends_back(self.end, self.quarters)
         self.data_key = fingerprint(self.data_dir)  # reruns on unchanged data reuse the results
         self.out = Path(self.output_dir)
@@ -193,7 +209,8 @@ class AreaSections(ReportParameters):
         return label(ind, period_end, self.window)
 
     def show_context(self) -> None:
-        """Who, when and how complete: the paragraph under each report's title."""
+        """Who, when and how complete: the paragraph under each report's title, with links to
+        the explanations and the data-quality report."""
         a = self.dataset.authority
         if not self.published:
             show_text(
@@ -209,10 +226,17 @@ class AreaSections(ReportParameters):
             f"{snapshot_label(self.end)}. Data extracted {extract}. Trends show the "
             f"{self.quarters} quarter ends to {self.end:%B %Y}."
         )
-        show_text(
-            f"Data quality: {n_problems} problem(s) were found while loading the data; each is "
-            "listed in the data-quality report, and affected rows are left out of the measures "
-            "they affect only."
+        problems = (
+            "No problem was found while loading the data."
+            if n_problems == 0
+            else f"{n_problems:,} problem(s) were found while loading the data; affected rows "
+            "are left out of the measures they affect only."
+        )
+        show_html(
+            f'<p class="sef-text">{html.escape(problems)} See the '
+            '<a href="../data_quality.html">data-quality report</a>. How to read the '
+            "intervals, comparisons, control charts and markers: "
+            '<a href="../about.html">About these statistics</a>.</p>'
         )
         if a.synthetic:
             show_text(
@@ -223,14 +247,20 @@ class AreaSections(ReportParameters):
 
     def show_method(self) -> None:
         """How each sentence is decided, in plain words (the same rules as the README)."""
-        show_heading("How the sentences are decided", 2, anchor="how-decided")
+        show_heading("How the sentences are decided", 3, anchor="how-decided")
         for text in RULES:
             show_text(text)
         show_text(self.mode_note)
+        show_html(
+            '<p class="sef-text">Intervals, significance, control charts, funnel plots, bands '
+            'and markers are explained in <a href="../about.html">About these '
+            "statistics</a>.</p>"
+        )
 
     # ----------------------------------------------------------------------------- comparators
     def comparator_lines(self, indicator_id: str) -> pd.DataFrame:
-        """England's and the region's published values within the trend's periods."""
+        """England's, the region's and the statistical neighbours' average published values
+        within the trend's periods."""
         bench = self.evidence.benchmarks
         rec = self.finding(indicator_id)
         keep = (bench["indicator_id"] == indicator_id) & bench["time_period"].between(
@@ -257,6 +287,21 @@ class AreaSections(ReportParameters):
                         "label": rec["region_name"],
                         "period_end": reg["time_period"],
                         "value": reg["value"].astype(float),
+                    }
+                )
+            )
+        # the neighbours' average at each period, as the findings take it for the period
+        # compared (the mean of the neighbours with a published value)
+        codes = set(self.evidence.neighbours["area_code"].dropna())
+        sns = rows.loc[(rows["area_type"] == "la") & rows["area_code"].isin(codes)]
+        if len(sns):
+            mean = sns.groupby("time_period")["value"].mean()
+            lines.append(
+                pd.DataFrame(
+                    {
+                        "label": NEIGHBOURS_LINE,
+                        "period_end": mean.index,
+                        "value": mean.to_numpy(dtype=float),
                     }
                 )
             )
@@ -423,26 +468,32 @@ class AreaSections(ReportParameters):
 
     # ----------------------------------------------------------------------------- display
     def show_summary(self, area: str) -> None:
-        numbers = self._summary(area)
-        self._write_table(numbers)
-        table = numbers.display()
+        """The area at a glance: one row per indicator from its finding (latest value and
+        target, change on a year and the latest month's signal, England, the region and the
+        neighbours with the comparison by word and shape), each linking to its section. The
+        full summary table (every field) is written to ``tables/`` with its ledger, and each
+        finding shown here is written for ``findings.csv``."""
+        self._write_table(self._summary(area))
         if self.published:  # every notebook records the model its plan was decided on
             model = self._decided()["model"]
             write_output(
                 self.out, f"{LEDGER}/model.json", json.dumps(model, sort_keys=True).encode("utf-8")
             )
-        show_table(
-            table,
-            f"{AREAS[area]}: every indicator, {snapshot_label(self.end)} or "
-            f"the {period_label(self.end, self.window)}; comparisons are for the comparator "
-            "period shown",
-            f"tbl-summary-{area}",
-        )
+        records = self.findings.loc[self.findings["area"] == area].to_dict("records")
+        for rec in records:  # everything the overview shows is in findings.csv, ledgered
+            self._write_finding(rec)
+        show_html(overview_table(records, area, lambda i: f"#ind-{i}", f"tbl-summary-{area}"))
 
     def show_indicator(self, indicator_id: str) -> None:
+        """The indicator's sentence, its trend chart (England, the region and the neighbours'
+        average beside it, and the latest month's signal in the caption) and its table. The
+        monthly control chart, funnel plot and neighbour ranking follow one click away (a
+        ``<details>``), drawn when the run asks for them or when their finding is a signal:
+        special-cause variation in the latest month, a value better or worse (higher or lower)
+        than England, or than the neighbours' average."""
         ind = REGISTRY[indicator_id]
         rec = self.finding(ind.id)
-        show_heading(ind.title, 3, anchor=f"ind-{ind.id}")
+        show_heading(ind.title, 3, anchor=f"ind-{ind.id}", css_class="sef-ind")
         show_text(rec["sentence"], "sef-headline")
         self._write_finding(rec)
         series = self.values.loc[self.values["indicator_id"] == ind.id].copy()
@@ -452,18 +503,26 @@ class AreaSections(ReportParameters):
             self._trend_chart(ind, rec, series)
         elif shown == 1:
             show_text("Only one quarter end has a value, so no trend is drawn.")
-        self.show_comparators(ind)
-        self._spc(ind, rec)
         numbers = self._trend(ind)
         self._write_table(numbers)
         table = numbers.display()
         region = f" Region: {rec['region_name']}." if rec["region_name"] else ""
         show_table(
-            table,
+            compact(table),
             f"{ind.title}: {self.quarters} quarter ends to {self.end:%B %Y}; England and the "
             f"region where published for the same period.{region} Source: {ind.source}.",
             f"tbl-{ind.id}",
         )
+        with more_charts() as more:
+            if "spc" in self.asked or str(rec["variation"]).startswith("special cause"):
+                self._spc(ind, rec, more)
+            self.show_comparators(
+                ind,
+                ranking="ranking" in self.asked or rec["vs_neighbours"] in SIGNAL_WORDS,
+                funnel="funnel" in self.asked or rec["vs_england"] in SIGNAL_WORDS,
+                more=more,
+            )
+        show_html(BACK)
 
     def _trend_chart(self, ind: Indicator, rec: dict, series: pd.DataFrame) -> None:
         short = self.dataset.authority.la_name.split(" (")[0]
@@ -486,16 +545,14 @@ class AreaSections(ReportParameters):
                 pos = [quarter_position(ind.id, row["period_end"])]
                 cells.append(_cell(i, "value", pos, self.plan))
         self._save_chart(chart, cells, ["period_end", "series"], public_rows=True)
-        show_figure(chart)
+        show_figure(chart, latest_signal(rec))
 
-    def _spc(self, ind: Indicator, rec: dict) -> None:
-        """The XmR chart of the monthly values, suppressed months hidden; or why none."""
+    def _spc(self, ind: Indicator, rec: dict, more: MoreCharts) -> None:
+        """The XmR chart of the monthly values, suppressed months hidden; none where there is
+        none to draw (too few months, or an average that would reveal a suppressed figure:
+        the sentence says why variation is not assessed)."""
         spc = self.spcs[ind.id]
-        if spc.result is None:
-            show_text(f"No monthly SPC chart: {spc.reason}.")
-            return
-        if self.plan.hides(spc_mean_position(ind.id)):
-            show_text("No monthly SPC chart: its average would reveal a suppressed figure.")
+        if spc.result is None or self.plan.hides(spc_mean_position(ind.id)):
             return
         frame = spc.result.frame.copy()
         hidden = [self.plan.hides(month_position(ind.id, m)) for m in frame["x"]]
@@ -524,12 +581,25 @@ class AreaSections(ReportParameters):
             for col in ("mean", "lpl", "upl"):
                 cells.append(_cell(i, col, centre_positions(ind.id), self.plan))
         self._save_chart(chart, cells, ["period_end"])
-        show_figure(chart)
+        more.add("monthly control chart", chart)
 
-    def show_comparators(self, ind: Indicator) -> None:
+    def show_comparators(
+        self,
+        ind: Indicator,
+        ranking: bool = True,
+        funnel: bool = True,
+        more: MoreCharts | None = None,
+    ) -> None:
         """Statistical-neighbour ranking and, for percentages and rates with published
         denominators, a funnel plot against all authorities, for the comparator period (the
-        authority's own value for that same period)."""
+        authority's own value for that same period); each only where asked (``ranking``,
+        ``funnel``). Shown in ``more`` when given, else on their own."""
+        if not (ranking or funnel):
+            return
+        if more is None:
+            with more_charts() as own:
+                self.show_comparators(ind, ranking, funnel, own)
+            return
         rec = self.finding(ind.id)
         if pd.isna(rec["comparator_period"]) or pd.isna(rec["value_at_comparator_period"]):
             return
@@ -547,7 +617,7 @@ class AreaSections(ReportParameters):
         ]
         sn_codes = set(self.evidence.neighbours["area_code"].dropna())
         year = rec["comparator_period_label"]
-        if sn_codes and ind.polarity != "neutral" and ind.unit != "count":
+        if ranking and sn_codes and ind.polarity != "neutral" and ind.unit != "count":
             table = pd.concat(
                 [
                     las.loc[las["area_code"].isin(sn_codes), ["area_name", "value"]],
@@ -571,9 +641,10 @@ class AreaSections(ReportParameters):
                 if row["area_name"] == name
             ]
             self._save_chart(chart, cells, ["area_name"], public_rows=True)
-            show_figure(chart)
+            more.add("statistical neighbours", chart)
         if (
-            ind.unit in {"pct", "rate_per_10k"}
+            funnel
+            and ind.unit in {"pct", "rate_per_10k"}
             and "denominator" in las
             and las["denominator"].notna().any()
             and pd.notna(rec["england_value"])
@@ -607,7 +678,7 @@ class AreaSections(ReportParameters):
                 for c in ("denominator", "value")
             ]
             self._save_chart(chart, cells, ["area_code", "area_name", "group"], public_rows=True)
-            show_figure(chart)
+            more.add("all authorities (funnel plot)", chart)
 
     def _breakdown(self, indicator_id: str, by: str) -> pd.DataFrame:
         area = REGISTRY[indicator_id].area
@@ -664,7 +735,8 @@ class AreaSections(ReportParameters):
         if table.empty:
             show_text(f"No records {self.label(ind, self.end)}.")
             return
-        if total:
+        chart = None
+        if total and "breakdowns" in self.asked:  # a chart of the table, on request
             totals = plan.hides(quarter_position(indicator_id, self.end))
             heading = title if totals else f"{title}: {format_value(total, 'count')} in total"
             chart = bar_chart(
@@ -678,13 +750,20 @@ class AreaSections(ReportParameters):
             )
             chart_cells = [_cell(i, "value", [p], plan) for i, p in enumerate(positions)]
             self._save_chart(chart, chart_cells, ["group"])
-            show_figure(chart)
         self._write_table(numbers)
+        shown = "chart and table" if chart is not None else "table"
+        show_html(
+            f'<details class="sef-more"><summary>Show the {shown}: number and share of the '
+            f"total in each group</summary>"
+        )
+        if chart is not None:
+            show_figure(chart)
         show_table(
             table,
             f"{title}, {period_label(self.end, self.window)}. {self.mode_note}",
             f"tbl-{name}",
         )
+        show_html("</details>" + BACK)
 
     def _distribution(
         self,
@@ -838,7 +917,7 @@ class AreaSections(ReportParameters):
 
     def show_reconciliation(self) -> None:
         """The CIN census and Annex A compared for the same years (see ``reconciliation_table``)."""
-        show_heading("The CIN census and Annex A compared", 3, anchor="reconciliation")
+        show_heading("The CIN census and Annex A compared", 2, anchor="reconciliation")
         full = self.reconciliation()
         if full.empty:
             show_text("No CIN census return was supplied (a cin_census/ folder of the XML "
@@ -955,3 +1034,63 @@ def _absent(value: object) -> bool:
     if isinstance(value, str):
         return value in {"", "not assessed", "not reported", "not compared"}
     return value is False or value is None or (not isinstance(value, bool) and pd.isna(value))
+
+
+BACK = '<p class="sef-back"><a href="#contents">Back to contents</a></p>'
+
+
+BLANK = {"", MISSING, NOT_AVAILABLE, NOT_APPLICABLE}
+
+
+def compact(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as the page shows it: a column with nothing in any row (no numerator for a
+    count ([z]), no England figure for a local measure ([x]), no note) is left out; the CSV
+    and the workbook keep it, with its markers."""
+    empty = [
+        c
+        for c in table.columns[1:]
+        if table[c].map(lambda v: pd.isna(v) or str(v).strip() in BLANK).all()
+    ]
+    return table.drop(columns=empty)
+
+
+def latest_signal(rec: dict) -> str:
+    """The latest month's special-cause variation, for the trend chart's caption (markup),
+    with a shape as well as the words: "" for common cause or none assessed."""
+    variation = str(rec["variation"])
+    if not variation.startswith("special cause") or pd.isna(rec["variation_month"]):
+        return ""
+    shape = {"special cause concern": "▼", "special cause improvement": "▲"}.get(variation, "◆")
+    words = variation.replace("special cause", "special-cause variation")
+    month = pd.Timestamp(rec["variation_month"])
+    return (
+        f'<br><span class="sef-signal"><span aria-hidden="true">{shape}</span> Latest month '
+        f"({month:%B %Y}): {html.escape(words)}; the monthly control chart is below.</span>"
+    )
+
+
+class MoreCharts:
+    """The charts after an indicator's table, collected while they are drawn and shown in one
+    ``<details>`` (see :func:`more_charts`)."""
+
+    def __init__(self) -> None:
+        self.charts: list[tuple[str, object]] = []
+
+    def add(self, what: str, chart: object) -> None:
+        self.charts.append((what, chart))
+
+
+@contextlib.contextmanager
+def more_charts() -> Iterator[MoreCharts]:
+    """Collect charts, then show them one click away: a ``<details>`` whose summary names
+    them (nothing when none was drawn)."""
+    more = MoreCharts()
+    yield more
+    if not more.charts:
+        return
+    names = [what for what, _ in more.charts]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    show_html(f'<details class="sef-more"><summary>More charts: {html.escape(listed)}</summary>')
+    for _, chart in more.charts:  # no heading names these charts: the caption has the title
+        show_figure(chart, titled=True)
+    show_html("</details>")

@@ -26,43 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..disclosure import MARKER
+from ..indicators.registry import AREAS
 from .tables import NOT_AVAILABLE, SYMBOLS
 
 CHART_PREFERENCE = ("", "_spc", "_neighbours", "_funnel")  # the trend first
 TABLE_STYLES = ("Table Grid", "Light List Accent 1", "Normal Table")
 WIDTH_CM = 16.0
-
-GOING_WELL = {
-    "trend": ("getting better", "a significant improvement on a year"),
-    "variation": ("special cause improvement", "special-cause improvement in the latest month"),
-    "vs_england": ("better", "better than England"),
-    "rag": ("Green", "meeting its target"),
-}
-NEEDS_ATTENTION = {
-    "trend": ("getting worse", "a significant deterioration on a year"),
-    "variation": ("special cause concern", "special-cause concern in the latest month"),
-    "vs_england": ("worse", "worse than England"),
-    "rag": ("Red", "missing its target"),
-}
-KEY_RULES = (
-    "An indicator is listed as going well where its change on a year is a significant "
-    "improvement, its latest month shows special-cause improvement, it is better than England "
-    "for the period compared, or it meets its local target (green); it needs attention where "
-    "any of these goes the other way. An indicator can be in both lists."
-)
-
-
-def reasons(rec: dict, rules: dict[str, tuple[str, str]]) -> list[str]:
-    """Why a finding meets the key-findings rules (:data:`KEY_RULES`), in words."""
-    out = []
-    for column, (needle, words) in rules.items():
-        text = rec.get(column) or ""
-        hit = text.startswith(needle) if column == "rag" else needle in text
-        if column == "vs_england":
-            hit = text == needle
-        if hit:
-            out.append(words)
-    return out
 
 
 @dataclass
@@ -256,25 +225,32 @@ def _cover(doc, meta: dict[str, str], changes: list[str]) -> None:
             doc.add_paragraph(line, style="List Bullet")
 
 
-def _key_findings(doc, findings: list[dict], areas: dict[str, str]) -> None:
+def _key_findings(doc, run: Path) -> None:
+    """The same items as the run's summary page (:func:`sefanalysis.key_findings.summary_items`,
+    by its stated rules), list by list and area by area, each with its number and comparator."""
+    from ..key_findings import CONCERN, LISTS, NOTE, RULES, STRENGTH, by_area, summary_items
+    from ..key_findings import read_findings as typed_findings
+
     doc.add_page_break()
     doc.add_paragraph("Key findings", style="Heading 1")
-    doc.add_paragraph(KEY_RULES)
-    for area, name in areas.items():
-        records = [r for r in findings if r.get("area") == area]
-        if not records:
+    lists = summary_items(typed_findings(run / "findings.csv"))
+    for way in (CONCERN, STRENGTH, NOTE):
+        if way == NOTE and not lists[way]:
             continue
-        doc.add_paragraph(name, style="Heading 2")
-        for heading, rules in (("Going well", GOING_WELL), ("Needs attention", NEEDS_ATTENTION)):
-            doc.add_paragraph(heading, style="Heading 3")
-            items = [(r, reasons(r, rules)) for r in records]
-            items = [(r, why) for r, why in items if why]
+        doc.add_paragraph(LISTS[way], style="Heading 2")
+        if not lists[way]:
+            doc.add_paragraph("No indicator meets the rules for this list.")
+        for area, items in by_area(lists[way]).items():
             if not items:
-                doc.add_paragraph("None by these rules.")
-            for rec, why in items:
+                continue
+            doc.add_paragraph(AREAS[area], style="Heading 3")
+            for it in items:
                 item = doc.add_paragraph(style="List Bullet")
-                item.add_run(f"{rec['title']}").bold = True
-                item.add_run(f" ({'; '.join(why)}): {rec.get('text_value', '')}")
+                item.add_run(it.title).bold = True
+                item.add_run(it.text[len(it.title) :])
+    doc.add_paragraph("How the items are chosen", style="Heading 2")
+    for rule in RULES:
+        doc.add_paragraph(rule)
 
 
 def _indicator(doc, run: Path, rec: dict, style: str | None, numbers: Numbering) -> None:
@@ -357,8 +333,6 @@ def build_annex(run: Path, meta: dict[str, str], changes: list[str],
     """The draft's bytes (see the module's docstring)."""
     import io
 
-    from ..indicators.registry import AREAS
-
     findings = read_findings(run)
     doc = _document(template)
     style = _ensure_styles(doc)
@@ -371,7 +345,7 @@ def build_annex(run: Path, meta: dict[str, str], changes: list[str],
         doc.add_paragraph("This run wrote no findings (its notebooks published none through the "
                           "report sections), so there is nothing to draft.")  # fmt: skip
     else:
-        _key_findings(doc, findings, AREAS)
+        _key_findings(doc, run)
         numbers = Numbering()
         for area, name in AREAS.items():
             records = [r for r in findings if r.get("area") == area]
