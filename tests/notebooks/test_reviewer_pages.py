@@ -156,6 +156,33 @@ def test_area_pages_are_small_and_show_one_chart_per_indicator(run_folder):
                 assert rec["vs_england"] in SIGNAL, ind
 
 
+def test_each_table_names_the_edition_of_the_england_figures_it_shows(run_folder):
+    """Issue 21: comparators named by edition and period. Each indicator's table on its page
+    whose England column has a figure names the DfE file and release it came from; a table
+    without one names none."""
+    records = {r["indicator_id"]: r for r in read_findings(run_folder / "findings.csv")}
+    named = 0
+    for name in AREA_PAGES:
+        soup = _soup(run_folder / "html" / f"{name}.html")
+        for table in soup.select("table[id^=tbl-]"):
+            ind = table["id"].removeprefix("tbl-")
+            if ind not in records:
+                continue
+            caption = table.find("caption").get_text(" ", strip=True)
+            heads = [th.get_text(strip=True) for th in table.select("thead th")]
+            england = heads.index("England") if "England" in heads else None
+            figures = [
+                row.find_all(["th", "td"])[england].get_text(strip=True)
+                for row in table.select("tbody tr")
+            ] if england is not None else []  # fmt: skip
+            if any(f and f[0].isdigit() for f in figures):
+                assert "England and region: " in caption, (ind, caption)
+                named += 1
+            else:
+                assert "England and region: " not in caption, (ind, caption)
+    assert named >= 20  # the demo has DfE's figures for over 20 indicators
+
+
 def test_charts_are_drawn_on_a_signal_only_by_default(run_folder):
     manifest = json.loads((run_folder / "manifest.json").read_text())
     assert manifest["parameters"]["charts"] == "default"

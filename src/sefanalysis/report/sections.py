@@ -369,7 +369,7 @@ class AreaSections(ReportParameters):
                 + (f" (region: {region})" if region else "")
                 + "."
             ],
-            source=f"{ind.source}; England and region: {ind.publication}",
+            source=_trend_source(ind, bench.loc[bench["time_period"].isin(rows["period_end"])]),
             indicator_id=ind.id,
             area=ind.area,
             kind="trend",
@@ -510,7 +510,7 @@ class AreaSections(ReportParameters):
         show_table(
             compact(table),
             f"{ind.title}: {self.quarters} quarter ends to {self.end:%B %Y}; England and the "
-            f"region where published for the same period.{region} Source: {ind.source}.",
+            f"region where published for the same period.{region} Source: {numbers.source}.",
             f"tbl-{ind.id}",
         )
         with more_charts() as more:
@@ -941,6 +941,14 @@ class AreaSections(ReportParameters):
         self._write_table(numbers)
         show_table(table, f"CIN census and Annex A figures for the same years to 31 March. "
                    f"{self.mode_note}", "tbl-reconciliation")  # fmt: skip
+
+
+def _trend_source(ind: Indicator, shown: pd.DataFrame) -> str:
+    """The sources of a trend table: the indicator's own, and the editions (file and release)
+    of the England and region figures it shows, or none where it shows none."""
+    editions = shown.loc[shown["area_type"].isin(["england", "region"])]
+    editions = sorted(set(editions["edition"].dropna().astype(str))) if "edition" in shown else []
+    return "; ".join([ind.source, *(f"England and region: {e}" for e in editions)])
 
 
 def _chart_source(chart: Chart) -> str:
