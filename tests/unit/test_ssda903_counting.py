@@ -213,6 +213,17 @@ def test_uasc_from_the_uasc_table_at_the_date(tmp_path):
     assert r["value"] == 1 and "UASC table" in r["note"]
 
 
+def test_an_empty_uasc_table_counts_no_child_as_uasc(tmp_path):
+    # found by the property test: a return whose UASC table has headings and no rows
+    episodes = [ep("Q", "01/05/2017", "S", "U4")]
+    root = returns(tmp_path, episodes, {"Q": BORN}, [2017])
+    pd.DataFrame(columns=["CHILD", "SEX", "DOB", "DUC"]).to_csv(
+        folder_of(root, 2017) / "uasc.csv", index=False
+    )
+    r = row(load_dataset(root), "cla_uasc_count")
+    assert r["value"] == 0 and "UASC table" in r["note"]
+
+
 def test_adoption_measures_from_episodes_and_ad1(tmp_path):
     episodes = [
         # Q: entered care 1 Jan 2016; placement order (E1) 1 Jan 2017; placed with new adopters

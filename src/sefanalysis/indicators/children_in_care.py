@@ -293,7 +293,10 @@ def cla_uasc_count(ctx: Context) -> list[pd.DataFrame]:
         uasc = sub.dataset.ssda903["uasc"]
         uasc = uasc.assign(cid=d903.codes(uasc["CHILD"]))
         uasc = uasc.loc[uasc["cid"] >= 0].drop_duplicates("cid", keep="last")
-        duc = now["cid"].map(uasc.set_index("cid")["DUC"])
+        # reindex, not Series.map: map casts an empty mapper to float, which dates cannot take
+        # (a return with an empty UASC table)
+        duc = pd.Series(uasc["DUC"].to_numpy(), index=uasc["cid"].to_numpy())
+        duc = duc.reindex(now["cid"].to_numpy()).set_axis(now.index)
         listed = now["cid"].isin(uasc["cid"])
         yes = listed & (duc.isna() | (duc > now["period_end"]))
         out = d903.attach(now[["cid", "period_end"]], sub)
