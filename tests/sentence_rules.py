@@ -4,11 +4,12 @@ the writer's code would share its mistakes)."""
 
 from __future__ import annotations
 
+import math
 import re
 
 import pandas as pd
 
-from sefanalysis.format import format_value
+from sefanalysis.format import DECIMALS, format_value
 
 DIRECTION = re.compile(
     r"\b(increas\w*|decreas\w*|rises?|rose|fell|falls?|up from|down from|improv\w*|"
@@ -105,7 +106,11 @@ def _variation(rec: dict, unit: str, polarity: str, tvar: str) -> list[str]:
         return out + [f"no monthly figure in {tvar!r}"]
     printed = _num(figure.group(1))
     value = rec["variation_value"]
-    if figure.group(1) != format_value(value, unit, with_unit=False):
+    decimals = len(figure.group(1).partition(".")[2])
+    # printed as its unit prints it, or with more decimals where a limit beside it needs them
+    if figure.group(1) != format_value(value, unit, with_unit=False) and (
+        decimals <= DECIMALS.get(unit, 1) or not math.isclose(printed, round(value, decimals))
+    ):
         out.append(f"the printed figure {figure.group(1)} is not the latest month's {value}")
     lpl, upl, mean = rec["spc_lower_limit"], rec["spc_upper_limit"], rec["spc_mean"]
     if kind == "common cause":

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from .disclosure import MARKER
@@ -181,18 +182,48 @@ def _fmt(value: object, unit: str) -> str:
     return format_value(value, unit)
 
 
-def _fmt_apart(limit: float, figure: float, unit: str) -> str:
+def _with_digits(value: float, unit: str, digits: int) -> str:
+    """``value`` formatted as its unit formats it, with ``digits`` decimals."""
+    return format_value(value, unit).replace(
+        format_value(value, unit, False), f"{value:,.{digits}f}", 1
+    )
+
+
+def _fmt_apart(limit: float, figure: float, unit: str, start: int | None = None) -> str:
     """A limit or average beside a figure, with enough decimals that the two never print the
     same when they differ (a count of 20 "below the lower process limit of 20.04", not "of
-    20.0"), so the claim can be read off the numbers printed."""
-    shown = round(float(figure), DECIMALS.get(unit, 1))
+    20.0"), so the claim can be read off the numbers printed; ``start``: the decimals the
+    figure is printed with, where more than its unit's."""
+    base = DECIMALS.get(unit, 1) if start is None else start
+    shown = round(float(figure), base)
     text = _fmt(limit, unit)
-    for digits in range(DECIMALS.get(unit, 1), DECIMALS.get(unit, 1) + 4):
-        number = f"{limit:,.{digits}f}"
-        text = format_value(limit, unit).replace(format_value(limit, unit, False), number, 1)
+    for digits in range(base, base + 4):
+        text = _with_digits(limit, unit, digits)
         if round(float(limit), digits) != shown or limit == figure:
             return text
     return text
+
+
+def _figure_digits(figure: float, limits: list[float], unit: str) -> int:
+    """The fewest decimals (at least the unit's) at which the figure, and each limit printed
+    beside it by :func:`_fmt_apart`, print in their true order: a monthly 35.813% "above the
+    upper process limit of 35.8099%" must not print as 35.8% against 35.81%."""
+    base = DECIMALS.get(unit, 1)
+    for digits in range(base, base + 4):
+        shown = round(float(figure), digits)
+        ordered = True
+        for limit in limits:
+            if figure == limit:
+                continue
+            printed = next(
+                (round(float(limit), d) for d in range(digits, digits + 4)
+                 if round(float(limit), d) != shown),
+                round(float(limit), digits + 3),
+            )  # fmt: skip
+            ordered &= np.sign(shown - printed) == np.sign(figure - limit)
+        if ordered:
+            return digits
+    return base + 3
 
 
 def text_value(rec: dict) -> str:
@@ -235,12 +266,15 @@ def text_variation(rec: dict) -> str:
             "average, would reveal a suppressed figure."
         )
     month = pd.Timestamp(rec["variation_month"])
-    figure = _fmt(rec["variation_value"], unit)
     value = rec["variation_value"]
+    bounds = [rec["spc_mean"], rec["spc_lower_limit"], rec["spc_upper_limit"]]
+    digits = _figure_digits(value, [b for b in bounds if pd.notna(b)], unit)
+    wider = digits > DECIMALS.get(unit, 1)
+    figure = _with_digits(value, unit, digits) if wider else _fmt(value, unit)
     limits = {
-        "mean": _fmt_apart(rec["spc_mean"], value, unit),
-        "lpl": _fmt_apart(rec["spc_lower_limit"], value, unit),
-        "upl": _fmt_apart(rec["spc_upper_limit"], value, unit),
+        "mean": _fmt_apart(rec["spc_mean"], value, unit, digits if wider else None),
+        "lpl": _fmt_apart(rec["spc_lower_limit"], value, unit, digits if wider else None),
+        "upl": _fmt_apart(rec["spc_upper_limit"], value, unit, digits if wider else None),
     }
     start = (
         f"At the end of {month:%B %Y} the monthly figure was {figure}"

@@ -18,7 +18,7 @@ from sefanalysis.indicators.registry import REGISTRY
 from sefanalysis.publication import decide
 from sefanalysis.stats import change
 from sefanalysis.stats.spc import xmr
-from sefanalysis.wording import _fmt_apart, plural_head, singular, value_phrase
+from sefanalysis.wording import _fmt_apart, plural_head, singular, text_variation, value_phrase
 
 from ..sentence_rules import problems
 
@@ -168,6 +168,20 @@ def test_a_limit_is_printed_apart_from_the_figure_it_is_compared_with():
     assert _fmt_apart(511.7, 512, "count") == "511.7"
     assert _fmt_apart(266.806, 266.8, "rate_per_10k") == "266.81 per 10,000"
     assert _fmt_apart(1166.3, 928, "count") == "1,166"
+
+
+def test_a_figure_beyond_a_limit_prints_on_its_side_of_it():
+    # found by the property test: 35.8% "above the upper process limit of 35.81%"
+    rec = {"unit": "pct", "variation": "special cause (neither)", "kind": "snapshot",
+           "variation_month": pd.Timestamp("2024-12-31"), "variation_value": 35.813,
+           "spc_mean": 30.0, "spc_lower_limit": 24.2, "spc_upper_limit": 35.8099,
+           "spc_months": 24, "variation_rule": "beyond", "variation_side": "higher",
+           "assurance": "", "target": None}  # fmt: skip
+    assert "figure was 35.81%" in text_variation(rec)
+    assert "upper process limit of 35.8099%" in text_variation(rec)
+    rec.update(variation_value=36.2)  # apart at the unit's decimals: printed as usual
+    assert "figure was 36.2%, " in text_variation(rec)
+    assert "limit of 35.8%" in text_variation(rec)
 
 
 # ------------------------------------------------------------------ the demonstration authority
