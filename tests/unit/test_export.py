@@ -33,3 +33,14 @@ def test_contents_nest_h3_under_h2_and_link_every_heading():
 
 def test_a_page_without_the_contents_placeholder_is_unchanged():
     assert add_toc("<h2>Only</h2>") == "<h2>Only</h2>"
+
+
+def test_indicator_and_breakdown_headings_are_not_listed():
+    page = PAGE.replace(
+        '<h2 id="timeliness">Timeliness</h2>',
+        '<h2 id="timeliness">Timeliness</h2><h3 id="ind-x" class="sef-ind">X</h3>'
+        '<h3 id="dist-y" class="sef-breakdown">Referrals by gender</h3>',
+    )
+    nav = BeautifulSoup(add_toc(page), "html.parser").find(id="sef-toc")
+    assert "#ind-x" not in str(nav) and "#dist-y" not in str(nav)
+    assert nav.find("a", href="#timeliness") is not None

@@ -45,7 +45,8 @@ def add_toc(page: str) -> str:
     """Fill the template's contents list from the h2 and h3 headings (an h3 nests under the h2
     before it), giving an id to any heading without one. An indicator's heading (class
     ``sef-ind``) is not listed: the area's overview table links each indicator, and a list of
-    every indicator made the contents dozens of links long.
+    every indicator made the contents dozens of links long. Nor is a breakdown's (class
+    ``sef-breakdown``): the section heading above them says which breakdowns it holds.
 
     The page is our own template's output, so headings are found by pattern rather than by
     parsing the whole page (a parser took half a second on a page of embedded charts)."""
@@ -59,7 +60,7 @@ def add_toc(page: str) -> str:
         text = text.rstrip("¶").strip()
         found = re.search(r'\bid="([^"]*)"', attrs)
         ident = html.unescape(found.group(1)) if found else slug(text)
-        if ident not in NOT_IN_TOC and "sef-ind" not in attrs:
+        if ident not in NOT_IN_TOC and not re.search(r"\bsef-(ind|breakdown)\b", attrs):
             entries.append((level, ident, text))
         if found:
             return match.group(0)

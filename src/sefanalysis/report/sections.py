@@ -731,7 +731,7 @@ class AreaSections(ReportParameters):
         subtitle = f"{title}, {self.dataset.authority.la_name.split(' (')[0]}, " + (
             f"{period_label(self.end, self.window)}"
         )
-        show_heading(title, 3, anchor=f"dist-{name}")
+        show_heading(title, 3, anchor=f"dist-{name}", css_class="sef-breakdown")
         if table.empty:
             show_text(f"No records {self.label(ind, self.end)}.")
             return
