@@ -35,7 +35,7 @@ choice (checked by hand against the published files and LAIT, see tests/unit/tes
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 MARCH, SEPTEMBER, JUNE = "march", "september", "june"
 CIN = "Children in need"
@@ -321,6 +321,23 @@ TABLES: tuple[Table, ...] = (
           (r"agegroup=[^;]*;col=populationestimate",),
           (r"agegroup=[^;]*;col=populationestimate",)),
 )  # fmt: skip
+
+# DfE's care-leaver figures for 17-18 and 19-21 year olds are kept as breakdowns of the all-ages
+# indicator and are also the headline comparators of the project's indicators for each age group
+AGE_GROUP_IDS = {"Aged 17 to 18": "17_18", "Aged 19 to 21": "19_21"}
+AGE_SPLIT = {"cl_in_touch_pct", "cl_suitable_accommodation_pct", "cl_eet_pct"}
+
+
+def _with_age_headlines(table: Table) -> Table:
+    extra = tuple(
+        replace(r, breakdown="",
+                indicator_id=r.indicator_id.replace("_pct", f"_{AGE_GROUP_IDS[r.breakdown]}_pct"))
+        for r in table.rules if r.indicator_id in AGE_SPLIT and r.breakdown in AGE_GROUP_IDS
+    )  # fmt: skip
+    return replace(table, rules=table.rules + extra) if extra else table
+
+
+TABLES = tuple(_with_age_headlines(t) for t in TABLES)
 
 # LAIT measures (``Short Desc``) that are the project's indicators. LAIT re-publishes EES values
 # (and a few special requests), so an EES table of the same year wins over these (priority).
