@@ -41,10 +41,11 @@ RULES = (
     "An indicator can be in both lists, each with its own reasons; an amber rating (within "
     "tolerance of the target) puts it in neither.",
     f"Each list shows at most {LIMIT} indicators: those with the most reasons first (a target "
-    "first, then monthly variation, then the change on a year, then the comparisons), then in "
-    "the order of the self-evaluation (help and protection, children in care, care leavers, "
-    "leaders). The list is then shown in that order. Every other indicator is in the table "
-    "'All indicators at a glance'.",
+    "first, then monthly variation, then the change on a year, then the comparisons), then "
+    "those worse (or better) than more of England, the region and the neighbours' average, "
+    "then in the order of the self-evaluation (help and protection, children in care, care "
+    "leavers, leaders). The list is then shown in that order. Every other indicator is in the "
+    "table 'All indicators at a glance'.",
     f"Other changes to note: up to {NOTES_LIMIT} indicators where neither higher nor lower is "
     "better, with a significant change on a year, special-cause variation in the latest month, "
     "or a value higher or lower than England, the region or the neighbours' average.",
@@ -258,8 +259,11 @@ def choose(records: list[dict], direction: str, limit: int) -> list[Item]:
         reasons = [s for s in signals(rec) if s.direction == direction]
         if reasons:
             first = min(KINDS.index(s.kind) for s in reasons)
+            # England, the region and the neighbours: worse than all three outranks worse than one
+            compared = sum(COMPARED.get(w) == direction for w, _, _ in _comparators(rec))
             place = (area_order.get(rec["area"], len(area_order)), n)
-            found.append(((-len(reasons), first, place), place, item(rec, direction, reasons)))
+            key = (-len(reasons), first, -compared, place)
+            found.append((key, place, item(rec, direction, reasons)))
     chosen = sorted(found, key=lambda f: f[0])[:limit]
     return [f[2] for f in sorted(chosen, key=lambda f: f[1])]
 

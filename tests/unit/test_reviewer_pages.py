@@ -200,6 +200,16 @@ def test_each_list_keeps_those_with_most_reasons_then_shows_them_in_sef_order():
     assert ids[2:] == [f"c{i}" for i in range(LIMIT - 2)]  # registry order within an area
 
 
+def test_worse_than_more_comparators_ranks_first_among_equals():
+    # care leavers in education or work worse than England, region and neighbours was left
+    # out for one worse than the neighbours only, earlier in the registry
+    one = [compared(indicator_id=f"one{i}", area="help_protection", vs_england="similar",
+                    vs_region="similar", vs_neighbours="worse") for i in range(LIMIT)]  # fmt: skip
+    three = compared(indicator_id="three", area="care_leavers", vs_neighbours="worse")
+    ids = [i.indicator_id for i in summary_items([*one, three])[CONCERN]]
+    assert len(ids) == LIMIT and ids[-1] == "three"  # chosen, then shown in SEF order
+
+
 def test_items_cite_their_indicator_and_reasons_and_escape_text():
     rec = record(title=HOSTILE, target=85.0, rag="Red: misses the target")
     markup = items_html(summary_items([rec])[CONCERN], lambda i: f"html/a.html#ind-{i}")
