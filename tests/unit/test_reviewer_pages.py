@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 
 from sefanalysis.errors import SefError
 from sefanalysis.findings import COLUMNS
+from sefanalysis.key_findings import NUMBERS
 from sefanalysis.report.area import CHART_KINDS, chart_kinds
 from sefanalysis.report.display import share_definitions, svg_markup, table_html
 from sefanalysis.report.export import add_toc
@@ -34,34 +35,7 @@ HOSTILE = '<script>alert("x")</script>'
 def record(**fields: object) -> dict:
     """A findings record with nothing to say, as ``build_findings`` gives one."""
     rec: dict[str, object] = {c: "" for c in COLUMNS}
-    numbers = [
-        c
-        for c in COLUMNS
-        if c
-        in {
-            "value",
-            "numerator",
-            "denominator",
-            "ci_low",
-            "ci_high",
-            "value_year_earlier",
-            "change",
-            "change_low",
-            "change_high",
-            "variation_value",
-            "spc_mean",
-            "spc_lower_limit",
-            "spc_upper_limit",
-            "target",
-            "value_at_comparator_period",
-            "ci_low_at_comparator_period",
-            "ci_high_at_comparator_period",
-            "england_value",
-            "region_value",
-            "neighbours_value",
-            "rank",
-        }
-    ]
+    numbers = [c for c in COLUMNS if c in NUMBERS]
     rec.update(dict.fromkeys(numbers, math.nan))
     rec.update(
         indicator_id="x_pct",

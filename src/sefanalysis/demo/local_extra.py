@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..indicators.children_in_care import UNREGISTERED_URN
 from .published import ENGLAND_NAME
 from .timeline import age_years, sample_dates
 
@@ -436,7 +437,7 @@ def enrich_ssda903(folder: Path) -> None:
         placed = np.where(far_away, far[pick % len(far)], near[pick % len(near)])
         eps["PL_POST"] = np.where(eps["PLACE"].isin(["P1"]), eps["HOME_POST"],
                                   [_spaced(c) for c in placed])  # fmt: skip
-        urn = np.where(_unit(spot, "urn") < 0.01, "XXXXXXX",
+        urn = np.where(_unit(spot, "urn") < 0.01, UNREGISTERED_URN,
                        [f"SC{n:06d}" for n in _hash(spot) % 900_000 + 100_000])  # fmt: skip
         eps["URN"] = np.where(eps["PLACE"].isin(["K2", "H5", "R1", "S1"]), urn, "")
         eps = _split_emergency(eps, chosen, year.name)
