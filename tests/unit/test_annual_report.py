@@ -64,6 +64,18 @@ def trend_table(plan: Plan) -> Table:
                  area="help_protection", kind="trend")  # fmt: skip
 
 
+def test_a_blank_figure_reveals_no_position():
+    # a CIN census percentage of 0 of 0 is blank in the reconciliation table: naming its
+    # position in the ledger failed the disclosure audit of a run on real-shaped returns
+    blank, known = "q|re_referral_pct|2024-03-31", "q|re_referral_pct|2023-03-31"
+    rows = [{"Year to": "31 March 2024", "Census": Num(math.nan, (blank,))},
+            {"Year to": "31 March 2023", "Census": Num(22.0, (known,))}]  # fmt: skip
+    table = Table("reconciliation", "Census", [Column("Year to"), Column("Census", "pct")],
+                  rows, Plan(frozenset()))  # fmt: skip
+    cells, _ = table.ledger()
+    assert [c["positions"] for c in cells] == [[], [known]]
+
+
 def summary_table(plan: Plan) -> Table:
     rows = [{"Indicator": "Referrals received", "Unit": "number", "Latest": Num(4059.0, ("a",)),
              "Change on a year": Text("no significant change", ("a",))},

@@ -73,6 +73,13 @@ class Num:
     missing: str = NOT_AVAILABLE
 
 
+def _reveals(item: object) -> bool:
+    """Whether a cell reveals its positions: words do; a figure does only where it has a value
+    (a blank, e.g. a census percentage of 0 of 0, reveals nothing, and may name a position no
+    published figure was decided for)."""
+    return isinstance(item, Text) or (isinstance(item, Num) and not pd.isna(item.value))
+
+
 @dataclass(frozen=True)
 class Text:
     """Words derived from this authority's figures (a trend, a comparison): ledgered like a
@@ -175,7 +182,7 @@ class Table:
                 continue  # nothing of this authority's figures: a public column
             ledgered.append(column.heading())
             for i, item in enumerate(items):
-                positions = list(item.positions) if isinstance(item, Num | Text) else []
+                positions = list(item.positions) if _reveals(item) else []
                 cells.append({"row": i, "column": column.heading(), "positions": positions,
                               "shown": not self._hidden(tuple(positions))})  # fmt: skip
         public = [c.heading() for c in self.columns if c.heading() not in ledgered]
