@@ -79,7 +79,12 @@ def print_report(ds: Dataset, limit: int = 50) -> str:
     problems = ds.log.problems
     fatal = [p for p in problems if p.severity == "fatal"]
     lines.append(f"{len(problems)} problem(s), {len(fatal)} fatal.")
-    for p in (fatal + [p for p in problems if p.severity != "fatal"])[:limit]:
+    # then whole files (unreadable, not used) before row-level problems, which can run to
+    # thousands and would push them past the limit
+    files_first = sorted(
+        (p for p in problems if p.severity != "fatal"), key=lambda p: p.row is not None
+    )
+    for p in (fatal + files_first)[:limit]:
         lines.append("  " + p.line())
     if len(problems) > limit:
         lines.append(f"  ... and {len(problems) - limit} more (see the CSV report)")

@@ -3,6 +3,7 @@ their deliberate quirks), and a hand-made return whose measures are worked out b
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ from sefanalysis.dataset import load_dataset
 from sefanalysis.indicators.census import CENSUS_NOTE, reconcile
 from sefanalysis.ingest.cin_census import read_cin_census
 from sefanalysis.ingest.problems import ProblemLog
+from sefanalysis.quality import print_report
 
 from ..conftest import EXTERNAL, write_dataset
 
@@ -266,3 +268,22 @@ def test_annex_a_for_other_periods_and_the_reconciliation(census_dataset):
     rr = table.loc["re_referral_pct"]
     assert (rr["census_value"], rr["published_value"]) == (50.0, 50.0)
     assert "C1" in rr["published_edition"] and pd.isna(row["published_value"])
+
+
+def test_a_broken_census_file_is_listed_before_row_level_problems(tmp_path: Path):
+    # liia-tools' sample Annex A has dozens of row-level problems; the validation report's
+    # first lines must still name the census file that could not be read
+    shutil.copy(EXTERNAL / "annex_a" / "liiatools_annex_a_sample.xlsx", tmp_path / "annex_a.xlsx")
+    (tmp_path / "authority.yaml").write_text(
+        "la_code: E06000060\nla_name: Test\nregion: South East\nextract_date: '2024-12-31'\n"
+        "financial_year_start_month: 4\nsynthetic: false\n"
+    )
+    (tmp_path / "population.csv").write_text("year,population\n2023,128000\n2024,128100\n")
+    (tmp_path / "cin_census").mkdir()
+    (tmp_path / "cin_census" / "cin_2024.xml").write_text("<Message><Header>")
+    ds = load_dataset(tmp_path)
+    report = print_report(ds, limit=2).splitlines()
+    rows = [p for p in ds.log.problems if p.row is not None]
+    assert len(rows) > 2  # the broken file comes after these in the log
+    first = report[report.index(next(r for r in report if "problem(s)" in r)) + 1]
+    assert "unreadable file" in first and "cin_2024.xml" in first
