@@ -287,5 +287,4 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
     return Workbook(path).sheets()
 
 
-__all__ = ["Cells", "RawTable", "Workbook", "csv_table", "read_workbook", "sheet_table",
-           "EXCEL_NA"]
+__all__ = ["Cells", "RawTable", "Workbook", "csv_table", "read_workbook", "sheet_table", "EXCEL_NA"]
