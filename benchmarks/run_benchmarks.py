@@ -567,7 +567,35 @@ def files(sizes: list[int]) -> list[dict]:
         print(json.dumps(row), flush=True)
         results.append(row)
     _growth([r for r in results if r["part"] == "files"])
+    print(_files_against_targets(results), flush=True)
     return results
+
+
+DEMO_TARGET = 2  # issue 19: load and validate within 2x of the raw read of the same files
+
+
+def _files_against_targets(results: list[dict]) -> str:
+    """Issue 19's targets in words, from this run's numbers: the demonstration authority's load
+    and validate against its raw read, and how time per row changes with the authorities (no
+    worse than linear: the time per row of a larger pool no higher than of a smaller one)."""
+    lines = []
+    for demo in (r for r in results if r["part"] in {"demo", "demo-core"}):
+        met = "met" if demo["ratio"] <= DEMO_TARGET else "NOT met"
+        lines.append(f"{demo['part']}: load and validate {demo['validate_s']} s, raw read "
+                     f"{demo['floor_s']} s = {demo['ratio']}x (target within {DEMO_TARGET}x): "
+                     f"{met}")  # fmt: skip
+    sizes = [r for r in results if r["part"] == "files"]
+    for key, label in (("validate_s", "validate"), ("load_compute_s", "load + compute")):
+        per_row = [r[key] / r["rows"] * 1e6 for r in sizes]
+        steps = [f"{r['authorities']}: {v:.1f}" for r, v in zip(sizes, per_row, strict=True)]
+        worse = [f"{a['authorities']} to {b['authorities']} (x{w / v:.2f})"
+                 for a, b, v, w in zip(sizes, sizes[1:], per_row, per_row[1:], strict=False)
+                 if w > v]  # fmt: skip
+        verdict = ("no worse than linear: met" if not worse
+                   else "grows faster than the rows from " + ", ".join(worse))  # fmt: skip
+        lines.append(f"{label}, microseconds per row by authorities ({'; '.join(steps)}): "
+                     f"{verdict}")  # fmt: skip
+    return "\n".join(lines)
 
 
 def _growth(rows: list[dict]) -> None:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import files as F
 from .annex_a_spec import ANNEX_A, LISTS_BY_NUMBER, Column, ListSpec
-from .cells import RawTable, Workbook
+from .cells import RawTable, Workbook, csv_table
 from .parse import (
     NO_PROBLEMS,
     Place,
@@ -637,16 +637,21 @@ def read_annex_a_csv_dir(
     return _collect(found, log, str(path), per_file=True, extract=extract)
 
 
-def read_csv_raw(file: Path, log: ProblemLog) -> pd.DataFrame | None:
+def read_csv_raw(file: Path, log: ProblemLog) -> RawTable | pd.DataFrame | None:
     """A CSV as untyped text cells with no header applied (UTF-8 with or without BOM, or cp1252).
 
-    A path that is not a regular file (a folder, a named pipe, a device) is refused unopened."""
+    A path that is not a regular file (a folder, a named pipe, a device) is refused unopened.
+    Most files are read by pyarrow straight into columns (:func:`.cells.csv_table`); pandas
+    reads the others (another encoding, ragged rows) and reports what cannot be read."""
     refused = F.not_a_file(file)
     if refused is not None:
         log.add(
             FATAL, "not a file", str(file), value=refused, expected="a comma-separated text file"
         )
         return None
+    fast = csv_table(file)
+    if fast is not None:
+        return fast
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return pd.read_csv(file, header=None, dtype=object, encoding=encoding,

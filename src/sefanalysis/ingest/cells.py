@@ -193,6 +193,47 @@ def sheet_table(rows: list[list[object]]) -> RawTable:
     return RawTable(columns, np.arange(len(rows)))
 
 
+def csv_table(path: Path) -> RawTable | None:
+    """A UTF-8 CSV file read by pyarrow straight into columns of distinct values, every cell
+    text and no header applied, as ``read_csv(header=None, dtype=object,
+    keep_default_na=False, na_values=[""])`` reads it (blank lines skipped, empty cells
+    missing); no Python string is made per cell. None where pyarrow cannot read the file as
+    that would (another encoding, rows of unequal length, no rows): the caller then reads it
+    with pandas, which reports what is wrong as it always has."""
+    import pyarrow as pa
+    import pyarrow.csv as pv
+
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1 << 16)
+    except OSError:
+        return None
+    first = next((line for line in head.splitlines() if line.strip()), None)
+    if first is None:
+        return None  # nothing but blank lines: pandas' reading says what it makes of them
+    width = first.count(b",") + 1  # at least the first row's fields (commas quoted count too)
+    try:
+        table = pv.read_csv(
+            path,
+            read_options=pv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pv.ParseOptions(newlines_in_values=True),
+            convert_options=pv.ConvertOptions(
+                column_types={f"f{i}": pa.string() for i in range(width)},
+                strings_can_be_null=True, null_values=[""], quoted_strings_can_be_null=True),
+        )  # fmt: skip
+    except (pa.ArrowInvalid, OSError):
+        return None
+    if table.num_columns > width or any(t != pa.string() for t in table.schema.types):
+        return None
+    columns = []
+    for column in table.columns:
+        encoded = column.combine_chunks().dictionary_encode()
+        codes = encoded.indices.fill_null(-1).to_numpy().astype(np.intp)
+        uniques = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+        columns.append(Cells(codes, uniques))
+    return RawTable(columns, np.arange(table.num_rows))
+
+
 class Workbook:
     """A workbook (.xlsx, .xlsm, .xlsb, .xls, .ods) being read with python-calamine.
 
@@ -246,4 +287,4 @@ def read_workbook(path: Path) -> dict[str, RawTable]:
     return Workbook(path).sheets()
 
 
-__all__ = ["Cells", "RawTable", "Workbook", "read_workbook", "sheet_table", "EXCEL_NA"]
+__all__ = ["Cells", "RawTable", "Workbook", "csv_table", "read_workbook", "sheet_table", "EXCEL_NA"]

@@ -24,6 +24,7 @@ _LIST_PREFIX = re.compile(r"^\s*[a-z]{1,2}\d?\)\s*", re.IGNORECASE)
 _CODE_TOKEN = re.compile(r"^\s*([A-Za-z0-9]+)\s*(?::|-|–|\s)")
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 SERIAL_MIN, SERIAL_MAX = 18264, 73051  # 1950-01-01 .. 2100-01-01
+TEXT = pd.StringDtype("python")
 MISSING_MARKERS = {"", "#n/a", "n/a", "na", "nan", "none", "null", "nat", "-"}
 
 
@@ -478,7 +479,7 @@ def codes_of(cells: Cells, codes: dict[str, list[str]], place: Place) -> Parsed:
     if len(expected) > 160:
         expected = expected[:157] + "..."
     problems = _problems(merged.spread(bad, False), cells, "unknown code", place, expected)
-    values = pd.array(found, dtype="string").take(merged.codes, allow_fill=True)
+    values = pd.array(found, dtype=TEXT).take(merged.codes, allow_fill=True)
     return Parsed(values, problems, _row_keys(found, merged.codes))
 
 
@@ -500,7 +501,7 @@ def text_of(cells: Cells, ids: bool = False) -> Parsed:
         whole = np.fromiter(map(str.endswith, out, repeat(".0")), bool, len(out)) & ~blank
         out[whole] = [_WHOLE_FLOAT.sub(r"\1", t) for t in out[whole]]
     out[blank] = None
-    values = pd.array(out, dtype="string").take(cells.codes, allow_fill=True)
+    values = pd.array(out, dtype=TEXT).take(cells.codes, allow_fill=True)
     return Parsed(values, keys=_row_keys(out, cells.codes))
 
 

@@ -230,7 +230,8 @@ def _check_return(tables: dict[str, pd.DataFrame], log: ProblemLog, year: str) -
     if eps is not None and year in C.PLACEMENT_CODES_BY_YEAR:
         valid = C.PLACEMENT_CODES_BY_YEAR[year]
         bad = eps["PLACE"].notna() & ~eps["PLACE"].isin(valid)
-        for rec in eps.loc[bad, ["_file", "_row", "PLACE"]].itertuples(index=False):
+        flagged = eps.loc[bad, ["_file", "_row", "PLACE"]] if bad.any() else eps.iloc[:0]
+        for rec in flagged.itertuples(index=False):
             log.add(
                 WARNING,
                 "code not valid in this collection year",
@@ -267,6 +268,8 @@ def check_consistency(tables: dict[str, pd.DataFrame], log: ProblemLog) -> None:
         ]  # fmt: skip
         for mask, kind, expected in rules:
             mask = mask.fillna(False).astype(bool)
+            if not mask.any():
+                continue
             for r in e.loc[mask, ["_file", "_row", "CHILD"]].itertuples(index=False):
                 log.add(WARNING, kind, r[0], row=r[1], column="DEC", value=r[2],
                         expected=expected)  # fmt: skip
@@ -279,6 +282,8 @@ def check_consistency(tables: dict[str, pd.DataFrame], log: ProblemLog) -> None:
         if frame is None or frame.empty:
             continue
         orphan = ~frame["CHILD"].isin(known) & frame["CHILD"].notna()
+        if not orphan.any():
+            continue
         for r in frame.loc[orphan, ["_file", "_row", "CHILD"]].itertuples(index=False):
             log.add(WARNING, "child not in header", r[0], row=r[1], column="CHILD",
                     value=r[2], expected="a child listed in the return's header table")  # fmt: skip
