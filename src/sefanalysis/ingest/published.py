@@ -104,7 +104,21 @@ def parse_values(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(value, marker, bad) from DfE's text cells: numbers (also LAIT's ``68.900000000000006``
     and ``7.0000000000000007E-2``), DfE's markers (value missing, marker kept), and durations
     written ``years:months`` (as months). ``bad`` marks cells that are none of these."""
-    text = raw.astype("string").str.strip()
+    # each distinct text is parsed once: a column of 20,000 cells holds a few hundred values
+    codes, distinct = pd.factorize(raw.astype("string"))
+    missing = codes < 0
+    if missing.any():  # kept among the values parsed, as the whole column was parsed before
+        codes = np.where(missing, len(distinct), codes)
+        distinct = distinct.append(pd.Index([pd.NA], dtype=distinct.dtype))
+    value, marker, bad = _parse_distinct(pd.Series(distinct, dtype="string"))
+    return (pd.Series(value.array.take(codes), index=raw.index, name=raw.name),
+            pd.Series(marker.to_numpy()[codes], index=raw.index, dtype=object),
+            pd.Series(bad.array.take(codes), index=raw.index))  # fmt: skip
+
+
+def _parse_distinct(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """:func:`parse_values` of each text in ``raw``."""
+    text = raw.str.strip()
     value = pd.to_numeric(text, errors="coerce").astype("Float64")
     marker = pd.Series("", index=raw.index, dtype=object)
     rest = value.isna() & text.notna() & (text != "")
@@ -151,14 +165,14 @@ def _read_csv(file: Path, log: ProblemLog) -> pd.DataFrame | None:
     return None
 
 
-def _is_value_column(column: pd.Series) -> bool:
-    """Whether a column holds values (numbers, markers or durations) rather than labels."""
-    text = column.astype("string").str.strip()
-    text = text[text.notna() & (text != "")]
-    if text.empty:
-        return True
-    value, marker, _ = parse_values(text)
-    return bool((value.notna() | (marker != "")).mean() >= 0.9)
+def _is_value_column(parsed: tuple[pd.Series, pd.Series, pd.Series]) -> bool:
+    """Whether a column holds values (numbers, markers or durations) rather than labels: at
+    least 90% of its non-blank cells, from its :func:`parse_values` (a blank cell is the only
+    one that is neither a value, a marker nor bad)."""
+    value, marker, bad = parsed
+    readable = value.notna().to_numpy() | (marker != "").to_numpy()
+    filled = int((readable | bad.to_numpy(dtype=bool)).sum())
+    return filled == 0 or bool(readable.sum() / filled >= 0.9)
 
 
 def _known_value_column(key: str) -> bool:
@@ -200,15 +214,18 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
     ids: dict[str, pd.Series] = {}
     labels: list[tuple[str, int]] = []
     values: list[tuple[str, int]] = []
+    parsed: dict[int, tuple[pd.Series, pd.Series, pd.Series]] = {}  # each column parsed once
     for pos, name in enumerate(header):
         k = key_of(name)
+        if k not in ID_COLUMNS and k != "":
+            parsed[pos] = parse_values(body[pos])
         if k in ID_COLUMNS:
             ids[ID_COLUMNS[k]] = body[pos].astype("string").str.strip().fillna("")
         elif k == "":
             if (body[pos].astype("string").str.strip().fillna("") != "").any():
                 log.add(WARNING, "unrecognised column", str(file), column=f"column {pos + 1}",
                         expected="a heading for every column with values")  # fmt: skip
-        elif _known_value_column(k) or _is_value_column(body[pos]):
+        elif _known_value_column(k) or _is_value_column(parsed[pos]):
             values.append((name, pos))
         else:
             labels.append((name, pos))
@@ -247,7 +264,7 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
     edition += " (synthetic demonstration values)" if synthetic else ""
     parts = []
     for name, pos in values:
-        value, marker, bad = parse_values(body[pos])
+        value, marker, bad = parsed[pos]
         _report_bad(body, bad, str(file), name, body[pos], rows, log)
         parts.append(areas.assign(key=label_keys + f"col={key_of(name)}",
                                   measure=label_text + name, value=value.to_numpy(),
@@ -383,17 +400,42 @@ AREA_KEYS = ["area_type", "area_code", "old_la_code", "area_name", "region_code"
 MARKER_ORDER = ("c", "u", "x", "z", "k", "low", "-")  # the first found names a derived gap
 
 
-def _sum(wide: pd.DataFrame, marks: pd.DataFrame, cols: list[str]) -> tuple[pd.Series, pd.Series]:
+@dataclass
+class _Wide:
+    """One file's cells as arrays, a row per area and year and a column per measure key: built
+    once per file, so each rule is a few numpy operations on column positions (pandas'
+    per-operation cost over ~60 rules a file was most of the reading time)."""
+
+    values: np.ndarray  # float, NaN where the cell is missing or absent
+    markers: np.ndarray  # object: DfE's marker, "" where none or absent
+    position: dict[str, int]
+
+    def take(self, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        cols = [self.position[k] for k in keys]
+        return self.values[:, cols], self.markers[:, cols]
+
+
+def _sum(wide: _Wide, cols: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Sum of ``cols`` per area; missing (with a part's marker) where any part is."""
-    total = wide[cols].sum(axis=1, min_count=len(cols)).where(wide[cols].notna().all(axis=1))
-    parts = marks.reindex(index=wide.index, columns=cols).fillna("")
-    marker = np.select([(parts == m).any(axis=1).to_numpy() for m in MARKER_ORDER],
-                       list(MARKER_ORDER), "")  # fmt: skip
-    return total, pd.Series(marker, index=wide.index)
+    parts, marks = wide.take(cols)
+    missing = np.isnan(parts)
+    # added in the order the DataFrame.sum(axis=1) this replaces adds them, so that sums of
+    # decimals are the same to the last bit: column by column, except for fewer than 6 rows
+    # with a part missing, where pandas (3.1) sums each row of a zero-filled row-major copy
+    # (numpy's pairwise order once there are 8 parts or more)
+    if len(parts) < 6 and missing.any():
+        total = np.ascontiguousarray(np.where(missing, 0.0, parts)).sum(axis=1)
+    else:
+        total = np.asfortranarray(parts).sum(axis=1)
+    total[missing.any(axis=1)] = np.nan
+    marker = np.select([(marks == m).any(axis=1) for m in MARKER_ORDER], list(MARKER_ORDER),
+                       "")  # fmt: skip
+    return total, marker
 
 
-def _rule_rows(rule: Rule, wide: pd.DataFrame, marks: pd.DataFrame,
-               keys: list[str]) -> pd.DataFrame | None:  # fmt: skip
+def _rule_rows(rule: Rule, wide: _Wide, keys: list[str]) -> dict | None:
+    """The columns a rule gives for every area and year of the file, or None when the file
+    lacks what it needs."""
     num_keys, den_keys = _parts(rule.num, keys), _parts(rule.den, keys)
     value_keys = _parts(rule.value, keys) if rule.value else []
     if rule.value and len(value_keys) != 1:
@@ -402,26 +444,40 @@ def _rule_rows(rule: Rule, wide: pd.DataFrame, marks: pd.DataFrame,
         return None
     if rule.expect and (len(num_keys) != rule.expect or len(den_keys) != rule.expect):
         return None
-    out = pd.DataFrame(index=wide.index)
-    blank = pd.Series("", index=wide.index)
-    num, num_mark = _sum(wide, marks, num_keys) if num_keys else (np.nan, blank)
-    den, den_mark = _sum(wide, marks, den_keys) if den_keys else (np.nan, blank)
+    rows = len(wide.values)
+    nothing = (np.full(rows, np.nan), np.full(rows, "", dtype=object))
+    num, num_mark = _sum(wide, num_keys) if num_keys else nothing
+    den, den_mark = _sum(wide, den_keys) if den_keys else nothing
     if rule.value:
-        out["value"] = wide[value_keys[0]]
-        out["marker"] = marks.reindex(columns=value_keys).iloc[:, 0].reindex(wide.index)
-        out["measure_key"] = value_keys[0]
+        value, marker = (a[:, 0] for a in wide.take(value_keys))
+        measure_key = value_keys[0]
     else:
-        out["value"] = rule.scale * num / den.where(den > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = rule.scale * num / np.where(den > 0, den, np.nan)
         marker = np.where(num_mark != "", num_mark, den_mark)
         # nothing to divide by (e.g. an authority with no conferences): DfE's "not applicable"
-        out["marker"] = np.where((marker == "") & (den == 0), "z", marker)
-        out["measure_key"] = rule.how or " + ".join(num_keys) + " ÷ " + " + ".join(den_keys)
-    out["marker"] = out["marker"].fillna("")
+        marker = np.where((marker == "") & (den == 0), "z", marker)
+        measure_key = rule.how or " + ".join(num_keys) + " ÷ " + " + ".join(den_keys)
     if rule.per_10k:  # the population implied by DfE's own count and rate (see the catalogue)
-        den = (num * 10_000 / out["value"].where(out["value"] > 0)).round()
-    out["numerator"], out["denominator"] = num, den
-    out["indicator_id"], out["breakdown"] = rule.indicator_id, rule.breakdown
-    return out.reset_index()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            den = np.round(num * 10_000 / np.where(value > 0, value, np.nan))
+    return {"value": value, "marker": marker, "measure_key": measure_key, "numerator": num,
+            "denominator": den, "indicator_id": rule.indicator_id,
+            "breakdown": rule.breakdown}  # fmt: skip
+
+
+def _wide(cells: pd.DataFrame) -> tuple[pd.DataFrame, _Wide]:
+    """The areas (a row per area and year) and the cells of each as arrays; the first value
+    and the first marker of a cell given twice, as ``groupby().first()`` takes them."""
+    grouped = cells.groupby([*AREA_KEYS, "key"], observed=True, sort=False)
+    values = grouped["value"].first().unstack("key")
+    markers = grouped["marker"].first().astype(str).unstack("key")
+    markers = markers.reindex(index=values.index, columns=values.columns).to_numpy(object)
+    return values.index.to_frame(index=False), _Wide(
+        values.to_numpy(dtype=float, na_value=np.nan),
+        np.where(pd.isna(markers), "", markers),
+        {k: i for i, k in enumerate(values.columns)},
+    )
 
 
 def _indicators(cells: pd.DataFrame) -> pd.DataFrame:
@@ -438,18 +494,32 @@ def _indicators(cells: pd.DataFrame) -> pd.DataFrame:
     spec = next(t for t in TABLES if t.key == table)
     if not spec.rules:
         return pd.DataFrame()
-    grouped = cells.groupby([*AREA_KEYS, "key"], observed=True, sort=False)
-    wide = grouped["value"].first().unstack("key")
-    marks = grouped["marker"].first().astype(str).unstack("key")
-    frames = [f for r in spec.rules if (f := _rule_rows(r, wide, marks, keys)) is not None]
-    if not frames:
+    areas, wide = _wide(cells)
+    found = [f for r in spec.rules if (f := _rule_rows(r, wide, keys)) is not None]
+    if not found:
         return pd.DataFrame()
     first = cells.drop_duplicates("source_file").iloc[0]
-    out = pd.concat(frames, ignore_index=True)
+    out = _stack(areas, found)
     measure = cells.drop_duplicates("key").set_index("key")["measure"]
     out["measure"] = out["measure_key"].map(measure).fillna(out["measure_key"])
     return out.assign(table=table, edition=first["edition"], priority=first["priority"],
                       period=first["period"], status="")  # fmt: skip
+
+
+def _stack(areas: pd.DataFrame, found: list[dict]) -> pd.DataFrame:
+    """The rules' columns one rule below another, each beside the areas."""
+    n = len(areas)
+    out = areas.take(np.tile(np.arange(n), len(found))).reset_index(drop=True)
+    for name in ("value", "marker", "measure_key", "numerator", "denominator", "indicator_id",
+                 "breakdown"):  # fmt: skip
+        parts = [np.broadcast_to(np.asarray(f[name], dtype=object if name in TEXT else float),
+                                 n) for f in found]  # fmt: skip
+        column = np.concatenate(parts) if parts else np.array([], dtype=float)
+        out[name] = pd.array(column, dtype="str") if name in TEXT else column
+    return out
+
+
+TEXT = {"marker", "measure_key", "indicator_id", "breakdown"}
 
 
 # ----------------------------------------------------------------------------- assembly
