@@ -104,16 +104,39 @@ def parse_values(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(value, marker, bad) from DfE's text cells: numbers (also LAIT's ``68.900000000000006``
     and ``7.0000000000000007E-2``), DfE's markers (value missing, marker kept), and durations
     written ``years:months`` (as months). ``bad`` marks cells that are none of these."""
-    # each distinct text is parsed once: a column of 20,000 cells holds a few hundred values
-    codes, distinct = pd.factorize(raw.astype("string"))
-    missing = codes < 0
-    if missing.any():  # kept among the values parsed, as the whole column was parsed before
-        codes = np.where(missing, len(distinct), codes)
-        distinct = distinct.append(pd.Index([pd.NA], dtype=distinct.dtype))
-    value, marker, bad = _parse_distinct(pd.Series(distinct, dtype="string"))
-    return (pd.Series(value.array.take(codes), index=raw.index, name=raw.name),
-            pd.Series(marker.to_numpy()[codes], index=raw.index, dtype=object),
-            pd.Series(bad.array.take(codes), index=raw.index))  # fmt: skip
+    return _parse_columns([raw])[0]
+
+
+# Texts pandas reads as another number in a column of whole numbers than among decimals
+# (``-0`` is 0 or -0.0; whole numbers of 16 digits or more are rounded another way): the
+# columns of a file that has one are parsed one by one, as before.
+_WHOLE_NUMBER_SENSITIVE = r"^-0+$|\d{16,}"
+
+
+def _parse_columns(columns: list[pd.Series]) -> list[tuple[pd.Series, pd.Series, pd.Series]]:
+    """:func:`parse_values` of each column, with the distinct texts of all of them parsed once
+    together (a table's value columns hold a few hundred distinct texts in 20,000 cells, and
+    pandas' cost per operation, not per cell, dominated when each column was parsed alone)."""
+    local = [pd.factorize(column.astype("string")) for column in columns]
+    pooled = pd.Series(np.concatenate([u.to_numpy(dtype=object) for _, u in local]),
+                       dtype="string")  # fmt: skip
+    at, distinct = pd.factorize(pooled)
+    distinct = pd.Series(distinct, dtype="string")
+    numbers = distinct.str.strip().str.replace(",", "", regex=False)
+    if len(columns) > 1 and numbers.str.contains(_WHOLE_NUMBER_SENSITIVE).any():
+        return [_parse_columns([column])[0] for column in columns]
+    # a missing cell is parsed with the rest (NA: no value, no marker, not bad)
+    value, marker, bad = _parse_distinct(pd.concat([distinct, pd.Series([pd.NA], dtype="string")],
+                                                   ignore_index=True))  # fmt: skip
+    out, start = [], 0
+    for column, (codes, uniques) in zip(columns, local, strict=True):
+        to_pooled = np.append(at[start : start + len(uniques)], len(distinct))
+        start += len(uniques)
+        take = to_pooled[np.where(codes < 0, len(uniques), codes)]
+        out.append((pd.Series(value.array.take(take), index=column.index, name=column.name),
+                    pd.Series(marker.to_numpy()[take], index=column.index, dtype=object),
+                    pd.Series(bad.array.take(take), index=column.index)))  # fmt: skip
+    return out
 
 
 def _parse_distinct(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -214,11 +237,11 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
     ids: dict[str, pd.Series] = {}
     labels: list[tuple[str, int]] = []
     values: list[tuple[str, int]] = []
-    parsed: dict[int, tuple[pd.Series, pd.Series, pd.Series]] = {}  # each column parsed once
+    kinds = {pos: key_of(name) for pos, name in enumerate(header)}
+    candidates = [pos for pos, k in kinds.items() if k not in ID_COLUMNS and k != ""]
+    parsed = dict(zip(candidates, _parse_columns([body[p] for p in candidates]), strict=True))
     for pos, name in enumerate(header):
-        k = key_of(name)
-        if k not in ID_COLUMNS and k != "":
-            parsed[pos] = parse_values(body[pos])
+        k = kinds[pos]
         if k in ID_COLUMNS:
             ids[ID_COLUMNS[k]] = body[pos].astype("string").str.strip().fillna("")
         elif k == "":
