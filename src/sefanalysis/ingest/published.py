@@ -285,20 +285,33 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
     edition = (f"{table.publication}, {release} release, {table.title}" if release
                else f"{table.publication}, release not known, {table.title}")  # fmt: skip
     edition += " (synthetic demonstration values)" if synthetic else ""
-    parts = []
     for name, pos in values:
-        value, marker, bad = parsed[pos]
-        _report_bad(body, bad, str(file), name, body[pos], rows, log)
-        parts.append(areas.assign(key=label_keys + f"col={key_of(name)}",
-                                  measure=label_text + name, value=value.to_numpy(),
-                                  marker=marker.to_numpy(), year=year.to_numpy(),
-                                  row=rows.to_numpy()))  # fmt: skip
-    cells = pd.concat(parts, ignore_index=True).loc[lambda f: f["year"].notna()]
+        _report_bad(body, parsed[pos][2], str(file), name, body[pos], rows, log)
+    cells = _cells(areas, [(name, parsed[pos]) for name, pos in values], label_keys, label_text,
+                   year, rows)  # fmt: skip
+    cells = cells.loc[cells["year"].notna()]
     cells = cells.assign(table=table.key, edition=edition, source_file=str(file),
                          priority=table.priority, period=table.period)  # fmt: skip
     log.used(str(file), f"{edition}", f"EES table recognised by its columns "
              f"({', '.join(table.signature)}); {len(body)} rows, years "
              f"{int(year.min()) if release else '?'}-{release or '?'}")  # fmt: skip
+    return cells
+
+
+def _cells(areas: pd.DataFrame, columns: list[tuple[str, tuple[pd.Series, pd.Series, pd.Series]]],
+           label_keys: pd.Series, label_text: pd.Series, year: pd.Series,
+           rows: pd.Series) -> pd.DataFrame:  # fmt: skip
+    """One row per cell: each value column's cells below the previous column's, beside the
+    areas, with the cell's measure key and name (built whole, not a frame per column)."""
+    repeat = np.tile(np.arange(len(areas)), len(columns))
+    cells = areas.take(repeat).reset_index(drop=True)
+    cells["key"] = pd.concat([label_keys + f"col={key_of(name)}" for name, _ in columns],
+                             ignore_index=True)  # fmt: skip
+    cells["measure"] = pd.concat([label_text + name for name, _ in columns], ignore_index=True)
+    cells["value"] = np.concatenate([value.to_numpy() for _, (value, _, _) in columns])
+    cells["marker"] = np.concatenate([marker.to_numpy() for _, (_, marker, _) in columns])
+    cells["year"] = year.to_numpy()[repeat]
+    cells["row"] = rows.to_numpy()[repeat]
     return cells
 
 
