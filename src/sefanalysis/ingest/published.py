@@ -503,17 +503,32 @@ def _rule_rows(rule: Rule, wide: _Wide, keys: list[str]) -> dict | None:
 
 
 def _wide(cells: pd.DataFrame) -> tuple[pd.DataFrame, _Wide]:
-    """The areas (a row per area and year) and the cells of each as arrays; the first value
-    and the first marker of a cell given twice, as ``groupby().first()`` takes them."""
-    grouped = cells.groupby([*AREA_KEYS, "key"], observed=True, sort=False)
-    values = grouped["value"].first().unstack("key")
-    markers = grouped["marker"].first().astype(str).unstack("key")
-    markers = markers.reindex(index=values.index, columns=values.columns).to_numpy(object)
-    return values.index.to_frame(index=False), _Wide(
-        values.to_numpy(dtype=float, na_value=np.nan),
-        np.where(pd.isna(markers), "", markers),
-        {k: i for i, k in enumerate(values.columns)},
-    )
+    """The areas (a row per area and year) and the cells of each as arrays: of a cell given
+    twice, its first value and its first marker. The rows are in the order
+    ``groupby(sort=False)`` and ``unstack`` gave them: by each area column's values in the
+    order they first appear, the first column first."""
+    codes = np.column_stack([pd.factorize(cells[c], sort=False)[0] for c in AREA_KEYS])
+    key_code, keys = pd.factorize(cells["key"], sort=False)
+    kept = (codes >= 0).all(axis=1) & (key_code >= 0)  # groupby leaves out missing keys
+    codes, key_code = codes[kept], key_code[kept]
+    order = np.lexsort(codes.T[::-1])
+    starts = np.r_[True, (np.diff(codes[order], axis=0) != 0).any(axis=1)]
+    row = np.empty(len(order), dtype=np.intp)
+    row[order] = np.cumsum(starts) - 1
+    n_rows, n_keys = int(starts.sum()), len(keys)
+    cell = row * n_keys + key_code
+    value = cells["value"].to_numpy(dtype=float, na_value=np.nan)[kept]
+    marker = cells["marker"].to_numpy(dtype=object)[kept]
+    values = np.full(n_rows * n_keys, np.nan)
+    markers = np.full(n_rows * n_keys, "", dtype=object)
+    has_value = ~np.isnan(value)
+    filled, first = np.unique(cell[has_value], return_index=True)
+    values[filled] = value[has_value][first]
+    filled, first = np.unique(cell, return_index=True)
+    markers[filled] = marker[first]
+    areas = cells.loc[kept, AREA_KEYS].iloc[order[starts]].reset_index(drop=True)
+    return areas, _Wide(values.reshape(n_rows, n_keys), markers.reshape(n_rows, n_keys),
+                        {k: i for i, k in enumerate(keys)})  # fmt: skip
 
 
 def _indicators(cells: pd.DataFrame) -> pd.DataFrame:
