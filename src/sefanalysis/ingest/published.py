@@ -507,7 +507,12 @@ def _wide(cells: pd.DataFrame) -> tuple[pd.DataFrame, _Wide]:
     twice, its first value and its first marker. The rows are in the order
     ``groupby(sort=False)`` and ``unstack`` gave them: by each area column's values in the
     order they first appear, the first column first."""
-    codes = np.column_stack([pd.factorize(cells[c], sort=False)[0] for c in AREA_KEYS])
+    # the cells of a file line share its area and year: each area column is factorised over
+    # the first cell of each line (in order of appearance, so the codes are the same)
+    line, _ = pd.factorize(cells["row"], sort=False)
+    _, first = np.unique(line, return_index=True)
+    lines = cells.iloc[first]
+    codes = np.column_stack([pd.factorize(lines[c], sort=False)[0] for c in AREA_KEYS])[line]
     key_code, keys = pd.factorize(cells["key"], sort=False)
     kept = (codes >= 0).all(axis=1) & (key_code >= 0)  # groupby leaves out missing keys
     codes, key_code = codes[kept], key_code[kept]
@@ -549,28 +554,39 @@ def _indicators(cells: pd.DataFrame) -> pd.DataFrame:
     found = [f for r in spec.rules if (f := _rule_rows(r, wide, keys)) is not None]
     if not found:
         return pd.DataFrame()
-    first = cells.drop_duplicates("source_file").iloc[0]
-    out = _stack(areas, found)
-    measure = cells.drop_duplicates("key").set_index("key")["measure"]
-    out["measure"] = out["measure_key"].map(measure).fillna(out["measure_key"])
-    return out.assign(table=table, edition=first["edition"], priority=first["priority"],
-                      period=first["period"], status="")  # fmt: skip
+    first = cells.iloc[0]  # one file: its edition and table
+    return _stack(areas, found, _measures(cells)).assign(
+        table=table, edition=first["edition"], priority=first["priority"],
+        period=first["period"], status="")  # fmt: skip
 
 
-def _stack(areas: pd.DataFrame, found: list[dict]) -> pd.DataFrame:
-    """The rules' columns one rule below another, each beside the areas."""
-    n = len(areas)
+def _measures(cells: pd.DataFrame) -> pd.Series:
+    """Each measure key's name as the file gives it (its first cell's)."""
+    _, first = np.unique(pd.factorize(cells["key"], sort=False)[0], return_index=True)
+    return cells["measure"].iloc[first].set_axis(cells["key"].iloc[first])
+
+
+def _stack(areas: pd.DataFrame, found: list[dict], measures: pd.Series) -> pd.DataFrame:
+    """The rules' columns one rule below another, each beside the areas, with the name of
+    each rule's measure (DfE's, or the rule's own description of a derived one)."""
+    n, each = len(areas), np.repeat(np.arange(len(found)), len(areas))
     out = areas.take(np.tile(np.arange(n), len(found))).reset_index(drop=True)
-    for name in ("value", "marker", "measure_key", "numerator", "denominator", "indicator_id",
-                 "breakdown"):  # fmt: skip
-        parts = [np.broadcast_to(np.asarray(f[name], dtype=object if name in TEXT else float),
-                                 n) for f in found]  # fmt: skip
-        column = np.concatenate(parts) if parts else np.array([], dtype=float)
-        out[name] = pd.array(column, dtype="str") if name in TEXT else column
-    return out
+    for name in ("value", "numerator", "denominator"):
+        out[name] = np.concatenate([np.broadcast_to(np.asarray(f[name], dtype=float), n)
+                                    for f in found])  # fmt: skip
+    # the markers are a handful of distinct texts: converted to pandas' strings once each
+    codes, distinct = pd.factorize(np.concatenate([f["marker"] for f in found]).astype(object))
+    out.insert(out.columns.get_loc("value") + 1, "marker",
+               pd.array(distinct, dtype="str").take(codes))  # fmt: skip
+    for name in ("measure_key", "indicator_id", "breakdown"):  # one text a rule
+        out[name] = pd.array([f[name] for f in found], dtype="str").take(each)
+    keys = pd.Series([f["measure_key"] for f in found], dtype="str")
+    out["measure"] = keys.map(measures).fillna(keys).take(each).array
+    return out[[*areas.columns, *RULE_COLUMNS]]
 
 
-TEXT = {"marker", "measure_key", "indicator_id", "breakdown"}
+RULE_COLUMNS = ["value", "marker", "measure_key", "numerator", "denominator", "indicator_id",
+                "breakdown", "measure"]  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- assembly
