@@ -117,7 +117,7 @@ def _parse_columns(columns: list[pd.Series]) -> list[tuple[pd.Series, pd.Series,
     """:func:`parse_values` of each column, with the distinct texts of all of them parsed once
     together (a table's value columns hold a few hundred distinct texts in 20,000 cells, and
     pandas' cost per operation, not per cell, dominated when each column was parsed alone)."""
-    local = [pd.factorize(column.astype("string")) for column in columns]
+    local = [pd.factorize(column) for column in columns]  # the same codes as of its text
     pooled = pd.Series(np.concatenate([u.to_numpy(dtype=object) for _, u in local]),
                        dtype="string")  # fmt: skip
     at, distinct = pd.factorize(pooled)
@@ -591,6 +591,17 @@ RULE_COLUMNS = ["value", "marker", "measure_key", "numerator", "denominator", "i
 
 # ----------------------------------------------------------------------------- assembly
 def _period_end(year: pd.Series, period: pd.Series) -> pd.Series:
+    """The date each figure ends, worked out once per distinct year and period (in order of
+    first appearance, so ``to_datetime`` infers the same format from the same first text)."""
+    year_code, _ = pd.factorize(year, sort=False)
+    period_code, periods = pd.factorize(period, sort=False)
+    pair, _ = pd.factorize(year_code * (len(periods) + 1) + period_code, sort=False)
+    _, first = np.unique(pair, return_index=True)
+    ends = _period_ends(year.iloc[first], period.iloc[first])
+    return pd.Series(ends.array.take(pair), index=year.index)
+
+
+def _period_ends(year: pd.Series, period: pd.Series) -> pd.Series:
     y = pd.to_numeric(year, errors="coerce").astype("Int64").astype("string")
     month_day = period.map({MARCH: "-03-31", SEPTEMBER: "-09-30", JUNE: "-06-30"})
     return pd.to_datetime(y + month_day, errors="coerce")
@@ -600,13 +611,15 @@ def _current_codes(frames: list[pd.DataFrame]) -> dict[str, str]:
     """Each authority's current ONS code: its code in the latest year of the files read
     (CIN files keep each year's own code; CLA files restate every year on one edition's
     codes), keyed by DfE's three-digit number."""
-    las = [f.loc[(f["area_type"] == "la") & (f["old_la_code"] != "") & (f["area_code"] != ""),
-                 ["old_la_code", "area_code", "year"]] for f in frames]  # fmt: skip
-    if not las:
+    if not frames:
         return {}
-    la = pd.concat(las).sort_values("year", kind="stable")
-    return la.drop_duplicates("old_la_code", keep="last").set_index("old_la_code")[
-        "area_code"].to_dict()  # fmt: skip
+    las = [((f["area_type"] == "la") & (f["old_la_code"] != "") & (f["area_code"] != ""))
+           .to_numpy(dtype=bool) for f in frames]  # fmt: skip
+    old, code, year = (np.concatenate([f[c].to_numpy(dtype=object)[la]
+                                       for f, la in zip(frames, las, strict=True)])
+                       for c in ("old_la_code", "area_code", "year"))  # fmt: skip
+    latest = np.argsort(year.astype(float), kind="stable")
+    return dict(zip(old[latest], code[latest], strict=True))  # the latest year's code last
 
 
 def _expand(paths: str | Path | Iterable[str | Path]) -> list[Path]:
