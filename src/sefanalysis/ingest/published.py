@@ -228,6 +228,24 @@ def _areas(ids: pd.DataFrame) -> pd.DataFrame:
     }, index=ids.index)  # fmt: skip
 
 
+def _stripped(column: pd.Series) -> pd.Series:
+    """The column as pandas' strings, stripped, blank where missing: once per distinct text."""
+    codes, distinct = pd.factorize(column)
+    text = pd.Series([*distinct.to_numpy(dtype=object), None]).astype("string")
+    take = np.where(codes < 0, len(distinct), codes)
+    return pd.Series(text.str.strip().fillna("").array.take(take), index=column.index,
+                     name=column.name)  # fmt: skip
+
+
+def _areas_of(ids: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_areas` once per distinct row of identifiers (a few hundred areas and years)."""
+    if ids.empty:
+        return _areas(ids)
+    codes = np.column_stack([pd.factorize(ids[c])[0] for c in ids])
+    _, first, inverse = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+    return _areas(ids.iloc[first]).take(inverse.ravel()).set_axis(ids.index)
+
+
 def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | None:
     """Cells of one EES table, or None (reported) when it is not one of DfE's known tables."""
     header = [str(h) for h in raw.iloc[0]]
@@ -243,7 +261,7 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
     for pos, name in enumerate(header):
         k = kinds[pos]
         if k in ID_COLUMNS:
-            ids[ID_COLUMNS[k]] = body[pos].astype("string").str.strip().fillna("")
+            ids[ID_COLUMNS[k]] = _stripped(body[pos])
         elif k == "":
             if (body[pos].astype("string").str.strip().fillna("") != "").any():
                 log.add(WARNING, "unrecognised column", str(file), column=f"column {pos + 1}",
@@ -255,7 +273,7 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
     label_keys = pd.Series("", index=body.index, dtype=object)
     label_text = pd.Series("", index=body.index, dtype=object)
     for name, pos in labels:
-        text = body[pos].astype("string").str.strip().fillna("")
+        text = _stripped(body[pos])
         label_keys = label_keys + key_of(name) + "=" + keys_of(text) + ";"
         label_text = label_text + text + " / "
     keys = sorted({f"{lk}col={key_of(v)}" for lk in label_keys.unique() for v, _ in values})
@@ -280,7 +298,7 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
         _report_bad(body, bad_year, str(file), "time_period", ids.get("year", body[0]), rows,
                     log)  # fmt: skip
     release = int(year.max()) if year.notna().any() else 0
-    areas = _areas(pd.DataFrame(ids))
+    areas = _areas_of(pd.DataFrame(ids))
     synthetic = any(SYNTHETIC.search(str(v)) for v in areas["area_name"].unique())
     edition = (f"{table.publication}, {release} release, {table.title}" if release
                else f"{table.publication}, release not known, {table.title}")  # fmt: skip
