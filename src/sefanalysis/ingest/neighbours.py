@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .problems import WARNING, ProblemLog
@@ -74,13 +75,20 @@ def _model(body: pd.DataFrame, heads: list[str], sn_cols: dict[int, int], code_c
     name_of = dict(zip(code[authority], names, strict=True))
     frame = frame.assign(model=model, sn_name=frame["sn_old_la_code"].map(name_of).fillna(""),
                          source_file=str(file))  # fmt: skip
-    skipped = int((~authority & body.apply(lambda r: r.astype(str).str.strip().ne("").any(),
-                                           axis=1)).sum())  # fmt: skip
+    skipped = int((~authority & _filled(body)).sum())
     log.used(str(file), f"statistical neighbours, {model}: {int(authority.sum())} authorities"
              + (f" (sheet {sheet!r})" if sheet else ""),
              f"heading row with an authority number and SN1..SN{max(sn_cols)}; {skipped} "
              "note row(s) without an authority number left out")  # fmt: skip
     return frame[NEIGHBOUR_COLUMNS]
+
+
+def _filled(body: pd.DataFrame) -> pd.Series:
+    """Rows with any cell that is not blank (column by column, not a Series per row)."""
+    filled = np.zeros(len(body), dtype=bool)
+    for pos in range(body.shape[1]):
+        filled |= body.iloc[:, pos].astype(str).str.strip().ne("").to_numpy(dtype=bool)
+    return pd.Series(filled, index=body.index)
 
 
 def neighbours_of(models: pd.DataFrame, old_la_code: str) -> pd.DataFrame:

@@ -104,7 +104,44 @@ def parse_values(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(value, marker, bad) from DfE's text cells: numbers (also LAIT's ``68.900000000000006``
     and ``7.0000000000000007E-2``), DfE's markers (value missing, marker kept), and durations
     written ``years:months`` (as months). ``bad`` marks cells that are none of these."""
-    text = raw.astype("string").str.strip()
+    return _parse_columns([raw])[0]
+
+
+# Texts pandas reads as another number in a column of whole numbers than among decimals
+# (``-0`` is 0 or -0.0; whole numbers of 16 digits or more are rounded another way): the
+# columns of a file that has one are parsed one by one, as before.
+_WHOLE_NUMBER_SENSITIVE = r"^-0+$|\d{16,}"
+
+
+def _parse_columns(columns: list[pd.Series]) -> list[tuple[pd.Series, pd.Series, pd.Series]]:
+    """:func:`parse_values` of each column, with the distinct texts of all of them parsed once
+    together (a table's value columns hold a few hundred distinct texts in 20,000 cells, and
+    pandas' cost per operation, not per cell, dominated when each column was parsed alone)."""
+    local = [pd.factorize(column) for column in columns]  # the same codes as of its text
+    pooled = pd.Series(np.concatenate([u.to_numpy(dtype=object) for _, u in local]),
+                       dtype="string")  # fmt: skip
+    at, distinct = pd.factorize(pooled)
+    distinct = pd.Series(distinct, dtype="string")
+    numbers = distinct.str.strip().str.replace(",", "", regex=False)
+    if len(columns) > 1 and numbers.str.contains(_WHOLE_NUMBER_SENSITIVE).any():
+        return [_parse_columns([column])[0] for column in columns]
+    # a missing cell is parsed with the rest (NA: no value, no marker, not bad)
+    value, marker, bad = _parse_distinct(pd.concat([distinct, pd.Series([pd.NA], dtype="string")],
+                                                   ignore_index=True))  # fmt: skip
+    out, start = [], 0
+    for column, (codes, uniques) in zip(columns, local, strict=True):
+        to_pooled = np.append(at[start : start + len(uniques)], len(distinct))
+        start += len(uniques)
+        take = to_pooled[np.where(codes < 0, len(uniques), codes)]
+        out.append((pd.Series(value.array.take(take), index=column.index, name=column.name),
+                    pd.Series(marker.to_numpy()[take], index=column.index, dtype=object),
+                    pd.Series(bad.array.take(take), index=column.index)))  # fmt: skip
+    return out
+
+
+def _parse_distinct(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """:func:`parse_values` of each text in ``raw``."""
+    text = raw.str.strip()
     value = pd.to_numeric(text, errors="coerce").astype("Float64")
     marker = pd.Series("", index=raw.index, dtype=object)
     rest = value.isna() & text.notna() & (text != "")
@@ -151,14 +188,14 @@ def _read_csv(file: Path, log: ProblemLog) -> pd.DataFrame | None:
     return None
 
 
-def _is_value_column(column: pd.Series) -> bool:
-    """Whether a column holds values (numbers, markers or durations) rather than labels."""
-    text = column.astype("string").str.strip()
-    text = text[text.notna() & (text != "")]
-    if text.empty:
-        return True
-    value, marker, _ = parse_values(text)
-    return bool((value.notna() | (marker != "")).mean() >= 0.9)
+def _is_value_column(parsed: tuple[pd.Series, pd.Series, pd.Series]) -> bool:
+    """Whether a column holds values (numbers, markers or durations) rather than labels: at
+    least 90% of its non-blank cells, from its :func:`parse_values` (a blank cell is the only
+    one that is neither a value, a marker nor bad)."""
+    value, marker, bad = parsed
+    readable = value.notna().to_numpy() | (marker != "").to_numpy()
+    filled = int((readable | bad.to_numpy(dtype=bool)).sum())
+    return filled == 0 or bool(readable.sum() / filled >= 0.9)
 
 
 def _known_value_column(key: str) -> bool:
@@ -191,6 +228,24 @@ def _areas(ids: pd.DataFrame) -> pd.DataFrame:
     }, index=ids.index)  # fmt: skip
 
 
+def _stripped(column: pd.Series) -> pd.Series:
+    """The column as pandas' strings, stripped, blank where missing: once per distinct text."""
+    codes, distinct = pd.factorize(column)
+    text = pd.Series([*distinct.to_numpy(dtype=object), None]).astype("string")
+    take = np.where(codes < 0, len(distinct), codes)
+    return pd.Series(text.str.strip().fillna("").array.take(take), index=column.index,
+                     name=column.name)  # fmt: skip
+
+
+def _areas_of(ids: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_areas` once per distinct row of identifiers (a few hundred areas and years)."""
+    if ids.empty:
+        return _areas(ids)
+    codes = np.column_stack([pd.factorize(ids[c])[0] for c in ids])
+    _, first, inverse = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+    return _areas(ids.iloc[first]).take(inverse.ravel()).set_axis(ids.index)
+
+
 def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | None:
     """Cells of one EES table, or None (reported) when it is not one of DfE's known tables."""
     header = [str(h) for h in raw.iloc[0]]
@@ -200,22 +255,25 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
     ids: dict[str, pd.Series] = {}
     labels: list[tuple[str, int]] = []
     values: list[tuple[str, int]] = []
+    kinds = {pos: key_of(name) for pos, name in enumerate(header)}
+    candidates = [pos for pos, k in kinds.items() if k not in ID_COLUMNS and k != ""]
+    parsed = dict(zip(candidates, _parse_columns([body[p] for p in candidates]), strict=True))
     for pos, name in enumerate(header):
-        k = key_of(name)
+        k = kinds[pos]
         if k in ID_COLUMNS:
-            ids[ID_COLUMNS[k]] = body[pos].astype("string").str.strip().fillna("")
+            ids[ID_COLUMNS[k]] = _stripped(body[pos])
         elif k == "":
             if (body[pos].astype("string").str.strip().fillna("") != "").any():
                 log.add(WARNING, "unrecognised column", str(file), column=f"column {pos + 1}",
                         expected="a heading for every column with values")  # fmt: skip
-        elif _known_value_column(k) or _is_value_column(body[pos]):
+        elif _known_value_column(k) or _is_value_column(parsed[pos]):
             values.append((name, pos))
         else:
             labels.append((name, pos))
     label_keys = pd.Series("", index=body.index, dtype=object)
     label_text = pd.Series("", index=body.index, dtype=object)
     for name, pos in labels:
-        text = body[pos].astype("string").str.strip().fillna("")
+        text = _stripped(body[pos])
         label_keys = label_keys + key_of(name) + "=" + keys_of(text) + ";"
         label_text = label_text + text + " / "
     keys = sorted({f"{lk}col={key_of(v)}" for lk in label_keys.unique() for v, _ in values})
@@ -240,25 +298,38 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
         _report_bad(body, bad_year, str(file), "time_period", ids.get("year", body[0]), rows,
                     log)  # fmt: skip
     release = int(year.max()) if year.notna().any() else 0
-    areas = _areas(pd.DataFrame(ids))
+    areas = _areas_of(pd.DataFrame(ids))
     synthetic = any(SYNTHETIC.search(str(v)) for v in areas["area_name"].unique())
     edition = (f"{table.publication}, {release} release, {table.title}" if release
                else f"{table.publication}, release not known, {table.title}")  # fmt: skip
     edition += " (synthetic demonstration values)" if synthetic else ""
-    parts = []
     for name, pos in values:
-        value, marker, bad = parse_values(body[pos])
-        _report_bad(body, bad, str(file), name, body[pos], rows, log)
-        parts.append(areas.assign(key=label_keys + f"col={key_of(name)}",
-                                  measure=label_text + name, value=value.to_numpy(),
-                                  marker=marker.to_numpy(), year=year.to_numpy(),
-                                  row=rows.to_numpy()))  # fmt: skip
-    cells = pd.concat(parts, ignore_index=True).loc[lambda f: f["year"].notna()]
+        _report_bad(body, parsed[pos][2], str(file), name, body[pos], rows, log)
+    cells = _cells(areas, [(name, parsed[pos]) for name, pos in values], label_keys, label_text,
+                   year, rows)  # fmt: skip
+    cells = cells.loc[cells["year"].notna()]
     cells = cells.assign(table=table.key, edition=edition, source_file=str(file),
                          priority=table.priority, period=table.period)  # fmt: skip
     log.used(str(file), f"{edition}", f"EES table recognised by its columns "
              f"({', '.join(table.signature)}); {len(body)} rows, years "
              f"{int(year.min()) if release else '?'}-{release or '?'}")  # fmt: skip
+    return cells
+
+
+def _cells(areas: pd.DataFrame, columns: list[tuple[str, tuple[pd.Series, pd.Series, pd.Series]]],
+           label_keys: pd.Series, label_text: pd.Series, year: pd.Series,
+           rows: pd.Series) -> pd.DataFrame:  # fmt: skip
+    """One row per cell: each value column's cells below the previous column's, beside the
+    areas, with the cell's measure key and name (built whole, not a frame per column)."""
+    repeat = np.tile(np.arange(len(areas)), len(columns))
+    cells = areas.take(repeat).reset_index(drop=True)
+    cells["key"] = pd.concat([label_keys + f"col={key_of(name)}" for name, _ in columns],
+                             ignore_index=True)  # fmt: skip
+    cells["measure"] = pd.concat([label_text + name for name, _ in columns], ignore_index=True)
+    cells["value"] = np.concatenate([value.to_numpy() for _, (value, _, _) in columns])
+    cells["marker"] = np.concatenate([marker.to_numpy() for _, (_, marker, _) in columns])
+    cells["year"] = year.to_numpy()[repeat]
+    cells["row"] = rows.to_numpy()[repeat]
     return cells
 
 
@@ -383,17 +454,42 @@ AREA_KEYS = ["area_type", "area_code", "old_la_code", "area_name", "region_code"
 MARKER_ORDER = ("c", "u", "x", "z", "k", "low", "-")  # the first found names a derived gap
 
 
-def _sum(wide: pd.DataFrame, marks: pd.DataFrame, cols: list[str]) -> tuple[pd.Series, pd.Series]:
+@dataclass
+class _Wide:
+    """One file's cells as arrays, a row per area and year and a column per measure key: built
+    once per file, so each rule is a few numpy operations on column positions (pandas'
+    per-operation cost over ~60 rules a file was most of the reading time)."""
+
+    values: np.ndarray  # float, NaN where the cell is missing or absent
+    markers: np.ndarray  # object: DfE's marker, "" where none or absent
+    position: dict[str, int]
+
+    def take(self, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        cols = [self.position[k] for k in keys]
+        return self.values[:, cols], self.markers[:, cols]
+
+
+def _sum(wide: _Wide, cols: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Sum of ``cols`` per area; missing (with a part's marker) where any part is."""
-    total = wide[cols].sum(axis=1, min_count=len(cols)).where(wide[cols].notna().all(axis=1))
-    parts = marks.reindex(index=wide.index, columns=cols).fillna("")
-    marker = np.select([(parts == m).any(axis=1).to_numpy() for m in MARKER_ORDER],
-                       list(MARKER_ORDER), "")  # fmt: skip
-    return total, pd.Series(marker, index=wide.index)
+    parts, marks = wide.take(cols)
+    missing = np.isnan(parts)
+    # added in the order the DataFrame.sum(axis=1) this replaces adds them, so that sums of
+    # decimals are the same to the last bit: column by column, except for fewer than 6 rows
+    # with a part missing, where pandas (3.1) sums each row of a zero-filled row-major copy
+    # (numpy's pairwise order once there are 8 parts or more)
+    if len(parts) < 6 and missing.any():
+        total = np.ascontiguousarray(np.where(missing, 0.0, parts)).sum(axis=1)
+    else:
+        total = np.asfortranarray(parts).sum(axis=1)
+    total[missing.any(axis=1)] = np.nan
+    marker = np.select([(marks == m).any(axis=1) for m in MARKER_ORDER], list(MARKER_ORDER),
+                       "")  # fmt: skip
+    return total, marker
 
 
-def _rule_rows(rule: Rule, wide: pd.DataFrame, marks: pd.DataFrame,
-               keys: list[str]) -> pd.DataFrame | None:  # fmt: skip
+def _rule_rows(rule: Rule, wide: _Wide, keys: list[str]) -> dict | None:
+    """The columns a rule gives for every area and year of the file, or None when the file
+    lacks what it needs."""
     num_keys, den_keys = _parts(rule.num, keys), _parts(rule.den, keys)
     value_keys = _parts(rule.value, keys) if rule.value else []
     if rule.value and len(value_keys) != 1:
@@ -402,26 +498,60 @@ def _rule_rows(rule: Rule, wide: pd.DataFrame, marks: pd.DataFrame,
         return None
     if rule.expect and (len(num_keys) != rule.expect or len(den_keys) != rule.expect):
         return None
-    out = pd.DataFrame(index=wide.index)
-    blank = pd.Series("", index=wide.index)
-    num, num_mark = _sum(wide, marks, num_keys) if num_keys else (np.nan, blank)
-    den, den_mark = _sum(wide, marks, den_keys) if den_keys else (np.nan, blank)
+    rows = len(wide.values)
+    nothing = (np.full(rows, np.nan), np.full(rows, "", dtype=object))
+    num, num_mark = _sum(wide, num_keys) if num_keys else nothing
+    den, den_mark = _sum(wide, den_keys) if den_keys else nothing
     if rule.value:
-        out["value"] = wide[value_keys[0]]
-        out["marker"] = marks.reindex(columns=value_keys).iloc[:, 0].reindex(wide.index)
-        out["measure_key"] = value_keys[0]
+        value, marker = (a[:, 0] for a in wide.take(value_keys))
+        measure_key = value_keys[0]
     else:
-        out["value"] = rule.scale * num / den.where(den > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = rule.scale * num / np.where(den > 0, den, np.nan)
         marker = np.where(num_mark != "", num_mark, den_mark)
         # nothing to divide by (e.g. an authority with no conferences): DfE's "not applicable"
-        out["marker"] = np.where((marker == "") & (den == 0), "z", marker)
-        out["measure_key"] = rule.how or " + ".join(num_keys) + " ÷ " + " + ".join(den_keys)
-    out["marker"] = out["marker"].fillna("")
+        marker = np.where((marker == "") & (den == 0), "z", marker)
+        measure_key = rule.how or " + ".join(num_keys) + " ÷ " + " + ".join(den_keys)
     if rule.per_10k:  # the population implied by DfE's own count and rate (see the catalogue)
-        den = (num * 10_000 / out["value"].where(out["value"] > 0)).round()
-    out["numerator"], out["denominator"] = num, den
-    out["indicator_id"], out["breakdown"] = rule.indicator_id, rule.breakdown
-    return out.reset_index()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            den = np.round(num * 10_000 / np.where(value > 0, value, np.nan))
+    return {"value": value, "marker": marker, "measure_key": measure_key, "numerator": num,
+            "denominator": den, "indicator_id": rule.indicator_id,
+            "breakdown": rule.breakdown}  # fmt: skip
+
+
+def _wide(cells: pd.DataFrame) -> tuple[pd.DataFrame, _Wide]:
+    """The areas (a row per area and year) and the cells of each as arrays: of a cell given
+    twice, its first value and its first marker. The rows are in the order
+    ``groupby(sort=False)`` and ``unstack`` gave them: by each area column's values in the
+    order they first appear, the first column first."""
+    # the cells of a file line share its area and year: each area column is factorised over
+    # the first cell of each line (in order of appearance, so the codes are the same)
+    line, _ = pd.factorize(cells["row"], sort=False)
+    _, first = np.unique(line, return_index=True)
+    lines = cells.iloc[first]
+    codes = np.column_stack([pd.factorize(lines[c], sort=False)[0] for c in AREA_KEYS])[line]
+    key_code, keys = pd.factorize(cells["key"], sort=False)
+    kept = (codes >= 0).all(axis=1) & (key_code >= 0)  # groupby leaves out missing keys
+    codes, key_code = codes[kept], key_code[kept]
+    order = np.lexsort(codes.T[::-1])
+    starts = np.r_[True, (np.diff(codes[order], axis=0) != 0).any(axis=1)]
+    row = np.empty(len(order), dtype=np.intp)
+    row[order] = np.cumsum(starts) - 1
+    n_rows, n_keys = int(starts.sum()), len(keys)
+    cell = row * n_keys + key_code
+    value = cells["value"].to_numpy(dtype=float, na_value=np.nan)[kept]
+    marker = cells["marker"].to_numpy(dtype=object)[kept]
+    values = np.full(n_rows * n_keys, np.nan)
+    markers = np.full(n_rows * n_keys, "", dtype=object)
+    has_value = ~np.isnan(value)
+    filled, first = np.unique(cell[has_value], return_index=True)
+    values[filled] = value[has_value][first]
+    filled, first = np.unique(cell, return_index=True)
+    markers[filled] = marker[first]
+    areas = cells.loc[kept, AREA_KEYS].iloc[order[starts]].reset_index(drop=True)
+    return areas, _Wide(values.reshape(n_rows, n_keys), markers.reshape(n_rows, n_keys),
+                        {k: i for i, k in enumerate(keys)})  # fmt: skip
 
 
 def _indicators(cells: pd.DataFrame) -> pd.DataFrame:
@@ -438,22 +568,58 @@ def _indicators(cells: pd.DataFrame) -> pd.DataFrame:
     spec = next(t for t in TABLES if t.key == table)
     if not spec.rules:
         return pd.DataFrame()
-    grouped = cells.groupby([*AREA_KEYS, "key"], observed=True, sort=False)
-    wide = grouped["value"].first().unstack("key")
-    marks = grouped["marker"].first().astype(str).unstack("key")
-    frames = [f for r in spec.rules if (f := _rule_rows(r, wide, marks, keys)) is not None]
-    if not frames:
+    areas, wide = _wide(cells)
+    found = [f for r in spec.rules if (f := _rule_rows(r, wide, keys)) is not None]
+    if not found:
         return pd.DataFrame()
-    first = cells.drop_duplicates("source_file").iloc[0]
-    out = pd.concat(frames, ignore_index=True)
-    measure = cells.drop_duplicates("key").set_index("key")["measure"]
-    out["measure"] = out["measure_key"].map(measure).fillna(out["measure_key"])
-    return out.assign(table=table, edition=first["edition"], priority=first["priority"],
-                      period=first["period"], status="")  # fmt: skip
+    first = cells.iloc[0]  # one file: its edition and table
+    return _stack(areas, found, _measures(cells)).assign(
+        table=table, edition=first["edition"], priority=first["priority"],
+        period=first["period"], status="")  # fmt: skip
+
+
+def _measures(cells: pd.DataFrame) -> pd.Series:
+    """Each measure key's name as the file gives it (its first cell's)."""
+    _, first = np.unique(pd.factorize(cells["key"], sort=False)[0], return_index=True)
+    return cells["measure"].iloc[first].set_axis(cells["key"].iloc[first])
+
+
+def _stack(areas: pd.DataFrame, found: list[dict], measures: pd.Series) -> pd.DataFrame:
+    """The rules' columns one rule below another, each beside the areas, with the name of
+    each rule's measure (DfE's, or the rule's own description of a derived one)."""
+    n, each = len(areas), np.repeat(np.arange(len(found)), len(areas))
+    out = areas.take(np.tile(np.arange(n), len(found))).reset_index(drop=True)
+    for name in ("value", "numerator", "denominator"):
+        out[name] = np.concatenate([np.broadcast_to(np.asarray(f[name], dtype=float), n)
+                                    for f in found])  # fmt: skip
+    # the markers are a handful of distinct texts: converted to pandas' strings once each
+    codes, distinct = pd.factorize(np.concatenate([f["marker"] for f in found]).astype(object))
+    out.insert(out.columns.get_loc("value") + 1, "marker",
+               pd.array(distinct, dtype="str").take(codes))  # fmt: skip
+    for name in ("measure_key", "indicator_id", "breakdown"):  # one text a rule
+        out[name] = pd.array([f[name] for f in found], dtype="str").take(each)
+    keys = pd.Series([f["measure_key"] for f in found], dtype="str")
+    out["measure"] = keys.map(measures).fillna(keys).take(each).array
+    return out[[*areas.columns, *RULE_COLUMNS]]
+
+
+RULE_COLUMNS = ["value", "marker", "measure_key", "numerator", "denominator", "indicator_id",
+                "breakdown", "measure"]  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- assembly
 def _period_end(year: pd.Series, period: pd.Series) -> pd.Series:
+    """The date each figure ends, worked out once per distinct year and period (in order of
+    first appearance, so ``to_datetime`` infers the same format from the same first text)."""
+    year_code, _ = pd.factorize(year, sort=False)
+    period_code, periods = pd.factorize(period, sort=False)
+    pair, _ = pd.factorize(year_code * (len(periods) + 1) + period_code, sort=False)
+    _, first = np.unique(pair, return_index=True)
+    ends = _period_ends(year.iloc[first], period.iloc[first])
+    return pd.Series(ends.array.take(pair), index=year.index)
+
+
+def _period_ends(year: pd.Series, period: pd.Series) -> pd.Series:
     y = pd.to_numeric(year, errors="coerce").astype("Int64").astype("string")
     month_day = period.map({MARCH: "-03-31", SEPTEMBER: "-09-30", JUNE: "-06-30"})
     return pd.to_datetime(y + month_day, errors="coerce")
@@ -463,13 +629,15 @@ def _current_codes(frames: list[pd.DataFrame]) -> dict[str, str]:
     """Each authority's current ONS code: its code in the latest year of the files read
     (CIN files keep each year's own code; CLA files restate every year on one edition's
     codes), keyed by DfE's three-digit number."""
-    las = [f.loc[(f["area_type"] == "la") & (f["old_la_code"] != "") & (f["area_code"] != ""),
-                 ["old_la_code", "area_code", "year"]] for f in frames]  # fmt: skip
-    if not las:
+    if not frames:
         return {}
-    la = pd.concat(las).sort_values("year", kind="stable")
-    return la.drop_duplicates("old_la_code", keep="last").set_index("old_la_code")[
-        "area_code"].to_dict()  # fmt: skip
+    las = [((f["area_type"] == "la") & (f["old_la_code"] != "") & (f["area_code"] != ""))
+           .to_numpy(dtype=bool) for f in frames]  # fmt: skip
+    old, code, year = (np.concatenate([f[c].to_numpy(dtype=object)[la]
+                                       for f, la in zip(frames, las, strict=True)])
+                       for c in ("old_la_code", "area_code", "year"))  # fmt: skip
+    latest = np.argsort(year.astype(float), kind="stable")
+    return dict(zip(old[latest], code[latest], strict=True))  # the latest year's code last
 
 
 def _expand(paths: str | Path | Iterable[str | Path]) -> list[Path]:
