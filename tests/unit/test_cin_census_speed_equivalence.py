@@ -389,3 +389,28 @@ if __name__ == "__main__":
     parser.add_argument("--write", action="store_true", required=True)
     parser.parse_args()
     _write()
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_elements_taken_from_the_tree_read_each_case_as_before(case, tmp_path, monkeypatch):
+    """The path for files the byte scanner declines (comments, entities, other encodings ...)
+    gives the same output on every case."""
+    from sefanalysis.ingest import xml_elements
+
+    monkeypatch.setattr(xml_elements, "_plain", lambda data, tree: False)
+    assert_same(case, CASES[case](tmp_path))
+
+
+def test_plain_files_are_scanned_from_their_bytes(demo_dir):
+    """The demonstration returns and the messy ones built here take the fast path."""
+    from lxml import etree
+
+    from sefanalysis.ingest.xml_elements import _from_bytes, _plain
+
+    for path in sorted((demo_dir / "cin_census").glob("*.xml")):
+        data = path.read_bytes()
+        assert _plain(data, etree.parse(str(path))) and _from_bytes(data) is not None
+    for kind in ("unicode", "gt", "long", "bom"):
+        data = _odd_xml(kind)
+        assert _plain(data, etree.ElementTree(etree.fromstring(data))), kind
+        assert _from_bytes(data) is not None, kind
