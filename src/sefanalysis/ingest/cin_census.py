@@ -20,6 +20,8 @@ element. Coded values are normalised (``Sex`` ``1``/``M``; ``ReferralNFA`` ``0``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -126,11 +128,12 @@ class _Problems:
     def add_many(self, kind: object, where: object, lines: object, element: object,
                  values: object, expected: object) -> None:  # fmt: skip
         """One problem per line; any of the other fields may be one per line too."""
+        if not len(lines):
+            return
         block = pd.DataFrame({"severity": WARNING, "kind": kind, "file": self.file,
                               "sheet": where, "row": pd.Series(lines, dtype=object),
                               "column": element, "value": values, "expected": expected})  # fmt: skip
-        if len(block):
-            self.blocks.append(block)
+        self.blocks.append(block)
 
     def frame(self) -> pd.DataFrame:
         if not self.blocks:
@@ -508,8 +511,7 @@ def _line_dicts(el: Elements, last: np.ndarray, first: np.ndarray,
         rows = np.flatnonzero(inverse == s)
         order = [c - 1 for c in (code // base ** np.arange(len(columns))) % base if c]
         keys = [columns[c] for c in order]
-        out[rows] = [dict(zip(keys, values, strict=True))
-                     for values in line[np.ix_(rows, order)].tolist()]  # fmt: skip
+        out[rows] = list(map(dict, map(zip, repeat(keys), line[np.ix_(rows, order)].tolist())))
     return out
 
 
@@ -559,11 +561,12 @@ def _children(found: _Found) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     for j, col in enumerate(BOXES[IDS].columns):
         if (last[:, j] >= 0).any():
             data[col] = _texts(el, last[:, j])
-    given = data.get("child_id", pd.Series(np.nan, index=range(len(kids)), dtype="str"))
-    blank = np.flatnonzero(given.isna() | (given == ""))
-    child_id = given.astype(object)
-    child_id.iloc[blank] = [f"child {n + 1} (no LAchildID)" for n in blank]
-    data["child_id"] = pd.Series(pd.array(child_id.tolist(), dtype="str"))
+    # the last LAchildID; a child without one is numbered by its position
+    given = el.text.take(pa.array(last[:, 0], mask=last[:, 0] < 0))
+    numbered = _join(_large("child "), "", np.arange(1, len(kids) + 1))
+    numbered = pc.binary_join_element_wise(numbered, _large(" (no LAchildID)"), _large(""))
+    known = pc.fill_null(pc.not_equal(given, _large("")), False)
+    data["child_id"] = pd.Series(pd.array(pc.if_else(known, given, numbered), dtype="str"))
     if (cells[CHARS][0][:, 0] >= 0).any():
         data["ethnicity"] = _texts(el, cells[CHARS][0][:, 0])
     lines = _lines_of(el, last, BOXES[IDS].columns, box_line)
@@ -572,7 +575,8 @@ def _children(found: _Found) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
         lines |= _lines_of(el, cells[CHARS][0], BOXES[CHARS].columns, box_line)
     if (has_ids | has_chars).any():
         dicts = np.full(len(kids), np.nan, dtype=object)
-        dicts[has_ids] = _line_dicts(el, last[has_ids], first[has_ids], BOXES[IDS].columns)
+        alone = has_ids & ~has_chars  # (the others' are replaced by their characteristics')
+        dicts[alone] = _line_dicts(el, last[alone], first[alone], BOXES[IDS].columns)
         dicts[has_chars] = _line_dicts(el, *(m[has_chars] for m in cells[CHARS]),
                                        BOXES[CHARS].columns)  # fmt: skip
         data["_lines"] = pd.Series(dicts, dtype=object)
@@ -616,14 +620,38 @@ SPECS = {"children": {**IDENTIFIERS, **CHARACTERISTICS}, "cin": CIN_DETAILS,
 def _typed(tables: dict[str, pd.DataFrame], lines: dict[str, dict[str, np.ndarray]],
            ref: pd.Timestamp, problems: _Problems) -> dict[str, pd.DataFrame]:  # fmt: skip
     """Dates, flags and codes typed; every value that cannot be used reported with its line."""
-    out = {key: _type_table(key, frame, lines.get(key, {}), ref, problems)
-           for key, frame in tables.items()}  # fmt: skip
+    days = _parse_days(tables)
+    out = {key: _type_table(key, frame, lines.get(key, {}), ref, problems, days) if len(frame)
+           else _empty_table(key).copy() for key, frame in tables.items()}  # fmt: skip
     _order_checks(out, lines, problems)
     return out
 
 
+@cache
+def _empty_table(key: str) -> pd.DataFrame:
+    """A table with no rows, typed as any other (the same for every return)."""
+    return _type_table(key, pd.DataFrame([]), {}, pd.Timestamp("2000-03-31"), _Problems(""))
+
+
+def _parse_days(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], tuple]:
+    """Every date column of a return parsed together (most dates recur across columns): per
+    (table, column), the codes of its rows into the distinct texts, those texts and their
+    dates."""
+    columns = {(key, col): frame[col] for key, frame in tables.items() for col in frame.columns
+               if col in DATE_FIELDS}  # fmt: skip
+    if not columns:
+        return {}
+    codes, distinct = pd.factorize(pd.concat(columns.values(), ignore_index=True),
+                                   use_na_sentinel=False)  # fmt: skip
+    text = pd.Series(distinct).astype("string").str.strip()
+    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    ends = np.cumsum([len(v) for v in columns.values()])
+    return {name: (part, text, dates)
+            for name, part in zip(columns, np.split(codes, ends[:-1]), strict=True)}  # fmt: skip
+
+
 def _type_table(key: str, frame: pd.DataFrame, lines: dict[str, np.ndarray], ref: pd.Timestamp,
-                problems: _Problems) -> pd.DataFrame:  # fmt: skip
+                problems: _Problems, days: dict | None = None) -> pd.DataFrame:  # fmt: skip
     """One table typed, each distinct value of a column once."""
     element_of = {col: el for el, col in SPECS[key].items()}
     columns = ["_line", "child_id", *dict.fromkeys(SPECS[key].values())]
@@ -638,23 +666,30 @@ def _type_table(key: str, frame: pd.DataFrame, lines: dict[str, np.ndarray], ref
                           values.to_numpy()[codes[rows]], expected)  # fmt: skip
 
     for col in [c for c in frame.columns if c in DATE_FIELDS]:
-        codes, text = _distinct(frame[col].astype("string").str.strip())
-        dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-        report("invalid date", col, _rows(codes, text.notna() & (text != "") & dates.isna()),
-               text, codes, "a date written YYYY-MM-DD; left missing")  # fmt: skip
-        early = dates < EARLIEST
+        codes, text, dates = (days or {}).get((key, col), (None, None, None))
+        if codes is None or np.isnat(dates.to_numpy()[codes]).all():
+            # alone (a column with no date takes the type pandas gives it alone)
+            codes, raw = _distinct(frame[col])
+            text = raw.astype("string").str.strip()
+            dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        # the checks on the distinct values as numpy arrays (NaT compares False, as in pandas)
+        given = text.fillna("").to_numpy(dtype=object) != ""
+        day = dates.to_numpy()
+        report("invalid date", col, _rows(codes, given & np.isnat(day)), text, codes,
+               "a date written YYYY-MM-DD; left missing")  # fmt: skip
+        early = day < np.datetime64(EARLIEST)
         report("implausible date", col, _rows(codes, early), text, codes,
                f"a date from {EARLIEST:%Y} on; left missing")  # fmt: skip
-        dates = dates.where(~early)
+        day = np.where(early, np.datetime64("NaT"), day)
         if col == "dob":
-            old = dates < ref - pd.DateOffset(years=OLDEST)
+            old = day < np.datetime64(ref - pd.DateOffset(years=OLDEST))
             report("implausible date", col, _rows(codes, old), text, codes,
                    f"a child's date of birth: under {OLDEST} at the census date; kept, so ages "
                    "from it are wrong", element="PersonBirthDate")  # fmt: skip
-        report("date after the census date", col, _rows(codes, dates > ref), text, codes,
-               f"a date on or before the ReferenceDate {ref:%Y-%m-%d}; kept, and the record it "
-               "dates counts only where it is in the year")  # fmt: skip
-        frame[col] = _spread(dates, codes)
+        report("date after the census date", col, _rows(codes, day > np.datetime64(ref)), text,
+               codes, f"a date on or before the ReferenceDate {ref:%Y-%m-%d}; kept, and the "
+               "record it dates counts only where it is in the year")  # fmt: skip
+        frame[col] = _spread(dates.where(~early), codes)
     for col in ("referral_nfa", "icpc_not_required", "fgdm_offered", "fgdm_held"):
         if col in frame:
             codes, raw = _distinct(frame[col])
@@ -683,15 +718,15 @@ def _type_table(key: str, frame: pd.DataFrame, lines: dict[str, np.ndarray], ref
 def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """Codes into the distinct values (missing is one of them), and those values, in the
     column's type: work done on them is done once per value."""
-    codes, _ = pd.factorize(values, use_na_sentinel=False)
-    first = np.zeros(codes.max(initial=-1) + 1, np.int64)
-    first[codes[::-1]] = np.arange(len(codes))[::-1]
-    return codes, values.iloc[first].reset_index(drop=True)
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    return codes, pd.Series(distinct)
 
 
-def _rows(codes: np.ndarray, distinct_mask: pd.Series) -> np.ndarray:
+def _rows(codes: np.ndarray, distinct_mask: pd.Series | np.ndarray) -> np.ndarray:
     """The rows whose value is one of the distinct values marked."""
-    return np.flatnonzero(distinct_mask.fillna(False).to_numpy(dtype=bool)[codes])
+    if isinstance(distinct_mask, pd.Series):
+        distinct_mask = distinct_mask.fillna(False).to_numpy(dtype=bool)
+    return np.flatnonzero(distinct_mask[codes])
 
 
 def _spread(distinct: pd.Series, codes: np.ndarray) -> pd.Series:

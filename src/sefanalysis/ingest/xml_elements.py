@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-LT, GT, SLASH, NEWLINE = b"<>/\n"
+LT, GT, SLASH, NEWLINE, AMPERSAND, CARRIAGE_RETURN = b"<>/\n&\r"
 
 
 def _byte_class(chars: bytes) -> np.ndarray:
@@ -33,6 +33,7 @@ def _byte_class(chars: bytes) -> np.ndarray:
 # (a namespace prefix, which lxml resolves to "{uri}name")
 NOT_IN_NAMES = _byte_class(b" \t\n=\"':")
 WHITESPACE = _byte_class(b" \t\n")
+OTHER_NODES = _byte_class(b"!?")  # after "<": not an element
 
 
 @dataclass(frozen=True)
@@ -60,24 +61,25 @@ def elements(data: bytes, tree) -> Elements:
 
 
 def _plain(data: bytes, tree) -> bool:
-    encoding = (tree.docinfo.encoding or "").lower()
-    body = data[data.find(b"?>") + 2 :] if data.lstrip(b"\xef\xbb\xbf").startswith(b"<?") else data
-    return encoding in ("utf-8", "us-ascii", "ascii") and not any(
-        mark in body for mark in (b"&", b"<!", b"<?", b"\r")
-    )
+    """Whether the document is in UTF-8 (what the byte scanner reads)."""
+    return (tree.docinfo.encoding or "").lower() in ("utf-8", "us-ascii", "ascii")
 
 
 def _from_bytes(data: bytes) -> Elements | None:
     """Tags found by their ``<`` and ``>``; None if a tag has more than its name."""
     a = np.frombuffer(data, np.uint8)
-    start = data.find(b"?>") + 2 if data.lstrip(b"\xef\xbb\xbf").startswith(b"<?") else 0
+    declared = data.startswith((b"<?", b"\xef\xbb\xbf<?"))  # <?xml version=...?>
+    start = data.find(b"?>") + 2 if declared else 0
     lt = np.flatnonzero(a == LT)
     lt = lt[lt >= start]
     gt = np.flatnonzero(a == GT)
+    gt = gt[gt >= start]
     alternate = len(gt) == len(lt) and (gt > lt).all()
     close = gt if alternate else gt[np.searchsorted(gt, lt)]  # ">" may also stand in text
-    if len(lt) == 0 or (close[:-1] > lt[1:]).any():
-        return None
+    if len(lt) == 0 or (close[:-1] > lt[1:]).any() or OTHER_NODES[a[lt + 1]].any():
+        return None  # a "<" in a tag, or a comment, CDATA, DOCTYPE or processing instruction
+    if (a == AMPERSAND).any() or (a == CARRIAGE_RETURN).any():
+        return None  # entities to resolve, line ends to normalise
     is_end = a[lt + 1] == SLASH
     is_empty = ~is_end & (a[close - 1] == SLASH)
     tags = np.flatnonzero(~is_end)  # the elements, as positions among the tags
@@ -89,11 +91,12 @@ def _from_bytes(data: bytes) -> Elements | None:
     opens = np.where(is_end, -1, np.where(is_empty, 0, 1))
     depth = np.cumsum(opens) - opens - is_end
     row_of_tag = np.cumsum(~is_end) - 1  # the element a tag starts (or the last one started)
-    by_depth = _rows_by_depth(depth[tags], is_empty[tags])
+    element_depth = depth[tags]
+    by_depth = _rows_by_depth(element_depth, is_empty[tags])
     # an element's parent: the last element holding others opened at the depth above it
     parent = np.full(len(tags), -1, np.int64)
     for level in range(1, len(by_depth)):
-        here = np.flatnonzero(depth[tags] == level)
+        here = np.flatnonzero(element_depth == level)
         above = by_depth[level - 1]
         parent[here] = above[np.searchsorted(above, here) - 1]
     line = np.searchsorted(np.flatnonzero(a == NEWLINE), lt[tags]) + 1
@@ -152,20 +155,22 @@ def _names(a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple:
     width = -(-int(lengths.max()) // 8) * 8
     padded = np.concatenate([a, np.zeros(width, np.uint8)])
     window = np.lib.stride_tricks.sliding_window_view(padded, width)[starts]
-    window = window * (np.arange(width) < lengths[:, None]).view(np.uint8)
-    words = window.view(np.uint64)  # a name as width / 8 integers, hashed into one
+    words = window.view("<u8")  # a name as integers of 8 bytes (and the bytes after it)
+    for k in range(words.shape[1]):  # keep the name's bytes only
+        left = np.clip(lengths - 8 * k, 0, 8).astype(np.uint64) * np.uint64(8)
+        words[:, k] &= np.where(left == 64, ~np.uint64(0), (np.uint64(1) << left) - np.uint64(1))
     hashed = words[:, 0].copy()
     for k in range(1, words.shape[1]):
         hashed = hashed * np.uint64(1_000_003) ^ words[:, k]
-    tag, first = pd.factorize(hashed)
-    first_row = np.zeros(len(first), np.int64)
+    tag, _ = pd.factorize(hashed)
+    first_row = np.zeros(tag.max() + 1, np.int64)
     first_row[tag[::-1]] = np.arange(len(tag))[::-1]
     if (words != words[first_row[tag]]).any():  # two names with one hash: compare them all
         return None, None
-    if NOT_IN_NAMES[window[first_row]].any():
+    names = [bytes(a[starts[i] : ends[i]]) for i in first_row]
+    if any(NOT_IN_NAMES[np.frombuffer(name, np.uint8)].any() for name in names):
         return None, None
-    names = [bytes(window[i]).rstrip(b"\0").decode() for i in first_row]
-    return tag.astype(np.int64), np.array(names, dtype=object)
+    return tag.astype(np.int64), np.array([name.decode() for name in names], dtype=object)
 
 
 def _from_tree(root) -> Elements:
