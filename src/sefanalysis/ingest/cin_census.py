@@ -130,9 +130,10 @@ class _Problems:
         """One problem per line; any of the other fields may be one per line too."""
         if not len(lines):
             return
+        row = pd.Series(lines, dtype=object)
         block = pd.DataFrame({"severity": WARNING, "kind": kind, "file": self.file,
-                              "sheet": where, "row": pd.Series(lines, dtype=object),
-                              "column": element, "value": values, "expected": expected})  # fmt: skip
+                              "sheet": where, "row": row, "column": element, "value": values,
+                              "expected": expected})  # fmt: skip
         self.blocks.append(block)
 
     def frame(self) -> pd.DataFrame:
@@ -152,9 +153,9 @@ def _strays(el, where: str, problems: _Problems) -> None:
 def _check_structure(tag: str, structure: Structure) -> list[str]:
     """What is expected instead, for each way ``tag`` belongs to another collection year's
     structure than ``structure`` (nothing when it is this structure's own)."""
+    others = [s for s in STRUCTURES if tag in s.only_here and s is not structure]
     out = [f"the {structure.name} structure (selected by the ReferenceDate); it belongs to the "
-           f"{other.name} structure: read all the same"
-           for other in STRUCTURES if tag in other.only_here and other is not structure]  # fmt: skip
+           f"{other.name} structure: read all the same" for other in others]  # fmt: skip
     if tag == "Sex" and structure.gender != "Sex":
         out.append(f"{structure.gender} in the {structure.name} structure (selected by the "
                    "ReferenceDate): read all the same")  # fmt: skip
@@ -273,7 +274,8 @@ class _Box:
 BOXES = (_Box("ChildIdentifiers", IDENTIFIERS, "Child/ChildIdentifiers"),
          _Box("ChildCharacteristics", CHARACTERISTICS, "Child/ChildCharacteristics"),
          _Box("CINdetails", CIN_DETAILS, "Child/CINdetails"),
-         *(_Box(tag, spec, f"Child/CINdetails/{tag}") for tag, (_, spec) in MODULES.items()))  # fmt: skip
+         *(_Box(tag, spec, f"Child/CINdetails/{tag}")
+           for tag, (_, spec) in MODULES.items()))  # fmt: skip
 IDS, CHARS, DETAILS = 0, 1, 2  # positions in BOXES; modules follow in MODULES' order
 
 
@@ -328,75 +330,97 @@ class _Found:
 
 def _walk_problems(found: _Found, structure: Structure, problems: _Problems) -> None:
     """Stray text, nested values, unknown elements, elements of another year's structure and
-    children without an identifier, in the order the element-by-element reader reported them:
-    child by child; in a child its identifiers' fields, the missing LAchildID, its
-    characteristics' fields, then each CINdetails' fields followed by its modules (in MODULES'
-    order, each module's fields then the module itself); a field's stray text first."""
+    children without an identifier, in the order the element-by-element reader reported them."""
     el, fields = found.el, found.fields
-    n = len(el.tag)
-    # the sort key of each box: child, section, CINdetails, module group, module
-    key = np.zeros((5, n + 1), np.int64)
-    for k, rows in enumerate(found.boxes):
-        module = k > DETAILS
-        detail = el.parent[rows] if module else rows
-        key[0, rows] = el.parent[detail]
-        key[1, rows] = (0, 2)[k] if k < DETAILS else 3
-        key[2, rows] = detail if k >= DETAILS else 0
-        key[3, rows] = max(k - DETAILS, 0)
-        key[4, rows] = rows if module else 0
-    parts = []
-
-    def part(rows, box_rows, field_order, sub, kind, where, element, value, expected):
-        if len(rows):
-            parts.append(pd.DataFrame({
-                **{f"k{i}": key[i, box_rows] for i in range(5)}, "k5": field_order, "k6": sub,
-                "kind": kind, "sheet": where, "row": el.line[rows], "column": element,
-                "value": value, "expected": expected}))  # fmt: skip
-
-    wheres = np.array([box.where for box in BOXES], dtype=object)
-    names = el.names
+    walk = _Walk(found)
     in_spec = found.column >= 0
-    stray = np.flatnonzero(el.tail[fields].astype(bool))
-    rows = fields[stray]
-    part(rows, el.parent[rows], rows, 0, "stray text", wheres[found.field_kind[stray]],
-         names[el.tag[rows]], el.tail[rows], "nothing between elements; the text is ignored")
-    nested = np.flatnonzero(in_spec & (el.nodes[fields] > 0))
-    rows = fields[nested]
-    part(rows, el.parent[rows], rows, 1, "unexpected content", wheres[found.field_kind[nested]],
-         names[el.tag[rows]], "nested elements", "a single value")
-    known = np.array([name in ALL_ELEMENTS for name in names], dtype=bool)
-    unknown = np.flatnonzero(~in_spec & ~known[el.tag[fields]])
-    rows = fields[unknown]
+    stray = el.tail[fields].astype(bool)
+    walk.fields(stray, 0, "stray text", el.tail[fields[stray]],
+                "nothing between elements; the text is ignored")  # fmt: skip
+    walk.fields(in_spec & (el.nodes[fields] > 0), 1, "unexpected content", "nested elements",
+                "a single value")  # fmt: skip
+    known = np.array([name in ALL_ELEMENTS for name in el.names], dtype=bool)
+    unknown = ~in_spec & ~known[el.tag[fields]]
     expected = np.array([f"one of {', '.join(box.spec)}; the element is not read"
                          for box in BOXES], dtype=object)  # fmt: skip
-    part(rows, el.parent[rows], rows, 1, "unrecognised element",
-         wheres[found.field_kind[unknown]], names[el.tag[rows]],
-         el.text.take(pa.array(rows)).to_numpy(zero_copy_only=False),
-         expected[found.field_kind[unknown]])  # fmt: skip
-    for code, name in enumerate(names):
+    walk.fields(unknown, 1, "unrecognised element",
+                el.text.take(pa.array(fields[unknown])).to_numpy(zero_copy_only=False),
+                expected[found.field_kind[unknown]])  # fmt: skip
+    for code, name in enumerate(el.names):
         for i, message in enumerate(_check_structure(name, structure)):
-            at = np.flatnonzero(in_spec & (el.tag[fields] == code))
-            rows = fields[at]
-            part(rows, el.parent[rows], rows, 2 + i, "element of another collection year",
-                 wheres[found.field_kind[at]], name, "", message)  # fmt: skip
+            walk.fields(in_spec & (el.tag[fields] == code), 2 + i,
+                        "element of another collection year", "", message)  # fmt: skip
             if name in MODULES:  # the module itself, after its fields
-                rows = found.boxes[DETAILS + 1 + list(MODULES).index(name)]
-                part(rows, rows, n, i, "element of another collection year",
-                     "Child/CINdetails", name, "", message)  # fmt: skip
+                modules = found.boxes[DETAILS + 1 + list(MODULES).index(name)]
+                walk.boxes(modules, i, "element of another collection year", "Child/CINdetails",
+                           name, message)  # fmt: skip
     ids = found.box_of(IDS, found.children)
     child_id = _field_rows(found, IDS, "child_id")[np.maximum(ids, 0)]
     has_id = (ids >= 0) & (child_id >= 0)
     has_id[has_id] = el.text.take(pa.array(child_id[has_id])).to_numpy(zero_copy_only=False) != ""
-    rows = found.children[~has_id]
-    key[:, rows] = 0
-    key[0, rows], key[1, rows] = rows, 1
-    part(rows, rows, 0, 0, "missing value", "Child/ChildIdentifiers", "LAchildID", "",
-         "the child's identifier; the child is numbered by position instead")
-    if parts:
-        found_problems = pd.concat(parts, ignore_index=True)
-        order = np.lexsort([found_problems[f"k{i}"].to_numpy() for i in range(6, -1, -1)])
-        problems.blocks.append(found_problems.iloc[order].assign(
-            severity=WARNING, file=problems.file)[PROBLEM_COLUMNS])  # fmt: skip
+    walk.children(found.children[~has_id], "missing value", "Child/ChildIdentifiers", "LAchildID",
+                  "the child's identifier; the child is numbered by position instead")  # fmt: skip
+    if walk.parts:
+        problems.blocks.append(walk.frame().assign(severity=WARNING, file=problems.file)[
+            PROBLEM_COLUMNS])  # fmt: skip
+
+
+class _Walk:
+    """Problems on elements, each with a sort key giving the order of the element-by-element
+    reader: child by child; in a child its identifiers' fields, then its missing LAchildID, its
+    characteristics' fields, then each CINdetails' fields followed by its modules (in MODULES'
+    order, each module's fields then the module itself); on one field its stray text first."""
+
+    def __init__(self, found: _Found) -> None:
+        self.found = found
+        self.parts: list[pd.DataFrame] = []
+        el = found.el
+        # per box: child, section, CINdetails, module group, module
+        self.key = key = np.zeros((5, len(el.tag) + 1), np.int64)
+        for k, rows in enumerate(found.boxes):
+            module = k > DETAILS
+            detail = el.parent[rows] if module else rows
+            key[0, rows] = el.parent[detail]
+            key[1, rows] = (0, 2)[k] if k < DETAILS else 3
+            key[2, rows] = detail if k >= DETAILS else 0
+            key[3, rows] = max(k - DETAILS, 0)
+            key[4, rows] = rows if module else 0
+        self.wheres = np.array([box.where for box in BOXES], dtype=object)
+
+    def fields(self, chosen: np.ndarray, sub: int, kind: str, value: object,
+               expected: object) -> None:  # fmt: skip
+        """A problem on each chosen field (a mask over the fields)."""
+        found = self.found
+        rows = found.fields[chosen]
+        self._add(rows, found.el.parent[rows], rows, sub, kind,
+                  self.wheres[found.field_kind[chosen]], found.el.names[found.el.tag[rows]],
+                  value, expected)  # fmt: skip
+
+    def boxes(self, rows: np.ndarray, sub: int, kind: str, where: str, element: str,
+              expected: str) -> None:  # fmt: skip
+        """A problem on each box of ``rows``, after its fields."""
+        self._add(rows, rows, len(self.found.el.tag), sub, kind, where, element, "", expected)
+
+    def children(self, rows: np.ndarray, kind: str, where: str, element: str,
+                 expected: str) -> None:  # fmt: skip
+        """A problem on each Child of ``rows``, after its identifiers' fields."""
+        self.key[:, rows] = 0
+        self.key[0, rows], self.key[1, rows] = rows, 1
+        self._add(rows, rows, 0, 0, kind, where, element, "", expected)
+
+    def _add(self, rows: np.ndarray, boxes: np.ndarray, field: object, sub: int, kind: str,
+             where: object, element: object, value: object, expected: object) -> None:  # fmt: skip
+        if len(rows):
+            keys = {f"k{i}": self.key[i, boxes] for i in range(5)} | {"k5": field, "k6": sub}
+            self.parts.append(pd.DataFrame(keys | {
+                "kind": kind, "sheet": where, "row": self.found.el.line[rows], "column": element,
+                "value": value, "expected": expected}))  # fmt: skip
+
+    def frame(self) -> pd.DataFrame:
+        """The problems, in order."""
+        found = pd.concat(self.parts, ignore_index=True)
+        order = np.lexsort([found[f"k{i}"].to_numpy() for i in range(6, -1, -1)])
+        return found.iloc[order]
 
 
 def _tables(found: _Found) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, np.ndarray]]]:
@@ -538,9 +562,9 @@ def _lists(found: _Found, rows: np.ndarray) -> dict[str, pd.Series]:
         items, texts = items[texts != ""], texts[texts != ""]
         owner = position[el.parent[el.parent[items]]]
         values = np.full(len(rows), np.nan, dtype=object)
-        bounds = np.searchsorted(owner, modules, side="left"), np.searchsorted(owner, modules,
-                                                                               side="right")
-        values[modules] = [list(texts[a:b]) for a, b in zip(*bounds, strict=True)]
+        starts = np.searchsorted(owner, modules, side="left")
+        ends = np.searchsorted(owner, modules, side="right")
+        values[modules] = [list(texts[a:b]) for a, b in zip(starts, ends, strict=True)]
         columns[item] = pd.Series(values, dtype=object)
         firsts.append(modules[0])
     return {name: columns[name] for _, name in sorted(zip(firsts, columns, strict=True))}
@@ -765,12 +789,14 @@ def _order_checks(tables: dict[str, pd.DataFrame], lines: dict[str, dict[str, np
                   + frame[early].iloc[rows].dt.strftime("%Y-%m-%d"))  # fmt: skip
         problems.add_many("dates in the wrong order", WHERE[key], line_of(key, late)[rows],
                           _element(key, late), values.to_numpy(dtype=object),
-                          f"no {what}; the record is left out of the durations it affects")  # fmt: skip
+                          f"no {what}; the record is left out of the durations it "
+                          "affects")  # fmt: skip
     cin = tables.get("cin")
     if cin is not None and "referral_date" in cin:
         rows = np.flatnonzero(cin["referral_date"].isna().to_numpy())
         problems.add_many("missing value", WHERE["cin"], line_of("cin", "referral_date")[rows],
-                          "CINreferralDate", "", "every episode of need has a referral date")  # fmt: skip
+                          "CINreferralDate", "",
+                          "every episode of need has a referral date")  # fmt: skip
 
 
 def read_cin_census_folder(folder: Path, log: ProblemLog) -> list[CinCensus]:
