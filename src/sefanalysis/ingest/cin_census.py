@@ -669,8 +669,9 @@ def _parse_days(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], tuple]
                                    use_na_sentinel=False)  # fmt: skip
     text = pd.Series(distinct).astype("string").str.strip()
     dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    given = text.fillna("").to_numpy(dtype=object) != ""
     ends = np.cumsum([len(v) for v in columns.values()])
-    return {name: (part, text, dates)
+    return {name: (part, text, dates, given)
             for name, part in zip(columns, np.split(codes, ends[:-1]), strict=True)}  # fmt: skip
 
 
@@ -685,20 +686,23 @@ def _type_table(key: str, frame: pd.DataFrame, lines: dict[str, np.ndarray], ref
 
     def report(kind: str, col: str, rows: np.ndarray, values: pd.Series, codes: np.ndarray,
                expected: str, element: str | None = None) -> None:  # fmt: skip
+        if not len(rows):
+            return
         line = lines.get(col, frame["_line"].to_numpy())
         problems.add_many(kind, WHERE[key], line[rows], element or element_of.get(col, col),
                           values.to_numpy()[codes[rows]], expected)  # fmt: skip
 
     for col in [c for c in frame.columns if c in DATE_FIELDS]:
-        codes, text, dates = (days or {}).get((key, col), (None, None, None))
-        if codes is None or np.isnat(dates.to_numpy()[codes]).all():
+        codes, text, dates, given = (days or {}).get((key, col), (None,) * 4)
+        day = None if codes is None else dates.to_numpy()
+        if codes is None or np.isnat(day[codes]).all():
             # alone (a column with no date takes the type pandas gives it alone)
             codes, raw = _distinct(frame[col])
             text = raw.astype("string").str.strip()
             dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+            given = text.fillna("").to_numpy(dtype=object) != ""
+            day = dates.to_numpy()
         # the checks on the distinct values as numpy arrays (NaT compares False, as in pandas)
-        given = text.fillna("").to_numpy(dtype=object) != ""
-        day = dates.to_numpy()
         report("invalid date", col, _rows(codes, given & np.isnat(day)), text, codes,
                "a date written YYYY-MM-DD; left missing")  # fmt: skip
         early = day < np.datetime64(EARLIEST)
