@@ -20,12 +20,17 @@ element. Coded values are normalised (``Sex`` ``1``/``M``; ``ReferralNFA`` ``0``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .problems import PROBLEM_COLUMNS, WARNING, ProblemLog
+from .xml_elements import Elements, elements
 
 # element -> column name, per module (the fields DfE's specification defines)
 IDENTIFIERS = {"LAchildID": "child_id", "UPN": "upn", "FormerUPN": "former_upn",
@@ -110,21 +115,31 @@ class CinCensus:
 
 
 class _Problems:
-    """Problems collected while walking the XML (one list, added to the log at the end)."""
+    """Problems found in one return, kept as blocks of rows in the order they are logged."""
 
     def __init__(self, file: str) -> None:
         self.file = file
-        self.rows: list[dict] = []
+        self.blocks: list[pd.DataFrame] = []
 
     def add(self, kind: str, where: str, line: int | None, element: str, value: object,
             expected: str) -> None:  # fmt: skip
-        self.rows.append({"severity": WARNING, "kind": kind, "file": self.file, "sheet": where,
-                          "row": line, "column": element, "value": value,
-                          "expected": expected})  # fmt: skip
+        self.add_many(kind, where, [line], element, [value], expected)
 
+    def add_many(self, kind: object, where: object, lines: object, element: object,
+                 values: object, expected: object) -> None:  # fmt: skip
+        """One problem per line; any of the other fields may be one per line too."""
+        if not len(lines):
+            return
+        row = pd.Series(lines, dtype=object)
+        block = pd.DataFrame({"severity": WARNING, "kind": kind, "file": self.file,
+                              "sheet": where, "row": row, "column": element, "value": values,
+                              "expected": expected})  # fmt: skip
+        self.blocks.append(block)
 
-def _text(el) -> str:
-    return (el.text or "").strip()
+    def frame(self) -> pd.DataFrame:
+        if not self.blocks:
+            return pd.DataFrame(columns=PROBLEM_COLUMNS)
+        return pd.concat(self.blocks, ignore_index=True)[PROBLEM_COLUMNS]
 
 
 def _strays(el, where: str, problems: _Problems) -> None:
@@ -135,46 +150,16 @@ def _strays(el, where: str, problems: _Problems) -> None:
                      "nothing between elements; the text is ignored")  # fmt: skip
 
 
-def _fields(el, spec: dict[str, str], where: str, problems: _Problems,
-            structure: Structure) -> dict[str, object]:  # fmt: skip
-    """The simple fields of one element, checking each child element is known."""
-    lines: dict[str, int] = {}
-    out: dict[str, object] = {"_line": el.sourceline, "_lines": lines}
-    for child in el:
-        if not isinstance(child.tag, str):  # comments, processing instructions
-            continue
-        _strays(child, where, problems)
-        tag = child.tag
-        if tag in spec:
-            if len(child):
-                problems.add("unexpected content", where, child.sourceline, tag,
-                             "nested elements", "a single value")  # fmt: skip
-            out[spec[tag]] = _text(child)
-            lines[spec[tag]] = child.sourceline
-            _check_structure(tag, child.sourceline, where, problems, structure)
-        elif tag not in ALL_ELEMENTS:
-            problems.add("unrecognised element", where, child.sourceline, tag, _text(child),
-                         f"one of {', '.join(spec)}; the element is not read")  # fmt: skip
-    return out
-
-
-def _check_structure(tag: str, line: int, where: str, problems: _Problems,
-                     structure: Structure) -> None:  # fmt: skip
-    for other in STRUCTURES:
-        if tag in other.only_here and other is not structure:
-            problems.add(
-                "element of another collection year",
-                where,
-                line,
-                tag,
-                "",
-                f"the {structure.name} structure (selected by the ReferenceDate); it "
-                f"belongs to the {other.name} structure: read all the same",
-            )
+def _check_structure(tag: str, structure: Structure) -> list[str]:
+    """What is expected instead, for each way ``tag`` belongs to another collection year's
+    structure than ``structure`` (nothing when it is this structure's own)."""
+    others = [s for s in STRUCTURES if tag in s.only_here and s is not structure]
+    out = [f"the {structure.name} structure (selected by the ReferenceDate); it belongs to the "
+           f"{other.name} structure: read all the same" for other in others]  # fmt: skip
     if tag == "Sex" and structure.gender != "Sex":
-        problems.add("element of another collection year", where, line, tag, "",
-                     f"{structure.gender} in the {structure.name} structure (selected by the "
-                     "ReferenceDate): read all the same")  # fmt: skip
+        out.append(f"{structure.gender} in the {structure.name} structure (selected by the "
+                   "ReferenceDate): read all the same")  # fmt: skip
+    return out
 
 
 def _header(root, problems: _Problems) -> tuple[pd.Timestamp | None, str]:
@@ -236,12 +221,13 @@ def read_cin_census(path: str | Path, log: ProblemLog) -> CinCensus | None:
     file = str(path)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     try:
-        root = etree.parse(file, parser).getroot()
+        tree = etree.parse(file, parser)
     except (etree.XMLSyntaxError, OSError) as exc:
         log.add(WARNING, "unreadable file", file, value=str(exc).splitlines()[0],
                 expected="a CIN census XML return (a Message element)")  # fmt: skip
         log.not_used(file, "not a readable CIN census XML return (see the problem log)")
         return None
+    root = tree.getroot()
     problems = _Problems(file)
     if root.tag != "Message":
         log.add(WARNING, "unrecognised file", file, value=root.tag,
@@ -250,151 +236,530 @@ def read_cin_census(path: str | Path, log: ProblemLog) -> CinCensus | None:
         return None
     ref, lea = _header(root, problems)
     if ref is None:
-        log.add_many(pd.DataFrame(problems.rows, columns=PROBLEM_COLUMNS))
+        log.add_many(problems.frame())
         log.not_used(file, "the census date (ReferenceDate) cannot be read")
         return None
     structure = structure_for(ref)
-    rows: dict[str, list[dict]] = {
-        k: [] for k in ("children", "cin", *(m for m, _ in MODULES.values()))
-    }
-    children = root.findall("Children/Child")
-    for n, child in enumerate(children, start=1):
-        _walk_child(child, n, rows, problems, structure)
-    tables = {key: pd.DataFrame(recs) for key, recs in rows.items()}
-    tables = _typed(tables, ref, problems)
-    log.add_many(pd.DataFrame(problems.rows, columns=PROBLEM_COLUMNS))
+    found = _Found(elements(Path(file).read_bytes(), tree))
+    _walk_problems(found, structure, problems)
+    tables, lines = _tables(found)
+    tables = _typed(tables, lines, ref, problems)
+    log.add_many(problems.frame())
     log.used(file, f"CIN census return at {ref:%d %B %Y} ({structure.name} structure), "
-             f"{len(children)} children, {len(tables['cin'])} episodes of need",
+             f"{len(found.children)} children, {len(tables['cin'])} episodes of need",
              "root element Message with Header/CollectionDetails; structure chosen by the "
              "ReferenceDate")  # fmt: skip
     return CinCensus(file, ref, structure.name, lea, tables)
 
 
-def _walk_child(child, n: int, rows: dict[str, list[dict]], problems: _Problems,
-                structure: Structure) -> None:  # fmt: skip
-    ids_el = child.find("ChildIdentifiers")
-    ids = (
-        _fields(ids_el, IDENTIFIERS, "Child/ChildIdentifiers", problems, structure)
-        if (ids_el is not None)
-        else {"_line": child.sourceline}
-    )
-    child_id = str(ids.get("child_id") or "")
-    if not child_id:
-        problems.add(
-            "missing value",
-            "Child/ChildIdentifiers",
-            child.sourceline,
-            "LAchildID",
-            "",
-            "the child's identifier; the child is numbered by position instead",
-        )
-        child_id = f"child {n} (no LAchildID)"
-    ids["child_id"] = child_id
-    chars = child.find("ChildCharacteristics")
-    if chars is not None:
-        ids.update(
-            {
-                k: v
-                for k, v in _fields(
-                    chars, CHARACTERISTICS, "Child/ChildCharacteristics", problems, structure
-                ).items()
-                if k != "_line"
-            }
-        )
-        disabilities = [_text(d) for d in chars.iterfind("Disabilities/Disability")]
-        ids["disabilities"] = " ".join(d for d in disabilities if d)
-    rows["children"].append(ids)
-    for k, detail in enumerate(child.iterfind("CINdetails"), start=1):
-        cin_id = f"{child_id}#{k}"
-        rec = _fields(detail, CIN_DETAILS, "Child/CINdetails", problems, structure)
-        rows["cin"].append({**rec, "child_id": child_id, "cin_id": cin_id})
-        for tag, (key, spec) in MODULES.items():
-            for m, module in enumerate(detail.iterfind(tag), start=1):
-                where = f"Child/CINdetails/{tag}"
-                mrec = _fields(module, spec, where, problems, structure)
-                _check_structure(tag, module.sourceline, "Child/CINdetails", problems, structure)
-                list_tag = next((lt for lt, item in LISTS.items() if module.find(lt) is not None),
-                                None)  # fmt: skip
-                if list_tag is not None:
-                    items = [_text(i) for i in module.iterfind(f"{list_tag}/{LISTS[list_tag]}")]
-                    mrec[LISTS[list_tag]] = [i for i in items if i]
-                rows[key].append({**mrec, "child_id": child_id, "cin_id": cin_id,
-                                  "module_id": f"{cin_id}/{tag}#{m}"})  # fmt: skip
+# --------------------------------------------------------------------------- the children
+# The elements are columns (xml_elements): a Child, its first ChildIdentifiers and
+# ChildCharacteristics, each CINdetails and each module in it are "boxes" whose child elements
+# are fields; a table has one row per box of its kind.
 
 
-def _typed(tables: dict[str, pd.DataFrame], ref: pd.Timestamp,
-           problems: _Problems) -> dict[str, pd.DataFrame]:  # fmt: skip
-    """Dates, flags and codes typed; every value that cannot be used reported with its line."""
-    where = {"children": "Child/ChildIdentifiers", "cin": "Child/CINdetails",
-             **{key: f"Child/CINdetails/{tag}" for tag, (key, _) in MODULES.items()}}  # fmt: skip
-    specs = {"children": {**IDENTIFIERS, **CHARACTERISTICS}, "cin": CIN_DETAILS,
-             **{key: spec for key, spec in MODULES.values()}}  # fmt: skip
-    out = {}
-    for key, frame in tables.items():
-        element_of = {col: el for el, col in specs[key].items()}
-        columns = ["_line", "child_id", *dict.fromkeys(specs[key].values())]
-        columns += [] if key == "children" else ["cin_id"] + (["module_id"] if key != "cin"
-                                                               else [])  # fmt: skip
-        frame = frame.reindex(columns=list(dict.fromkeys([*columns, *frame.columns])))
-        for col in [c for c in frame.columns if c in DATE_FIELDS]:
-            text = frame[col].astype("string").str.strip()
-            dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-            for idx in frame.index[text.notna() & (text != "") & dates.isna()]:
-                problems.add("invalid date", where[key], _line_of(frame, idx, col),
-                             element_of.get(col, col), text[idx],
-                             "a date written YYYY-MM-DD; left missing")  # fmt: skip
-            early = dates < EARLIEST
-            for idx in frame.index[early]:
-                problems.add("implausible date", where[key], _line_of(frame, idx, col),
-                             element_of.get(col, col), text[idx],
-                             f"a date from {EARLIEST:%Y} on; left missing")  # fmt: skip
-            dates = dates.where(~early)
-            if col == "dob":
-                old = dates < ref - pd.DateOffset(years=OLDEST)
-                for idx in frame.index[old]:
-                    problems.add("implausible date", where[key], _line_of(frame, idx, col),
-                                 "PersonBirthDate", text[idx],
-                                 f"a child's date of birth: under {OLDEST} at the census date; "
-                                 "kept, so ages from it are wrong")  # fmt: skip
-            future = dates > ref
-            for idx in frame.index[future]:
-                problems.add(
-                    "date after the census date",
-                    where[key],
-                    _line_of(frame, idx, col),
-                    element_of.get(col, col),
-                    text[idx],
-                    f"a date on or before the ReferenceDate {ref:%Y-%m-%d}; kept, and "
-                    "the record it dates counts only where it is in the year",
-                )
-            frame[col] = dates
-        for col in ("referral_nfa", "icpc_not_required", "fgdm_offered", "fgdm_held"):
-            if col in frame:
-                text = frame[col].astype("string").str.strip().str.lower()
-                flag = text.map(BOOLEANS)
-                for idx in frame.index[text.notna() & (text != "") & flag.isna()]:
-                    problems.add("unknown code", where[key], _line_of(frame, idx, col),
-                                 element_of.get(col, col), frame.at[idx, col],
-                                 "true/false (or 1/0)")  # fmt: skip
-                frame[col] = flag.astype("boolean")
-        if "n_previous_cpp" in frame:
-            number = pd.to_numeric(frame["n_previous_cpp"], errors="coerce")
-            bad = frame["n_previous_cpp"].notna() & (number.isna() | (number < 0))
-            for idx in frame.index[bad]:
-                problems.add("invalid number", where[key], _line_of(frame, idx, "n_previous_cpp"),
-                             "NumberOfPreviousCPP", frame.at[idx, "n_previous_cpp"],
-                             "a whole number, 0 or more")  # fmt: skip
-            frame["n_previous_cpp"] = number.where(~bad).astype("Int64")
-        if key == "children" and "gender" in frame:
-            text = frame["gender"].astype("string").str.strip().str.lower()
-            sex = text.map(SEX)
-            for idx in frame.index[text.notna() & (text != "") & sex.isna()]:
-                problems.add("unknown code", where[key], _line_of(frame, idx, "gender"), "Sex",
-                             frame.at[idx, "gender"], "1/M, 2/F, 0 or 9")  # fmt: skip
-            frame["gender"] = sex
-        out[key] = frame
-    _order_checks(out, problems, where)
+@dataclass(frozen=True)
+class _Box:
+    """A kind of element holding fields, and the table rows it gives."""
+
+    tag: str
+    spec: dict[str, str]  # field element -> column
+    where: str  # as problems name it
+
+    @property
+    def columns(self) -> list[str]:
+        return list(dict.fromkeys(self.spec.values()))
+
+
+BOXES = (_Box("ChildIdentifiers", IDENTIFIERS, "Child/ChildIdentifiers"),
+         _Box("ChildCharacteristics", CHARACTERISTICS, "Child/ChildCharacteristics"),
+         _Box("CINdetails", CIN_DETAILS, "Child/CINdetails"),
+         *(_Box(tag, spec, f"Child/CINdetails/{tag}")
+           for tag, (_, spec) in MODULES.items()))  # fmt: skip
+IDS, CHARS, DETAILS = 0, 1, 2  # positions in BOXES; modules follow in MODULES' order
+
+
+class _Found:
+    """Where the children, their boxes and the boxes' fields are among a return's elements."""
+
+    def __init__(self, el: Elements) -> None:
+        self.el = el
+        n = len(el.tag)
+        parent = el.parent
+        self.up = np.where(parent >= 0, parent, n)  # index into arrays of n + 1 (root: last)
+        in_children = self._flag(el.is_("Children") & (parent == 0))
+        self.children = np.flatnonzero(el.is_("Child") & in_children[self.up])
+        in_child = self._flag(np.isin(np.arange(n), self.children))
+        # the first ChildIdentifiers (ChildCharacteristics) of a Child is read, as find() does
+        self.boxes = [self._first_per_parent(el.is_("ChildIdentifiers") & in_child[self.up]),
+                      self._first_per_parent(el.is_("ChildCharacteristics") & in_child[self.up]),
+                      np.flatnonzero(el.is_("CINdetails") & in_child[self.up])]  # fmt: skip
+        in_details = self._flag(np.isin(np.arange(n), self.boxes[DETAILS]))
+        self.boxes += [np.flatnonzero(el.is_(tag) & in_details[self.up]) for tag in MODULES]
+        self.kind = np.full(n + 1, -1)  # which box each element is (-1: none)
+        for k, rows in enumerate(self.boxes):
+            self.kind[rows] = k
+        self.fields = np.flatnonzero(self.kind[self.up] >= 0)
+        self.field_kind = self.kind[parent[self.fields]]
+        # the column each field fills in its box's table (-1: not a field of that box)
+        column_of = np.full((len(BOXES), len(el.names)), -1)
+        for k, box in enumerate(BOXES):
+            for code, name in enumerate(el.names):
+                if name in box.spec:
+                    column_of[k, code] = box.columns.index(box.spec[name])
+        self.column = column_of[self.field_kind, el.tag[self.fields]]
+
+    def _flag(self, mask: np.ndarray) -> np.ndarray:
+        return np.append(mask, False)  # the root's parent (index n) is nothing
+
+    def _first_per_parent(self, mask: np.ndarray) -> np.ndarray:
+        rows = np.flatnonzero(mask)
+        _, first = np.unique(self.el.parent[rows], return_index=True)
+        return np.sort(rows[first])
+
+    def box_of(self, k: int, owners: np.ndarray) -> np.ndarray:
+        """The row among the boxes of kind ``k`` of each owner's box (-1 if it has none)."""
+        return self.position(self.el.parent[self.boxes[k]])[owners]
+
+    def position(self, rows: np.ndarray) -> np.ndarray:
+        """The row of each element of ``rows`` in an array of n + 1 (-1 elsewhere)."""
+        out = np.full(len(self.el.tag) + 1, -1)
+        out[rows] = np.arange(len(rows))
+        return out
+
+
+def _walk_problems(found: _Found, structure: Structure, problems: _Problems) -> None:
+    """Stray text, nested values, unknown elements, elements of another year's structure and
+    children without an identifier, in the order the element-by-element reader reported them."""
+    el, fields = found.el, found.fields
+    walk = _Walk(found)
+    in_spec = found.column >= 0
+    stray = el.tail[fields].astype(bool)
+    walk.fields(stray, 0, "stray text", el.tail[fields[stray]],
+                "nothing between elements; the text is ignored")  # fmt: skip
+    walk.fields(in_spec & (el.nodes[fields] > 0), 1, "unexpected content", "nested elements",
+                "a single value")  # fmt: skip
+    known = np.array([name in ALL_ELEMENTS for name in el.names], dtype=bool)
+    unknown = ~in_spec & ~known[el.tag[fields]]
+    expected = np.array([f"one of {', '.join(box.spec)}; the element is not read"
+                         for box in BOXES], dtype=object)  # fmt: skip
+    walk.fields(unknown, 1, "unrecognised element",
+                el.text.take(pa.array(fields[unknown])).to_numpy(zero_copy_only=False),
+                expected[found.field_kind[unknown]])  # fmt: skip
+    for code, name in enumerate(el.names):
+        for i, message in enumerate(_check_structure(name, structure)):
+            walk.fields(in_spec & (el.tag[fields] == code), 2 + i,
+                        "element of another collection year", "", message)  # fmt: skip
+            if name in MODULES:  # the module itself, after its fields
+                modules = found.boxes[DETAILS + 1 + list(MODULES).index(name)]
+                walk.boxes(modules, i, "element of another collection year", "Child/CINdetails",
+                           name, message)  # fmt: skip
+    ids = found.box_of(IDS, found.children)
+    child_id = _field_rows(found, IDS, "child_id")[np.maximum(ids, 0)]
+    has_id = (ids >= 0) & (child_id >= 0)
+    has_id[has_id] = el.text.take(pa.array(child_id[has_id])).to_numpy(zero_copy_only=False) != ""
+    walk.children(found.children[~has_id], "missing value", "Child/ChildIdentifiers", "LAchildID",
+                  "the child's identifier; the child is numbered by position instead")  # fmt: skip
+    if walk.parts:
+        problems.blocks.append(walk.frame().assign(severity=WARNING, file=problems.file)[
+            PROBLEM_COLUMNS])  # fmt: skip
+
+
+class _Walk:
+    """Problems on elements, each with a sort key giving the order of the element-by-element
+    reader: child by child; in a child its identifiers' fields, then its missing LAchildID, its
+    characteristics' fields, then each CINdetails' fields followed by its modules (in MODULES'
+    order, each module's fields then the module itself); on one field its stray text first."""
+
+    def __init__(self, found: _Found) -> None:
+        self.found = found
+        self.parts: list[pd.DataFrame] = []
+        el = found.el
+        # per box: child, section, CINdetails, module group, module
+        self.key = key = np.zeros((5, len(el.tag) + 1), np.int64)
+        for k, rows in enumerate(found.boxes):
+            module = k > DETAILS
+            detail = el.parent[rows] if module else rows
+            key[0, rows] = el.parent[detail]
+            key[1, rows] = (0, 2)[k] if k < DETAILS else 3
+            key[2, rows] = detail if k >= DETAILS else 0
+            key[3, rows] = max(k - DETAILS, 0)
+            key[4, rows] = rows if module else 0
+        self.wheres = np.array([box.where for box in BOXES], dtype=object)
+
+    def fields(self, chosen: np.ndarray, sub: int, kind: str, value: object,
+               expected: object) -> None:  # fmt: skip
+        """A problem on each chosen field (a mask over the fields)."""
+        found = self.found
+        rows = found.fields[chosen]
+        self._add(rows, found.el.parent[rows], rows, sub, kind,
+                  self.wheres[found.field_kind[chosen]], found.el.names[found.el.tag[rows]],
+                  value, expected)  # fmt: skip
+
+    def boxes(self, rows: np.ndarray, sub: int, kind: str, where: str, element: str,
+              expected: str) -> None:  # fmt: skip
+        """A problem on each box of ``rows``, after its fields."""
+        self._add(rows, rows, len(self.found.el.tag), sub, kind, where, element, "", expected)
+
+    def children(self, rows: np.ndarray, kind: str, where: str, element: str,
+                 expected: str) -> None:  # fmt: skip
+        """A problem on each Child of ``rows``, after its identifiers' fields."""
+        self.key[:, rows] = 0
+        self.key[0, rows], self.key[1, rows] = rows, 1
+        self._add(rows, rows, 0, 0, kind, where, element, "", expected)
+
+    def _add(self, rows: np.ndarray, boxes: np.ndarray, field: object, sub: int, kind: str,
+             where: object, element: object, value: object, expected: object) -> None:  # fmt: skip
+        if len(rows):
+            keys = {f"k{i}": self.key[i, boxes] for i in range(5)} | {"k5": field, "k6": sub}
+            self.parts.append(pd.DataFrame(keys | {
+                "kind": kind, "sheet": where, "row": self.found.el.line[rows], "column": element,
+                "value": value, "expected": expected}))  # fmt: skip
+
+    def frame(self) -> pd.DataFrame:
+        """The problems, in order."""
+        found = pd.concat(self.parts, ignore_index=True)
+        order = np.lexsort([found[f"k{i}"].to_numpy() for i in range(6, -1, -1)])
+        return found.iloc[order]
+
+
+def _tables(found: _Found) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, np.ndarray]]]:
+    """The tables as read (every value text) and, per table and column, the line of each row's
+    value (the line its problems name)."""
+    el = found.el
+    kids = _children(found)
+    tables, lines = {"children": kids[0]}, {"children": kids[1]}
+    child_id = pa.array(kids[0].get("child_id", pd.Series([], dtype="str")), pa.large_string())
+    details = found.boxes[DETAILS]
+    child_of_detail = found.position(found.children)[el.parent[details]]
+    cin_id = _join(child_id.take(pa.array(child_of_detail)), "#", _ordinal(el.parent[details]))
+    tables["cin"], lines["cin"] = _box_table(found, DETAILS, {
+        "child_id": child_id.take(pa.array(child_of_detail)), "cin_id": cin_id})  # fmt: skip
+    for k, (tag, (key, _)) in enumerate(MODULES.items(), start=DETAILS + 1):
+        rows = found.boxes[k]
+        detail = found.position(details)[el.parent[rows]]
+        ids = {"child_id": child_id.take(pa.array(child_of_detail[detail])),
+               "cin_id": cin_id.take(pa.array(detail))}  # fmt: skip
+        ids["module_id"] = _join(ids["cin_id"], f"/{tag}#", _ordinal(el.parent[rows]))
+        tables[key], lines[key] = _box_table(found, k, ids, lists=True)
+    return tables, lines
+
+
+def _ordinal(groups: np.ndarray) -> np.ndarray:
+    """1, 2, ... within each group, in order (``groups`` in document order)."""
+    order = np.argsort(groups, kind="stable")
+    ranked = groups[order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    out = np.empty(len(groups), np.int64)
+    out[order] = np.arange(len(groups)) - np.repeat(starts, np.diff(np.r_[starts, len(groups)]))
+    return out + 1
+
+
+def _join(prefix: pa.Array, middle: str, numbers: np.ndarray) -> pa.Array:
+    text = pa.array(numbers).cast(pa.large_string())
+    return pc.binary_join_element_wise(prefix, _large(middle), text, _large(""))
+
+
+def _large(text: str) -> pa.Scalar:
+    return pa.scalar(text, pa.large_string())
+
+
+def _cells(found: _Found, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each box of kind ``k`` and column of its spec: the last field filling it (its value
+    and line, as a repeated element overwrites) and the first (its place among the box's
+    element lines); -1 where none."""
+    box_rows, columns = found.boxes[k], BOXES[k].columns
+    chosen = (found.field_kind == k) & (found.column >= 0)
+    fields, column = found.fields[chosen], found.column[chosen]
+    where = (found.position(box_rows)[found.el.parent[fields]], column)
+    last = np.full((len(box_rows), len(columns)), -1)
+    np.maximum.at(last, where, fields)
+    first = np.full((len(box_rows), len(columns)), np.iinfo(np.int64).max)
+    np.minimum.at(first, where, fields)
+    return last, first
+
+
+def _field_rows(found: _Found, k: int, column: str) -> np.ndarray:
+    return _cells(found, k)[0][:, BOXES[k].columns.index(column)]
+
+
+def _texts(el: Elements, rows: np.ndarray) -> pd.Series:
+    """The text of each element of ``rows``; missing (NaN) where -1."""
+    taken = el.text.take(pa.array(rows, mask=rows < 0))
+    return pd.Series(pd.array(taken, dtype="str"))
+
+
+def _box_table(found: _Found, k: int, ids: dict[str, pa.Array],
+               lists: bool = False) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:  # fmt: skip
+    """One row per box of kind ``k``: its line, its fields' values, ``ids`` and its element
+    lines (``_lines``), and the items of its first list (``LISTS``)."""
+    el, rows = found.el, found.boxes[k]
+    if not len(rows):
+        return pd.DataFrame([]), {}
+    last, first = _cells(found, k)
+    columns = BOXES[k].columns
+    data: dict[str, object] = {"_line": el.line[rows]}
+    for j, col in enumerate(columns):
+        if (last[:, j] >= 0).any():
+            data[col] = _texts(el, last[:, j])
+    data |= {name: pd.Series(pd.array(values, dtype="str")) for name, values in ids.items()}
+    lines = _lines_of(el, last, columns, el.line[rows])
+    data["_lines"] = _line_dicts(el, last, first, columns)
+    if lists:
+        data |= _lists(found, rows)
+    return pd.DataFrame(data), lines
+
+
+def _lines_of(el: Elements, last: np.ndarray, columns: list[str],
+              box_line: np.ndarray) -> dict[str, np.ndarray]:  # fmt: skip
+    """Per column, the line of each row's element (the box's line where it has none)."""
+    line = np.where(last >= 0, el.line[np.maximum(last, 0)], box_line[:, None])
+    return {col: line[:, j] for j, col in enumerate(columns)}
+
+
+def _line_dicts(el: Elements, last: np.ndarray, first: np.ndarray,
+                columns: list[str]) -> np.ndarray:  # fmt: skip
+    """Each row's ``_lines``: column -> line of its element, columns in the order their
+    elements first come; rows with the same order are made together."""
+    present = last >= 0
+    rank = np.argsort(np.where(present, first, np.iinfo(np.int64).max), axis=1, kind="stable")
+    count = present.sum(axis=1)
+    # an order as one number: the columns (+1) in order, base len(columns) + 1
+    base = len(columns) + 1
+    digits = np.where(np.arange(len(columns)) < count[:, None], rank + 1, 0)
+    signature = (digits * base ** np.arange(len(columns))).sum(axis=1)
+    line = el.line[np.maximum(last, 0)]
+    out = np.empty(len(last), dtype=object)
+    kinds, inverse = np.unique(signature, return_inverse=True)
+    for s, code in enumerate(kinds):
+        rows = np.flatnonzero(inverse == s)
+        order = [c - 1 for c in (code // base ** np.arange(len(columns))) % base if c]
+        keys = [columns[c] for c in order]
+        out[rows] = list(map(dict, map(zip, repeat(keys), line[np.ix_(rows, order)].tolist())))
     return out
+
+
+def _lists(found: _Found, rows: np.ndarray) -> dict[str, pd.Series]:
+    """The items of each module's first list (LISTS' order) present, without blanks, as a
+    Python list in the column named by the item element; the column missing (NaN) in other
+    modules."""
+    el = found.el
+    position = found.position(rows)
+    chosen = np.full(len(rows), -1)  # which list each module's items come from
+    for i, list_tag in reversed(list(enumerate(LISTS))):
+        holders = np.flatnonzero(el.is_(list_tag) & (position[found.up] >= 0))
+        chosen[position[el.parent[holders]]] = i
+    columns = {}
+    firsts = []
+    for i, (list_tag, item) in enumerate(LISTS.items()):
+        modules = np.flatnonzero(chosen == i)
+        if not len(modules):
+            continue
+        holder = el.is_(list_tag) & (position[found.up] >= 0)
+        holder[holder] = chosen[position[el.parent[holder]]] == i
+        items = np.flatnonzero(el.is_(item) & np.append(holder, False)[found.up])
+        texts = el.text.take(pa.array(items)).to_numpy(zero_copy_only=False)
+        items, texts = items[texts != ""], texts[texts != ""]
+        owner = position[el.parent[el.parent[items]]]
+        values = np.full(len(rows), np.nan, dtype=object)
+        starts = np.searchsorted(owner, modules, side="left")
+        ends = np.searchsorted(owner, modules, side="right")
+        values[modules] = [list(texts[a:b]) for a, b in zip(starts, ends, strict=True)]
+        columns[item] = pd.Series(values, dtype=object)
+        firsts.append(modules[0])
+    return {name: columns[name] for _, name in sorted(zip(firsts, columns, strict=True))}
+
+
+def _children(found: _Found) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """One row per Child: its identifiers, its ethnicity and disabilities (from its
+    characteristics), and the lines of their elements."""
+    el, kids = found.el, found.children
+    if not len(kids):
+        return pd.DataFrame([]), {}
+    own = {k: found.box_of(k, kids) for k in (IDS, CHARS)}  # -1: none
+    cells = {k: [_per_child(m, own[k]) for m in _cells(found, k)] for k in (IDS, CHARS)}
+    last, first = cells[IDS]
+    has_ids, has_chars = own[IDS] >= 0, own[CHARS] >= 0
+    box_line = np.where(has_ids, el.line[found.boxes[IDS]][own[IDS]], el.line[kids])
+    data: dict[str, object] = {"_line": box_line}
+    for j, col in enumerate(BOXES[IDS].columns):
+        if (last[:, j] >= 0).any():
+            data[col] = _texts(el, last[:, j])
+    # the last LAchildID; a child without one is numbered by its position
+    given = el.text.take(pa.array(last[:, 0], mask=last[:, 0] < 0))
+    numbered = _join(_large("child "), "", np.arange(1, len(kids) + 1))
+    numbered = pc.binary_join_element_wise(numbered, _large(" (no LAchildID)"), _large(""))
+    known = pc.fill_null(pc.not_equal(given, _large("")), False)
+    data["child_id"] = pd.Series(pd.array(pc.if_else(known, given, numbered), dtype="str"))
+    if (cells[CHARS][0][:, 0] >= 0).any():
+        data["ethnicity"] = _texts(el, cells[CHARS][0][:, 0])
+    lines = _lines_of(el, last, BOXES[IDS].columns, box_line)
+    if has_chars.any():  # a child's characteristics' lines replace its identifiers' lines
+        lines = {col: np.where(has_chars, box_line, line) for col, line in lines.items()}
+        lines |= _lines_of(el, cells[CHARS][0], BOXES[CHARS].columns, box_line)
+    if (has_ids | has_chars).any():
+        dicts = np.full(len(kids), np.nan, dtype=object)
+        alone = has_ids & ~has_chars  # (the others' are replaced by their characteristics')
+        dicts[alone] = _line_dicts(el, last[alone], first[alone], BOXES[IDS].columns)
+        dicts[has_chars] = _line_dicts(el, *(m[has_chars] for m in cells[CHARS]),
+                                       BOXES[CHARS].columns)  # fmt: skip
+        data["_lines"] = pd.Series(dicts, dtype=object)
+    if has_chars.any():
+        data["disabilities"] = _disabilities(found, own[CHARS])
+    return pd.DataFrame(data), lines
+
+
+def _per_child(matrix: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """Rows of a box table ``matrix`` spread over the children (-1 / the fill where none)."""
+    out = np.full((len(own), matrix.shape[1]), -1)
+    out[own >= 0] = matrix[own[own >= 0]]
+    return out
+
+
+def _disabilities(found: _Found, own: np.ndarray) -> pd.Series:
+    """Each child's Disabilities/Disability codes (not blank) joined by spaces; missing where
+    the child has no characteristics."""
+    el = found.el
+    chars = found.boxes[CHARS]
+    position = found.position(chars)
+    holders = el.is_("Disabilities") & (position[found.up] >= 0)
+    items = np.flatnonzero(el.is_("Disability") & np.append(holders, False)[found.up])
+    texts = el.text.take(pa.array(items))
+    kept = pc.not_equal(texts, _large("")).to_numpy(zero_copy_only=False)
+    owner = position[el.parent[el.parent[items[kept]]]]
+    offsets = np.searchsorted(owner, np.arange(len(chars) + 1))
+    joined = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()),
+                                                           texts.filter(pa.array(kept))),
+                            _large(" "))  # fmt: skip
+    taken = joined.take(pa.array(own, mask=own < 0))
+    return pd.Series(pd.array(taken, dtype="str"))
+
+
+WHERE = {"children": "Child/ChildIdentifiers", "cin": "Child/CINdetails",
+         **{key: f"Child/CINdetails/{tag}" for tag, (key, _) in MODULES.items()}}  # fmt: skip
+SPECS = {"children": {**IDENTIFIERS, **CHARACTERISTICS}, "cin": CIN_DETAILS,
+         **{key: spec for key, spec in MODULES.values()}}  # fmt: skip
+
+
+def _typed(tables: dict[str, pd.DataFrame], lines: dict[str, dict[str, np.ndarray]],
+           ref: pd.Timestamp, problems: _Problems) -> dict[str, pd.DataFrame]:  # fmt: skip
+    """Dates, flags and codes typed; every value that cannot be used reported with its line."""
+    days = _parse_days(tables)
+    out = {key: _type_table(key, frame, lines.get(key, {}), ref, problems, days) if len(frame)
+           else _empty_table(key).copy() for key, frame in tables.items()}  # fmt: skip
+    _order_checks(out, lines, problems)
+    return out
+
+
+@cache
+def _empty_table(key: str) -> pd.DataFrame:
+    """A table with no rows, typed as any other (the same for every return)."""
+    return _type_table(key, pd.DataFrame([]), {}, pd.Timestamp("2000-03-31"), _Problems(""))
+
+
+def _parse_days(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], tuple]:
+    """Every date column of a return parsed together (most dates recur across columns): per
+    (table, column), the codes of its rows into the distinct texts, those texts and their
+    dates."""
+    columns = {(key, col): frame[col] for key, frame in tables.items() for col in frame.columns
+               if col in DATE_FIELDS}  # fmt: skip
+    if not columns:
+        return {}
+    codes, distinct = pd.factorize(pd.concat(columns.values(), ignore_index=True),
+                                   use_na_sentinel=False)  # fmt: skip
+    text = pd.Series(distinct).astype("string").str.strip()
+    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    given = text.fillna("").to_numpy(dtype=object) != ""
+    ends = np.cumsum([len(v) for v in columns.values()])
+    return {name: (part, text, dates, given)
+            for name, part in zip(columns, np.split(codes, ends[:-1]), strict=True)}  # fmt: skip
+
+
+def _type_table(key: str, frame: pd.DataFrame, lines: dict[str, np.ndarray], ref: pd.Timestamp,
+                problems: _Problems, days: dict | None = None) -> pd.DataFrame:  # fmt: skip
+    """One table typed, each distinct value of a column once."""
+    element_of = {col: el for el, col in SPECS[key].items()}
+    columns = ["_line", "child_id", *dict.fromkeys(SPECS[key].values())]
+    columns += [] if key == "children" else ["cin_id"] + (["module_id"] if key != "cin"
+                                                           else [])  # fmt: skip
+    frame = frame.reindex(columns=list(dict.fromkeys([*columns, *frame.columns])))
+
+    def report(kind: str, col: str, rows: np.ndarray, values: pd.Series, codes: np.ndarray,
+               expected: str, element: str | None = None) -> None:  # fmt: skip
+        if not len(rows):
+            return
+        line = lines.get(col, frame["_line"].to_numpy())
+        problems.add_many(kind, WHERE[key], line[rows], element or element_of.get(col, col),
+                          values.to_numpy()[codes[rows]], expected)  # fmt: skip
+
+    for col in [c for c in frame.columns if c in DATE_FIELDS]:
+        codes, text, dates, given = (days or {}).get((key, col), (None,) * 4)
+        day = None if codes is None else dates.to_numpy()
+        if codes is None or np.isnat(day[codes]).all():
+            # alone (a column with no date takes the type pandas gives it alone)
+            codes, raw = _distinct(frame[col])
+            text = raw.astype("string").str.strip()
+            dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+            given = text.fillna("").to_numpy(dtype=object) != ""
+            day = dates.to_numpy()
+        # the checks on the distinct values as numpy arrays (NaT compares False, as in pandas)
+        report("invalid date", col, _rows(codes, given & np.isnat(day)), text, codes,
+               "a date written YYYY-MM-DD; left missing")  # fmt: skip
+        early = day < np.datetime64(EARLIEST)
+        report("implausible date", col, _rows(codes, early), text, codes,
+               f"a date from {EARLIEST:%Y} on; left missing")  # fmt: skip
+        day = np.where(early, np.datetime64("NaT"), day)
+        if col == "dob":
+            old = day < np.datetime64(ref - pd.DateOffset(years=OLDEST))
+            report("implausible date", col, _rows(codes, old), text, codes,
+                   f"a child's date of birth: under {OLDEST} at the census date; kept, so ages "
+                   "from it are wrong", element="PersonBirthDate")  # fmt: skip
+        report("date after the census date", col, _rows(codes, day > np.datetime64(ref)), text,
+               codes, f"a date on or before the ReferenceDate {ref:%Y-%m-%d}; kept, and the "
+               "record it dates counts only where it is in the year")  # fmt: skip
+        frame[col] = _spread(dates.where(~early), codes)
+    for col in ("referral_nfa", "icpc_not_required", "fgdm_offered", "fgdm_held"):
+        if col in frame:
+            codes, raw = _distinct(frame[col])
+            text = raw.astype("string").str.strip().str.lower()
+            flag = text.map(BOOLEANS)
+            report("unknown code", col, _rows(codes, text.notna() & (text != "") & flag.isna()),
+                   raw, codes, "true/false (or 1/0)")  # fmt: skip
+            frame[col] = _spread(flag.astype("boolean"), codes)
+    if "n_previous_cpp" in frame:
+        codes, raw = _distinct(frame["n_previous_cpp"])
+        number = pd.to_numeric(raw, errors="coerce")
+        bad = raw.notna() & (number.isna() | (number < 0))
+        report("invalid number", "n_previous_cpp", _rows(codes, bad), raw, codes,
+               "a whole number, 0 or more", element="NumberOfPreviousCPP")  # fmt: skip
+        frame["n_previous_cpp"] = _spread(number.where(~bad).astype("Int64"), codes)
+    if key == "children" and "gender" in frame:
+        codes, raw = _distinct(frame["gender"])
+        text = raw.astype("string").str.strip().str.lower()
+        sex = text.map(SEX)
+        report("unknown code", "gender", _rows(codes, text.notna() & (text != "") & sex.isna()),
+               raw, codes, "1/M, 2/F, 0 or 9", element="Sex")  # fmt: skip
+        frame["gender"] = _spread(sex, codes)
+    return frame
+
+
+def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes into the distinct values (missing is one of them), and those values, in the
+    column's type: work done on them is done once per value."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    return codes, pd.Series(distinct)
+
+
+def _rows(codes: np.ndarray, distinct_mask: pd.Series | np.ndarray) -> np.ndarray:
+    """The rows whose value is one of the distinct values marked."""
+    if isinstance(distinct_mask, pd.Series):
+        distinct_mask = distinct_mask.fillna(False).to_numpy(dtype=bool)
+    return np.flatnonzero(distinct_mask[codes])
+
+
+def _spread(distinct: pd.Series, codes: np.ndarray) -> pd.Series:
+    """Values for the distinct values, back on the rows."""
+    return pd.Series(distinct.array.take(codes))
 
 
 ORDER_CHECKS = (  # table, earlier, later, what
@@ -414,35 +779,28 @@ def _element(key: str, col: str) -> str:
     return next((el for el, c in spec.items() if c == col), col)
 
 
-def _line_of(frame: pd.DataFrame, idx: object, col: str) -> object:
-    """The line of the element holding ``col`` (else of its record)."""
-    lines = frame.at[idx, "_lines"] if "_lines" in frame else None
-    return lines.get(col, frame.at[idx, "_line"]) if isinstance(lines, dict) else (
-        frame.at[idx, "_line"])  # fmt: skip
+def _order_checks(tables: dict[str, pd.DataFrame], lines: dict[str, dict[str, np.ndarray]],
+                  problems: _Problems) -> None:  # fmt: skip
+    def line_of(key: str, col: str) -> np.ndarray:
+        return lines.get(key, {}).get(col, tables[key]["_line"].to_numpy())
 
-
-def _order_checks(tables: dict[str, pd.DataFrame], problems: _Problems,
-                  where: dict[str, str]) -> None:  # fmt: skip
     for key, early, late, what in ORDER_CHECKS:
         frame = tables.get(key)
         if frame is None or early not in frame or late not in frame:
             continue
-        wrong = frame[late] < frame[early]
-        for idx in frame.index[wrong.fillna(False)]:
-            problems.add(
-                "dates in the wrong order",
-                where[key],
-                _line_of(frame, idx, late),
-                _element(key, late),
-                f"{frame.at[idx, late]:%Y-%m-%d} < {frame.at[idx, early]:%Y-%m-%d}",
-                f"no {what}; the record is left out of the durations it affects",
-            )
+        rows = np.flatnonzero((frame[late] < frame[early]).fillna(False).to_numpy(dtype=bool))
+        values = (frame[late].iloc[rows].dt.strftime("%Y-%m-%d") + " < "
+                  + frame[early].iloc[rows].dt.strftime("%Y-%m-%d"))  # fmt: skip
+        problems.add_many("dates in the wrong order", WHERE[key], line_of(key, late)[rows],
+                          _element(key, late), values.to_numpy(dtype=object),
+                          f"no {what}; the record is left out of the durations it "
+                          "affects")  # fmt: skip
     cin = tables.get("cin")
     if cin is not None and "referral_date" in cin:
-        for idx in cin.index[cin["referral_date"].isna()]:
-            problems.add("missing value", where["cin"], _line_of(cin, idx, "referral_date"),
-                         "CINreferralDate",
-                         "", "every episode of need has a referral date")  # fmt: skip
+        rows = np.flatnonzero(cin["referral_date"].isna().to_numpy())
+        problems.add_many("missing value", WHERE["cin"], line_of("cin", "referral_date")[rows],
+                          "CINreferralDate", "",
+                          "every episode of need has a referral date")  # fmt: skip
 
 
 def read_cin_census_folder(folder: Path, log: ProblemLog) -> list[CinCensus]:
