@@ -287,3 +287,21 @@ def test_a_broken_census_file_is_listed_before_row_level_problems(tmp_path: Path
     assert len(rows) > 2  # the broken file comes after these in the log
     first = report[report.index(next(r for r in report if "problem(s)" in r)) + 1]
     assert "unreadable file" in first and "cin_2024.xml" in first
+
+
+def test_a_count_of_previous_plans_that_is_not_whole_is_reported_not_raised(tmp_path: Path):
+    plans = "".join(
+        f"<CINdetails><CINreferralDate>2023-06-01</CINreferralDate><ChildProtectionPlans>"
+        f"<CPPstartDate>2023-06-23</CPPstartDate><NumberOfPreviousCPP>{n}</NumberOfPreviousCPP>"
+        f"</ChildProtectionPlans></CINdetails>"
+        for n in ("1.5", "2", "-1", "two")
+    )
+    path = tmp_path / "census.xml"
+    path.write_text(HEADER.format(date="2024-03-31") + "<Children>" + _child("A", "F", plans)
+                    + "</Children></Message>")  # fmt: skip
+    log = ProblemLog()
+    census = read_cin_census(path, log)
+    assert list(census.tables["cpp"]["n_previous_cpp"].astype(object)) == [pd.NA, 2, pd.NA, pd.NA]
+    bad = log.frame().query("kind == 'invalid number'")
+    assert sorted(bad["value"]) == ["-1", "1.5", "two"]
+    assert set(bad["column"]) == {"NumberOfPreviousCPP"}

@@ -729,7 +729,7 @@ def _type_table(key: str, frame: pd.DataFrame, lines: dict[str, np.ndarray], ref
     if "n_previous_cpp" in frame:
         codes, raw = _distinct(frame["n_previous_cpp"])
         number = pd.to_numeric(raw, errors="coerce")
-        bad = raw.notna() & (number.isna() | (number < 0))
+        bad = raw.notna() & (number.isna() | (number < 0) | (number % 1 != 0))
         report("invalid number", "n_previous_cpp", _rows(codes, bad), raw, codes,
                "a whole number, 0 or more", element="NumberOfPreviousCPP")  # fmt: skip
         frame["n_previous_cpp"] = _spread(number.where(~bad).astype("Int64"), codes)
