@@ -16,10 +16,6 @@ reading the differences this test prints):
 
 from __future__ import annotations
 
-import argparse
-import gzip
-import json
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,8 +27,9 @@ from sefanalysis.ingest.cin_census import combine, read_cin_census_folder
 from sefanalysis.ingest.problems import ProblemLog
 
 from ..conftest import EXTERNAL
+from .golden import assert_log_same, capture, normalise, read_golden, write_golden_main
 from .test_cin_census import HEADER, RETURN
-from .test_parse_speed_equivalence import _normalise, frame_digest, log_digest
+from .test_parse_speed_equivalence import frame_digest, log_digest
 
 GOLDEN = Path(__file__).with_name("reference") / "cin_census_golden.json.gz"
 FAKE = EXTERNAL / "cin_census_d2i_fake"
@@ -335,20 +332,11 @@ CASES: dict[str, Callable[[Path], dict]] = {
 EXTERNAL_CASES: dict[str, Callable[[Path], dict]] = {"external: d2i fake census": _external}
 
 
-def _golden() -> dict:
-    with gzip.open(GOLDEN, "rt", encoding="utf-8") as fh:
-        return json.load(fh)
-
-
 def assert_same(case: str, now: dict) -> None:
     """Equal to the golden output, or a failure naming what differs (first differences)."""
-    before = _golden()[case]
-    now = _normalise(now)
-    for part in ("problems", "inventory", "files"):
-        gone = [r for r in before[part] if r not in now[part]]
-        new = [r for r in now[part] if r not in before[part]]
-        assert before[part] == now[part], f"{case}: {part} differ; before only: {gone[:5]}; " \
-            f"now only: {new[:5]}"  # fmt: skip
+    before = read_golden(GOLDEN)[case]
+    now = normalise(now)
+    assert_log_same(case, before, now)
     assert now["returns"] == before["returns"], case
     assert now["frames"] == before["frames"], case
 
@@ -368,27 +356,17 @@ def test_the_demonstration_returns_are_read_as_before(demo_dir):
     assert_same("demo", census_digest(demo_dir / "cin_census"))
 
 
-def _write() -> None:
+def _build(tmp: Path) -> dict:
     from sefanalysis.demo import generate_demo
 
-    golden = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for i, (case, run) in enumerate({**CASES, **EXTERNAL_CASES}.items()):
-            folder = Path(tmp) / f"case{i}"
-            folder.mkdir()
-            golden[case] = _normalise(run(folder))
-        demo = generate_demo(Path(tmp) / "demo", seed=2024)
-        golden["demo"] = _normalise(census_digest(demo / "cin_census"))
-    with gzip.open(GOLDEN, "wt", encoding="utf-8", compresslevel=9) as fh:
-        json.dump(golden, fh, sort_keys=True, separators=(",", ":"))
-    print(f"{len(golden)} cases written to {GOLDEN}")
+    golden = capture({**CASES, **EXTERNAL_CASES}, tmp)
+    demo = generate_demo(tmp / "demo", seed=2024)
+    golden["demo"] = normalise(census_digest(demo / "cin_census"))
+    return golden
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="Capture the CIN census reader's golden output")
-    parser.add_argument("--write", action="store_true", required=True)
-    parser.parse_args()
-    _write()
+    write_golden_main(GOLDEN, "CIN census reader", _build)
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -15,11 +15,7 @@ reading the differences this test prints):
 
 from __future__ import annotations
 
-import argparse
-import gzip
 import hashlib
-import json
-import tempfile
 from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
@@ -36,6 +32,14 @@ from sefanalysis.ingest.problems import ProblemLog
 from sefanalysis.ingest.ssda903 import read_ssda903_folder
 
 from ..conftest import EXTERNAL, write_dataset
+from .golden import (
+    assert_frames_same,
+    assert_log_same,
+    capture,
+    normalise,
+    read_golden,
+    write_golden_main,
+)
 from .test_input_trust import CORPUS, WARNED, base
 
 GOLDEN = Path(__file__).with_name("reference") / "ingest_golden.json.gz"
@@ -261,28 +265,12 @@ EXTERNAL_CASES: dict[str, Callable[[Path], dict]] = {
 }
 
 
-def _golden() -> dict:
-    with gzip.open(GOLDEN, "rt", encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-def _normalise(digest: dict) -> dict:
-    return json.loads(json.dumps(digest, default=str))
-
-
 def assert_same(case: str, now: dict) -> None:
     """Equal to the golden output, or a failure naming what differs (first differences)."""
-    before = _golden()[case]
-    now = _normalise(now)
-    for part in ("problems", "inventory", "files"):
-        gone = [r for r in before[part] if r not in now[part]]
-        new = [r for r in now[part] if r not in before[part]]
-        assert before[part] == now[part], f"{case}: {part} differ; before only: {gone[:5]}; " \
-            f"now only: {new[:5]}"  # fmt: skip
-    for name, frame in before["frames"].items():
-        assert now["frames"].get(name) == frame, f"{case}: frame {name} differs: " \
-            f"before {frame}, now {now['frames'].get(name)}"  # fmt: skip
-    assert set(now["frames"]) == set(before["frames"]), case
+    before = read_golden(GOLDEN)[case]
+    now = normalise(now)
+    assert_log_same(case, before, now)
+    assert_frames_same(case, before, now)
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -352,23 +340,13 @@ def test_workbook_cells_are_read_as_read_excel_reads_them(seed, tmp_path):
                 assert same_type and want == have and str(want) == str(have), (want, have)
 
 
-def _write() -> None:
+def _build(tmp: Path) -> dict:
     from sefanalysis.demo import generate_demo
 
-    golden = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for i, (case, run) in enumerate({**CASES, **EXTERNAL_CASES}.items()):
-            folder = Path(tmp) / f"case{i}"
-            folder.mkdir()
-            golden[case] = _normalise(run(folder))
-        golden["demo"] = _normalise(dataset_digest(generate_demo(Path(tmp) / "demo", seed=2024)))
-    with gzip.open(GOLDEN, "wt", encoding="utf-8", compresslevel=9) as fh:
-        json.dump(golden, fh, sort_keys=True, separators=(",", ":"))
-    print(f"{len(golden)} cases written to {GOLDEN}")
+    golden = capture({**CASES, **EXTERNAL_CASES}, tmp)
+    golden["demo"] = normalise(dataset_digest(generate_demo(tmp / "demo", seed=2024)))
+    return golden
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="Capture the loader's golden output")
-    parser.add_argument("--write", action="store_true", required=True)
-    parser.parse_args()
-    _write()
+    write_golden_main(GOLDEN, "loader", _build)

@@ -17,10 +17,6 @@ reading the differences this test prints):
 
 from __future__ import annotations
 
-import argparse
-import gzip
-import json
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,7 +30,15 @@ from sefanalysis.ingest.problems import ProblemLog
 from sefanalysis.ingest.published import load_published
 
 from ..conftest import EXTERNAL
-from .test_parse_speed_equivalence import _normalise, frame_digest, log_digest
+from .golden import (
+    assert_frames_same,
+    assert_log_same,
+    capture,
+    normalise,
+    read_golden,
+    write_golden_main,
+)
+from .test_parse_speed_equivalence import frame_digest, log_digest
 
 GOLDEN = Path(__file__).with_name("reference") / "published_golden.json.gz"
 FOLDERS = ["dfe_children_in_need", "dfe_children_looked_after", "dfe_csc_workforce", "dfe_lait",
@@ -294,25 +298,13 @@ EXTERNAL_CASES: dict[str, Callable[[Path], dict]] = {
 }
 
 
-def _golden() -> dict:
-    with gzip.open(GOLDEN, "rt", encoding="utf-8") as fh:
-        return json.load(fh)
-
-
 def assert_same(case: str, now: dict) -> None:
     """Equal to the golden output, or a failure naming what differs (first differences)."""
-    before = _golden()[case]
-    now = _normalise(now)
-    for part in ("problems", "inventory", "files"):
-        gone = [r for r in before[part] if r not in now[part]]
-        new = [r for r in now[part] if r not in before[part]]
-        assert before[part] == now[part], f"{case}: {part} differ; before only: {gone[:5]}; " \
-            f"now only: {new[:5]}"  # fmt: skip
+    before = read_golden(GOLDEN)[case]
+    now = normalise(now)
+    assert_log_same(case, before, now)
     assert before.get("file_list") == now.get("file_list"), case
-    for name, frame in before["frames"].items():
-        assert now["frames"].get(name) == frame, f"{case}: frame {name} differs: " \
-            f"before {frame}, now {now['frames'].get(name)}"  # fmt: skip
-    assert set(now["frames"]) == set(before["frames"]), case
+    assert_frames_same(case, before, now)
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -334,27 +326,17 @@ def test_the_demonstration_dfe_sources_are_added_as_before(demo_dir, tmp_path):
     assert_same("demo: add_dfe_sources", dfe_sources_digest(demo_dir, tmp_path))
 
 
-def _write() -> None:
+def _build(tmp: Path) -> dict:
     from sefanalysis.demo import generate_demo
 
-    golden = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for i, (case, run) in enumerate({**CASES, **EXTERNAL_CASES}.items()):
-            folder = Path(tmp) / f"case{i}"
-            folder.mkdir()
-            golden[case] = _normalise(run(folder))
-        demo = generate_demo(Path(tmp) / "demo", seed=2024)
-        golden["demo"] = _normalise(published_digest([demo / "published"], demo))
-        folder = Path(tmp) / "sources"
-        folder.mkdir()
-        golden["demo: add_dfe_sources"] = _normalise(dfe_sources_digest(demo, folder))
-    with gzip.open(GOLDEN, "wt", encoding="utf-8", compresslevel=9) as fh:
-        json.dump(golden, fh, sort_keys=True, separators=(",", ":"))
-    print(f"{len(golden)} cases written to {GOLDEN}")
+    golden = capture({**CASES, **EXTERNAL_CASES}, tmp)
+    demo = generate_demo(tmp / "demo", seed=2024)
+    golden["demo"] = normalise(published_digest([demo / "published"], demo))
+    folder = tmp / "sources"
+    folder.mkdir()
+    golden["demo: add_dfe_sources"] = normalise(dfe_sources_digest(demo, folder))
+    return golden
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="Capture the published reader's golden output")
-    parser.add_argument("--write", action="store_true", required=True)
-    parser.parse_args()
-    _write()
+    write_golden_main(GOLDEN, "published reader", _build)
