@@ -335,3 +335,16 @@ def test_a_child_only_ever_in_a_temporary_placement_has_no_placement(tmp_path):
     ds = load_dataset(returns(tmp_path, [ep("W", "01/05/2017", "S", "T1")], {"W": BORN}, [2017]))
     assert value(ds, "cla_count")[2] == 1
     assert value(ds, "cla_3plus_placements_pct") == (0, 1, 0.0)
+
+
+def test_an_unreadable_table_is_listed_as_meant_for_its_table(tmp_path):
+    # found on D2I's SSDA903 sample with a ragged row added: the inventory said the file was
+    # "not an SSDA903 table that is read" while naming uasc.csv among those read
+    root = returns(tmp_path, [ep("Q", "01/05/2017", "S", "U4")], {"Q": BORN}, [2017])
+    uasc = folder_of(root, 2017) / "uasc.csv"
+    uasc.write_text("CHILD,SEX,DOB,DUC\nQ,1,01/01/2005,01/01/2023,extra\n")
+    ds = load_dataset(root)
+    entry = ds.log.inventory_frame().set_index("file").loc[str(uasc)]
+    assert entry["status"] == "not used"
+    assert entry["how"].startswith("meant as the SSDA903 uasc table but could not be read")
+    assert ds.log.frame().query("file == @uasc.as_posix()")["kind"].tolist() == ["unreadable file"]

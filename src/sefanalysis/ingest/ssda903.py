@@ -202,6 +202,8 @@ class _Return:
 def _read_table(file: Path, key: str, log: ProblemLog) -> pd.DataFrame | None:
     raw = read_csv_raw(file, log)
     if raw is None:
+        log.not_used(file, f"meant as the SSDA903 {key} table but could not be read (see the "
+                     "problem log)")  # fmt: skip
         return None
     return parse_list_frame(raw, SSDA903[key], log, str(file))
 
