@@ -173,25 +173,50 @@ def compact(*groups: dict[str, pd.DataFrame]) -> list[dict[str, pd.DataFrame]]:
             factorised[id(frame), col] = codes, uniques
             values.setdefault(SAME_VALUES.get(col, col), []).append(uniques)
     dtypes = {}
+    # for each column read, where each of its distinct values stands among the categories
+    positions: dict[tuple[int, str], np.ndarray] = {}
     for name, parts in values.items():
-        distinct = pd.Index(np.concatenate(parts)).unique()
-        with contextlib.suppress(TypeError):  # mixed types in a column: first-seen order
-            distinct = distinct.sort_values()
-        dtypes[name] = pd.CategoricalDtype(distinct)
+        dtypes[name], places = _categories(parts)
+        for key, place in zip(
+            (k for k in factorised if SAME_VALUES.get(k[1], k[1]) == name), places, strict=True
+        ):
+            positions[key] = place
 
     def one(frame: pd.DataFrame) -> pd.DataFrame:
         text = {}
         for col in frame.columns:
             dtype = dtypes.get(SAME_VALUES.get(col, col))
             if (id(frame), col) in factorised:
-                codes, uniques = factorised[id(frame), col]
-                at = np.append(dtype.categories.get_indexer(uniques), -1)[codes]
-                text[col] = pd.Categorical.from_codes(at, dtype=dtype)
+                codes, _ = factorised[id(frame), col]
+                at = np.append(positions[id(frame), col], -1)[codes]
+                text[col] = pd.Categorical.from_codes(at, dtype=dtype, validate=False)
             elif dtype is not None and _is_text(frame[col]):  # an empty frame
                 text[col] = frame[col].astype(dtype)
         return frame.assign(**text) if text else frame
 
     return [{k: one(v) for k, v in group.items()} for group in groups]
+
+
+def _categories(parts: list[np.ndarray]) -> tuple[pd.CategoricalDtype, list[np.ndarray]]:
+    """The categorical type of one column name from the distinct values of each column that
+    holds it (sorted; in order of first appearance where they cannot be sorted), and where
+    each column's distinct values stand among its categories."""
+    pooled = np.concatenate(parts)
+    if pd.api.types.infer_dtype(pooled, skipna=False) != "string":
+        distinct = pd.Index(pooled).unique()
+        with contextlib.suppress(TypeError):  # mixed types in a column: first-seen order
+            distinct = distinct.sort_values()
+        dtype = pd.CategoricalDtype(distinct)
+        return dtype, [dtype.categories.get_indexer(part) for part in parts]
+    # text only (what the readers write): the pooled values factorised once and sorted as
+    # before, instead of each column's values looked up in the categories
+    codes, distinct = pd.factorize(pooled)
+    index = pd.Index(distinct)
+    order = index.argsort()
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    ends = np.cumsum([len(part) for part in parts])[:-1]
+    return pd.CategoricalDtype(index.take(order)), np.split(rank[codes], ends)
 
 
 def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
