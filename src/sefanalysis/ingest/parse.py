@@ -171,6 +171,39 @@ def _num(frame: pd.DataFrame, col: int) -> np.ndarray:
     return pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
+_DIGITS = {"%d/%m/%Y": (0, 1, 3, 4, 6, 7, 8, 9), "%Y-%m-%d": (8, 9, 5, 6, 0, 1, 2, 3)}
+_SEPARATORS = {"%d/%m/%Y": ((2, "/"), (5, "/")), "%Y-%m-%d": ((4, "-"), (7, "-"))}
+
+
+def _fixed_width_dates(texts: np.ndarray) -> np.ndarray | None:
+    """The dates of ``texts`` when every one is written exactly DD/MM/YYYY, or every one
+    exactly YYYY-MM-DD (two-digit day and month), a real date between 1700 and 2199: read
+    from the characters' code points at once, as ``to_datetime`` with that format reads them
+    (one text at a time). None otherwise, for ``to_datetime`` to decide."""
+    try:
+        chars = texts.astype("U10")  # longer texts are cut: checked below
+    except (TypeError, ValueError):
+        return None
+    if not np.array_equal(np.char.str_len(chars), np.fromiter(map(len, texts), int, len(texts))):
+        return None
+    points = chars.view(np.uint32).reshape(len(texts), -1)
+    if points.shape[1] != 10:
+        return None
+    for fmt, digits in _DIGITS.items():
+        if not all((points[:, at] == ord(sep)).all() for at, sep in _SEPARATORS[fmt]):
+            continue
+        numbers = points[:, digits].astype(np.int64) - ord("0")
+        if ((numbers < 0) | (numbers > 9)).any():
+            return None
+        day, month = numbers[:, 0] * 10 + numbers[:, 1], numbers[:, 2] * 10 + numbers[:, 3]
+        year = numbers[:, 4:] @ np.array([1000, 100, 10, 1])
+        if ((year < 1700) | (year > 2199)).any():
+            return None
+        values, _ = _dates_from(year.astype(float), month.astype(float), day.astype(float))
+        return None if np.isnat(values).any() else values
+    return None
+
+
 class _ColumnDates:
     """Every distinct value of one date column parsed by the format decided for the column.
 
@@ -203,10 +236,10 @@ class _ColumnDates:
             stripped[rest] = list(map(str.strip, texts[rest]))
             self._text(stripped, rest, weights)
 
-    def _held(self, parsed: pd.Series | pd.DatetimeIndex, where: np.ndarray) -> None:
+    def _held(self, parsed: pd.Series | pd.DatetimeIndex | np.ndarray, where: np.ndarray) -> None:
         """Store dates parsed by pandas at ``where``; those beyond what pandas holds in
         nanoseconds (31/12/9999) are marked, not stored."""
-        stamps = parsed.to_numpy()
+        stamps = parsed if isinstance(parsed, np.ndarray) else parsed.to_numpy()
         missing = np.isnat(stamps)
         years = stamps.astype("datetime64[Y]").astype("int64") + 1970
         beyond = ~missing & ((years < HELD_YEARS[0]) | (years > HELD_YEARS[1]))
@@ -229,6 +262,10 @@ class _ColumnDates:
         """The values written as text (trimmed; None elsewhere) at ``rest``."""
         # the common case first: every value DD/MM/YYYY (so day-first), or every value ISO
         present = stripped[rest]
+        fixed = _fixed_width_dates(present)
+        if fixed is not None:
+            self._held(fixed, rest)
+            return
         for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
             parsed = pd.to_datetime(present, format=fmt, errors="coerce")
             if parsed.notna().all():
