@@ -33,6 +33,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import codes as C
@@ -537,15 +538,22 @@ def _stack(
         frame = pd.concat(frames, ignore_index=True)
         out[key] = _layer_episodes(frame, log) if key == "episodes" else _layer(key, frame)
     rejected = {s.file: s.rows_rejected for s in log.files}
+    # rows and rows superseded of each file, counted for each table at once
+    held: dict[str, tuple[int, int]] = {}
+    for frame in out.values():
+        codes, names = pd.factorize(frame["_file"].to_numpy(dtype=object))
+        rows = np.bincount(codes, minlength=len(names))
+        gone = np.bincount(codes, weights=frame["_superseded"].to_numpy(dtype=bool),
+                           minlength=len(names))  # fmt: skip
+        held |= {name: (int(n), int(g)) for name, n, g in zip(names, rows, gone, strict=True)}
     for start, tables, files, how in merged:
         label = year_label(start)
         for key, (file, file_how) in files.items():
             if key not in tables:
                 continue
-            rows = out[key].loc[out[key]["_file"] == str(file)]
-            superseded = int(rows["_superseded"].sum())
+            n_rows, superseded = held.get(str(file), (0, 0))
             n_rejected = rejected.get(str(file), 0)
-            counts = (f"{len(rows) + n_rejected:,} rows: {len(rows) - superseded:,} used, "
+            counts = (f"{n_rows + n_rejected:,} rows: {n_rows - superseded:,} used, "
                       f"{superseded:,} superseded by a later return's version, "
                       f"{n_rejected:,} rejected")  # fmt: skip
             log.used(file, f"SSDA903 {key}, {label}", f"{file_how}; {how}; {counts}")
