@@ -39,3 +39,19 @@ def test_fixed_width_dates_agree_with_to_datetime() -> None:
     # the plain columns are taken by the shortcut
     assert _fixed_width_dates(np.array(["01/10/2024", "31/12/2023"], dtype=object)) is not None
     assert _fixed_width_dates(np.array(["2024-10-01", "2023-12-31"], dtype=object)) is not None
+
+
+def test_text_markers_found_in_trimmed_text() -> None:
+    """``text_of`` finds missing markers in its trimmed text: the same values as ``_blank`` of
+    the raw text."""
+    from itertools import product
+
+    from sefanalysis.ingest.cells import Cells
+    from sefanalysis.ingest.parse import _blank, text_of
+
+    pieces = ["", " ", "\xa0", "\t", "N/A", "n\xa0a", "na", "NULL", "-", "x", "İ", "K", "nan "]
+    texts = np.array(["".join(p) for p in product(pieces, repeat=3)], dtype=object)
+    texts = np.unique(texts)
+    parsed = text_of(Cells(np.arange(len(texts)), texts))
+    missing = pd.isna(np.asarray(parsed.values, dtype=object))
+    np.testing.assert_array_equal(missing, _blank(texts))

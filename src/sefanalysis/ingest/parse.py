@@ -531,9 +531,11 @@ def parse_codes(
 def text_of(cells: Cells, ids: bool = False) -> Parsed:
     """:func:`parse_text` (or, with ``ids``, :func:`parse_ids`) of one raw column."""
     raw = _texts(cells.uniques)
-    blank = _blank(raw)
     out = np.empty(len(raw), dtype=object)
     out[:] = list(map(str.strip, map(str.replace, raw, repeat("\xa0"), repeat(" "))))
+    # the trimmed text is a missing marker exactly where the raw text is (no marker holds a
+    # space), so the markers are looked up in it rather than trimming every value again
+    blank = np.fromiter(map(MISSING_MARKERS.__contains__, map(str.lower, out)), bool, len(out))
     if ids:  # "12345.0" is 12345 (only values ending ".0" can be such)
         whole = np.fromiter(map(str.endswith, out, repeat(".0")), bool, len(out)) & ~blank
         out[whole] = [_WHOLE_FLOAT.sub(r"\1", t) for t in out[whole]]
