@@ -164,7 +164,8 @@ def parse_list(
         if col.key not in positions:
             data[col.key] = pd.Series(pd.NA, index=range(len(body)), dtype=_dtype(col.kind))
     data["_row"] = pd.array(rows, dtype="Int64")
-    out = pd.DataFrame(data, index=pd.RangeIndex(len(body)))
+    order = [c.key for c in spec.columns] + ["_row"]  # the frame is made in its final order
+    out = pd.DataFrame({key: data[key] for key in order}, index=pd.RangeIndex(len(body)))
     heading_of = {key: str(headings[pos]).strip() for key, pos in positions.items()}
     latest = extract if extract is not None or not today else pd.Timestamp.today().normalize()
     _plausible(
@@ -187,8 +188,7 @@ def parse_list(
             sheet=sheet,
             expected=f"{spec.label} rows under the heading row; the table is empty",
         )
-    out = _reject_rows(out, spec, log, summary, file, sheet, keys)
-    return out[[c.key for c in spec.columns] + ["_row"]]
+    return _reject_rows(out, spec, log, summary, file, sheet, keys)
 
 
 def _columns(
