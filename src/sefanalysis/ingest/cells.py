@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -160,8 +161,8 @@ def _excel_cells(values: np.ndarray) -> np.ndarray:
     """Distinct calamine cell values as ``read_excel`` gives them (missing markers missing)."""
     converted = np.empty(len(values), dtype=object)
     days = np.fromiter(map(type, values), dtype=object, count=len(values)) == date
-    if days.any():  # date cells (most of a date column): all at once
-        converted[days] = pd.DatetimeIndex(values[days]).to_pydatetime()
+    if days.any():  # date cells (most of a date column): midnight of the day, as read_excel
+        converted[days] = list(map(datetime.combine, values[days], repeat(time())))
     converted[~days] = [
         np.nan if isinstance(v, str) and v in EXCEL_NA else _excel_cell(v) for v in values[~days]
     ]
