@@ -238,9 +238,11 @@ def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
         else Authority("unknown", "Unknown authority", "unknown")
     )
     # The Annex A workbook is parsed in the background (see Workbook) while the CSV files are
-    # read; what each reader reports is logged in the order the inputs are listed above.
+    # read, and its sheets parsed by then are turned into columns between the CSV files; what
+    # each reader reports is logged in the order the inputs are listed above.
     book = _workbook_to_read(top)
     workbook = Workbook(book) if book is not None else None
+    between = workbook.convert_ready if workbook is not None else lambda: None
     ssda_log, tables_log = ProblemLog(), ProblemLog()
     try:
         ssda_dirs = [p for p in top.get("ssda903", []) if F.kind(p) == F.DIRECTORY]
@@ -251,6 +253,7 @@ def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
             ssda903 = read_ssda903(ssda_dirs[0], ssda_log)
         tables: dict[str, pd.DataFrame | None] = {}
         for key in LOCAL_TABLES:
+            between()
             file, clash = _one_of(top, (f"{key}.csv",), f"{key}.csv", tables_log)
             tables[key] = (
                 None if clash else read_local_table(key, file or root / f"{key}.csv", tables_log)

@@ -55,3 +55,45 @@ def test_text_markers_found_in_trimmed_text() -> None:
     parsed = text_of(Cells(np.arange(len(texts)), texts))
     missing = pd.isna(np.asarray(parsed.values, dtype=object))
     np.testing.assert_array_equal(missing, _blank(texts))
+
+
+def test_sheets_turned_into_columns_early_are_those_read_at_the_end(tmp_path, monkeypatch) -> None:
+    """``Workbook.convert_ready`` (between the CSV files) gives the tables ``sheets`` would;
+    a sheet that fails there is reported by ``sheets``, in its place."""
+    import time
+
+    from sefanalysis.ingest import cells
+    from sefanalysis.ingest.cells import Workbook
+
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for n in range(3):
+            pd.DataFrame({"a": [n, 2.5, "x"], "b": ["01/02/2024", None, 7]}).to_excel(
+                writer, sheet_name=f"List {n + 1}", index=False
+            )
+    whole = Workbook(path).sheets()
+    early = Workbook(path)
+    while not all(f.done() for _, f in early._pending):
+        time.sleep(0.01)
+    early.convert_ready()
+    assert list(early._tables) == list(whole)
+    for name, table in early.sheets().items():
+        mine, theirs = table.columns, whole[name].columns
+        assert [list(c.codes) for c in mine] == [list(c.codes) for c in theirs]
+        assert [list(c.uniques) for c in mine] == [list(c.uniques) for c in theirs]
+    failing = Workbook(path)
+    while not all(f.done() for _, f in failing._pending):
+        time.sleep(0.01)
+
+    def broken(rows: list) -> None:
+        raise ValueError("unreadable sheet")
+
+    monkeypatch.setattr(cells, "sheet_table", broken)
+    failing.convert_ready()  # the error is not raised here
+    assert not failing._tables
+    try:
+        failing.sheets()
+    except ValueError as exc:
+        assert str(exc) == "unreadable sheet"
+    else:
+        raise AssertionError("sheets() did not raise")

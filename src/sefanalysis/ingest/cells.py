@@ -240,9 +240,11 @@ class Workbook:
 
     Calamine parses a sheet without holding Python's lock, so the sheets are parsed one after
     another in a background thread from the moment the workbook is opened, while Python does
-    other work (the CSV files, turning earlier sheets into columns): the file reader's time
-    overlaps the rest on a second core. :meth:`sheets` waits for each sheet in turn. An error
-    opening or reading the file is raised by :meth:`sheets`, as it would be read at once."""
+    other work (the CSV files): the file reader's time overlaps the rest on a second core.
+    The caller may let each parsed sheet be turned into columns between its other work
+    (:meth:`convert_ready`), so that it does not wait for the last sheets at the end;
+    :meth:`sheets` waits for the rest in turn. An error opening or reading the file is raised
+    by :meth:`sheets`, as it would be read at once."""
 
     def __init__(self, path: Path) -> None:
         from python_calamine import SheetTypeEnum, load_workbook
@@ -250,6 +252,7 @@ class Workbook:
         self._book = None
         self._error: BaseException | None = None
         self._pending: list[tuple[str, Future]] = []
+        self._tables: dict[str, RawTable] = {}  # the sheets turned into columns so far
         try:
             with path.open("rb") as handle:
                 self._book = load_workbook(handle)
@@ -261,15 +264,25 @@ class Workbook:
         self._reader = ThreadPoolExecutor(max_workers=1)
         self._pending = [(n, self._reader.submit(self._book.get_sheet_by_name, n)) for n in names]
 
+    def convert_ready(self) -> None:
+        """Turn the sheets parsed so far into columns (in order, up to the first still being
+        parsed); a sheet that cannot be read is left for :meth:`sheets` to report."""
+        for name, sheet in self._pending[len(self._tables) :]:
+            if not sheet.done():
+                return
+            try:
+                self._tables[name] = sheet_table(sheet.result().to_python(skip_empty_area=False))
+            except Exception:  # noqa: BLE001 - raised again, in its place, by sheets()
+                return
+
     def sheets(self) -> dict[str, RawTable]:
         """Every worksheet by name, as :class:`RawTable` (raises if the file is not readable)."""
         if self._error is not None:
             raise self._error
         try:
-            return {
-                name: sheet_table(sheet.result().to_python(skip_empty_area=False))
-                for name, sheet in self._pending
-            }
+            for name, sheet in self._pending[len(self._tables) :]:
+                self._tables[name] = sheet_table(sheet.result().to_python(skip_empty_area=False))
+            return self._tables
         finally:
             self.close()
 
