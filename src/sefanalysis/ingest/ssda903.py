@@ -335,7 +335,10 @@ def _dedupe_within(tables: dict[str, pd.DataFrame], log: ProblemLog) -> None:
         same = SAME[key]
         if frame.empty or any(c not in frame for c in same):
             continue
-        dup = frame.duplicated(same, keep="last") & frame[same].notna().all(axis=1)
+        dup = frame.duplicated(same, keep="last")
+        if not dup.any():  # the usual case: no need to look for missing values
+            continue
+        dup &= frame[same].notna().all(axis=1)
         if not dup.any():
             continue
         kept = frame.loc[frame.duplicated(same, keep=False) & ~dup]
