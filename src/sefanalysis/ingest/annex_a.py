@@ -79,12 +79,15 @@ def _heading_index(spec: ListSpec) -> dict[str, str]:
 def _find_header(raw: RawTable, spec: ListSpec) -> tuple[int, int]:
     """(row position of the heading row, number of headings matched) within the first rows."""
     index = _heading_index(spec)
+    every = len(set(index.values()))  # a row naming every column cannot be bettered
     best = (0, 0)
     for pos in range(min(HEADER_SCAN_ROWS, len(raw))):
         cells = [v for v in raw.row(pos) if not pd.isna(v)]
         hits = len({index[h] for h in map(norm_heading, cells) if h in index})
         if hits > best[1]:
             best = (pos, hits)
+        if hits == every:
+            break
     return best
 
 
