@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .problems import PROBLEM_COLUMNS, WARNING, ProblemLog
-from .xml_elements import Elements, elements
+from .xml_elements import Elements, elements, head, scan
 
 # element -> column name, per module (the fields DfE's specification defines)
 IDENTIFIERS = {"LAchildID": "child_id", "UPN": "upn", "FormerUPN": "former_upn",
@@ -220,14 +220,15 @@ def read_cin_census(path: str | Path, log: ProblemLog) -> CinCensus | None:
 
     file = str(path)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    scanned = _scanned(file, parser)
     try:
-        tree = etree.parse(file, parser)
+        tree = etree.parse(file, parser) if scanned is None else None
     except (etree.XMLSyntaxError, OSError) as exc:
         log.add(WARNING, "unreadable file", file, value=str(exc).splitlines()[0],
                 expected="a CIN census XML return (a Message element)")  # fmt: skip
         log.not_used(file, "not a readable CIN census XML return (see the problem log)")
         return None
-    root = tree.getroot()
+    root = tree.getroot() if scanned is None else scanned[1]
     problems = _Problems(file)
     if root.tag != "Message":
         log.add(WARNING, "unrecognised file", file, value=root.tag,
@@ -240,7 +241,7 @@ def read_cin_census(path: str | Path, log: ProblemLog) -> CinCensus | None:
         log.not_used(file, "the census date (ReferenceDate) cannot be read")
         return None
     structure = structure_for(ref)
-    found = _Found(elements(Path(file).read_bytes(), tree))
+    found = _Found(scanned[0] if scanned else elements(Path(file).read_bytes(), tree))
     _walk_problems(found, structure, problems)
     tables, lines = _tables(found)
     tables = _typed(tables, lines, ref, problems)
@@ -250,6 +251,26 @@ def read_cin_census(path: str | Path, log: ProblemLog) -> CinCensus | None:
              "root element Message with Header/CollectionDetails; structure chosen by the "
              "ReferenceDate")  # fmt: skip
     return CinCensus(file, ref, structure.name, lea, tables)
+
+
+def _scanned(file: str, parser) -> tuple[Elements, object] | None:
+    """A plain, well-formed return's elements read from its bytes (:func:`.xml_elements.scan`)
+    and the root of lxml's parse of its beginning up to the end of its header (all that
+    ``_header`` reads, on the same lines); None for any other file (lxml then parses it whole,
+    and reports it if it is not XML)."""
+    from lxml import etree
+
+    try:
+        data = Path(file).read_bytes()
+    except OSError:
+        return None
+    found = scan(data)
+    if found is None:
+        return None
+    try:
+        return found, etree.fromstring(head(data, found, "Header"), parser)
+    except etree.XMLSyntaxError:  # not expected of a scanned file: lxml reads it whole
+        return None
 
 
 # --------------------------------------------------------------------------- the children
@@ -535,7 +556,14 @@ def _line_dicts(el: Elements, last: np.ndarray, first: np.ndarray,
         rows = np.flatnonzero(inverse == s)
         order = [c - 1 for c in (code // base ** np.arange(len(columns))) % base if c]
         keys = [columns[c] for c in order]
-        out[rows] = list(map(dict, map(zip, repeat(keys), line[np.ix_(rows, order)].tolist())))
+        block = line[np.ix_(rows, order)]
+        # a box written on one line has one line for all its elements: made without building
+        # a list per row (fewer objects for the garbage collector to visit)
+        one = (block == block[:, :1]).all(axis=1) if order else np.ones(len(rows), bool)
+        lines = block[one, 0].tolist() if order else [None] * int(one.sum())
+        out[rows[one]] = list(map(dict.fromkeys, repeat(keys), lines))
+        each = zip(*block[~one].T.tolist(), strict=True)
+        out[rows[~one]] = [dict(zip(keys, row, strict=True)) for row in each]
     return out
 
 
