@@ -298,6 +298,7 @@ BOXES = (_Box("ChildIdentifiers", IDENTIFIERS, "Child/ChildIdentifiers"),
          *(_Box(tag, spec, f"Child/CINdetails/{tag}")
            for tag, (_, spec) in MODULES.items()))  # fmt: skip
 IDS, CHARS, DETAILS = 0, 1, 2  # positions in BOXES; modules follow in MODULES' order
+Columns = dict[str, object]  # a table as read: its columns (arrays or Series of one length)
 
 
 class _Found:
@@ -444,7 +445,7 @@ class _Walk:
         return found.iloc[order]
 
 
-def _tables(found: _Found) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, np.ndarray]]]:
+def _tables(found: _Found) -> tuple[dict[str, Columns], dict[str, dict[str, np.ndarray]]]:
     """The tables as read (every value text) and, per table and column, the line of each row's
     value (the line its problems name)."""
     el = found.el
@@ -511,12 +512,12 @@ def _texts(el: Elements, rows: np.ndarray) -> pd.Series:
 
 
 def _box_table(found: _Found, k: int, ids: dict[str, pa.Array],
-               lists: bool = False) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:  # fmt: skip
+               lists: bool = False) -> tuple[Columns, dict[str, np.ndarray]]:  # fmt: skip
     """One row per box of kind ``k``: its line, its fields' values, ``ids`` and its element
     lines (``_lines``), and the items of its first list (``LISTS``)."""
     el, rows = found.el, found.boxes[k]
     if not len(rows):
-        return pd.DataFrame([]), {}
+        return {}, {}
     last, first = _cells(found, k)
     columns = BOXES[k].columns
     data: dict[str, object] = {"_line": el.line[rows]}
@@ -528,7 +529,7 @@ def _box_table(found: _Found, k: int, ids: dict[str, pa.Array],
     data["_lines"] = _line_dicts(el, last, first, columns)
     if lists:
         data |= _lists(found, rows)
-    return pd.DataFrame(data), lines
+    return data, lines
 
 
 def _lines_of(el: Elements, last: np.ndarray, columns: list[str],
@@ -598,12 +599,12 @@ def _lists(found: _Found, rows: np.ndarray) -> dict[str, pd.Series]:
     return {name: columns[name] for _, name in sorted(zip(firsts, columns, strict=True))}
 
 
-def _children(found: _Found) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+def _children(found: _Found) -> tuple[Columns, dict[str, np.ndarray]]:
     """One row per Child: its identifiers, its ethnicity and disabilities (from its
     characteristics), and the lines of their elements."""
     el, kids = found.el, found.children
     if not len(kids):
-        return pd.DataFrame([]), {}
+        return {}, {}
     own = {k: found.box_of(k, kids) for k in (IDS, CHARS)}  # -1: none
     cells = {k: [_per_child(m, own[k]) for m in _cells(found, k)] for k in (IDS, CHARS)}
     last, first = cells[IDS]
@@ -634,7 +635,7 @@ def _children(found: _Found) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
         data["_lines"] = pd.Series(dicts, dtype=object)
     if has_chars.any():
         data["disabilities"] = _disabilities(found, own[CHARS])
-    return pd.DataFrame(data), lines
+    return data, lines
 
 
 def _per_child(matrix: np.ndarray, own: np.ndarray) -> np.ndarray:
@@ -669,11 +670,11 @@ SPECS = {"children": {**IDENTIFIERS, **CHARACTERISTICS}, "cin": CIN_DETAILS,
          **{key: spec for key, spec in MODULES.values()}}  # fmt: skip
 
 
-def _typed(tables: dict[str, pd.DataFrame], lines: dict[str, dict[str, np.ndarray]],
+def _typed(tables: dict[str, Columns], lines: dict[str, dict[str, np.ndarray]],
            ref: pd.Timestamp, problems: _Problems) -> dict[str, pd.DataFrame]:  # fmt: skip
     """Dates, flags and codes typed; every value that cannot be used reported with its line."""
     days = _parse_days(tables)
-    out = {key: _type_table(key, frame, lines.get(key, {}), ref, problems, days) if len(frame)
+    out = {key: _type_table(key, frame, lines.get(key, {}), ref, problems, days) if frame
            else _empty_table(key).copy() for key, frame in tables.items()}  # fmt: skip
     _order_checks(out, lines, problems)
     return out
@@ -682,15 +683,15 @@ def _typed(tables: dict[str, pd.DataFrame], lines: dict[str, dict[str, np.ndarra
 @cache
 def _empty_table(key: str) -> pd.DataFrame:
     """A table with no rows, typed as any other (the same for every return)."""
-    return _type_table(key, pd.DataFrame([]), {}, pd.Timestamp("2000-03-31"), _Problems(""))
+    return _type_table(key, {}, {}, pd.Timestamp("2000-03-31"), _Problems(""))
 
 
-def _parse_days(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], tuple]:
+def _parse_days(tables: dict[str, Columns]) -> dict[tuple[str, str], tuple]:
     """Every date column of a return parsed together (most dates recur across columns): per
     (table, column), the codes of its rows into the distinct texts, those texts and their
     dates."""
-    columns = {(key, col): frame[col] for key, frame in tables.items() for col in frame.columns
-               if col in DATE_FIELDS}  # fmt: skip
+    columns = {(key, col): values for key, frame in tables.items()
+               for col, values in frame.items() if col in DATE_FIELDS}  # fmt: skip
     if not columns:
         return {}
     codes, distinct = pd.factorize(pd.concat(columns.values(), ignore_index=True),
@@ -703,14 +704,18 @@ def _parse_days(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], tuple]
             for name, part in zip(columns, np.split(codes, ends[:-1]), strict=True)}  # fmt: skip
 
 
-def _type_table(key: str, frame: pd.DataFrame, lines: dict[str, np.ndarray], ref: pd.Timestamp,
+def _type_table(key: str, read: Columns, lines: dict[str, np.ndarray], ref: pd.Timestamp,
                 problems: _Problems, days: dict | None = None) -> pd.DataFrame:  # fmt: skip
     """One table typed, each distinct value of a column once."""
     element_of = {col: el for el, col in SPECS[key].items()}
     columns = ["_line", "child_id", *dict.fromkeys(SPECS[key].values())]
     columns += [] if key == "children" else ["cin_id"] + (["module_id"] if key != "cin"
                                                            else [])  # fmt: skip
-    frame = frame.reindex(columns=list(dict.fromkeys([*columns, *frame.columns])))
+    # the table's columns in order, one missing from the return all missing values (NaN); the
+    # frame is made once at the end (a column set into a frame costs a copy of its blocks)
+    n = len(next(iter(read.values()))) if read else 0
+    frame = {col: pd.Series(read[col]) if col in read else pd.Series(np.full(n, np.nan))
+             for col in dict.fromkeys([*columns, *read])}  # fmt: skip
 
     def report(kind: str, col: str, rows: np.ndarray, values: pd.Series, codes: np.ndarray,
                expected: str, element: str | None = None) -> None:  # fmt: skip
@@ -720,7 +725,7 @@ def _type_table(key: str, frame: pd.DataFrame, lines: dict[str, np.ndarray], ref
         problems.add_many(kind, WHERE[key], line[rows], element or element_of.get(col, col),
                           values.to_numpy()[codes[rows]], expected)  # fmt: skip
 
-    for col in [c for c in frame.columns if c in DATE_FIELDS]:
+    for col in [c for c in frame if c in DATE_FIELDS]:
         codes, text, dates, given = (days or {}).get((key, col), (None,) * 4)
         day = None if codes is None else dates.to_numpy()
         if codes is None or np.isnat(day[codes]).all():
@@ -745,7 +750,7 @@ def _type_table(key: str, frame: pd.DataFrame, lines: dict[str, np.ndarray], ref
         report("date after the census date", col, _rows(codes, day > np.datetime64(ref)), text,
                codes, f"a date on or before the ReferenceDate {ref:%Y-%m-%d}; kept, and the "
                "record it dates counts only where it is in the year")  # fmt: skip
-        frame[col] = _spread(dates.where(~early), codes)
+        frame[col] = day[codes]  # (early dates left missing above)
     for col in ("referral_nfa", "icpc_not_required", "fgdm_offered", "fgdm_held"):
         if col in frame:
             codes, raw = _distinct(frame[col])
@@ -768,7 +773,9 @@ def _type_table(key: str, frame: pd.DataFrame, lines: dict[str, np.ndarray], ref
         report("unknown code", "gender", _rows(codes, text.notna() & (text != "") & sex.isna()),
                raw, codes, "1/M, 2/F, 0 or 9", element="Sex")  # fmt: skip
         frame["gender"] = _spread(sex, codes)
-    return frame
+    # made from the columns' arrays, which are this table's own (no copy needed)
+    return pd.DataFrame({col: getattr(values, "array", values) for col, values in frame.items()},
+                        copy=False)  # fmt: skip
 
 
 def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
@@ -817,6 +824,8 @@ def _order_checks(tables: dict[str, pd.DataFrame], lines: dict[str, dict[str, np
         if frame is None or early not in frame or late not in frame:
             continue
         rows = np.flatnonzero((frame[late] < frame[early]).fillna(False).to_numpy(dtype=bool))
+        if not len(rows):
+            continue
         values = (frame[late].iloc[rows].dt.strftime("%Y-%m-%d") + " < "
                   + frame[early].iloc[rows].dt.strftime("%Y-%m-%d"))  # fmt: skip
         problems.add_many("dates in the wrong order", WHERE[key], line_of(key, late)[rows],
