@@ -686,6 +686,14 @@ def _empty_table(key: str) -> pd.DataFrame:
     return _type_table(key, {}, {}, pd.Timestamp("2000-03-31"), _Problems(""))
 
 
+@cache
+def _absent_dates() -> np.dtype:
+    """The type pandas gives a date column of missing values alone (as the other columns with
+    no date are typed; the same in every return)."""
+    text = pd.Series([np.nan]).astype("string").str.strip()
+    return pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").dtype
+
+
 def _parse_days(tables: dict[str, Columns]) -> dict[tuple[str, str], tuple]:
     """Every date column of a return parsed together (most dates recur across columns): per
     (table, column), the codes of its rows into the distinct texts, those texts and their
@@ -726,6 +734,9 @@ def _type_table(key: str, read: Columns, lines: dict[str, np.ndarray], ref: pd.T
                           values.to_numpy()[codes[rows]], expected)  # fmt: skip
 
     for col in [c for c in frame if c in DATE_FIELDS]:
+        if n and col not in read:  # no such element in the return: nothing to check
+            frame[col] = np.full(n, np.datetime64("NaT"), dtype=_absent_dates())
+            continue
         codes, text, dates, given = (days or {}).get((key, col), (None,) * 4)
         day = None if codes is None else dates.to_numpy()
         if codes is None or np.isnat(day[codes]).all():
