@@ -493,11 +493,15 @@ def _cells(found: _Found, k: int) -> tuple[np.ndarray, np.ndarray]:
     box_rows, columns = found.boxes[k], BOXES[k].columns
     chosen = (found.field_kind == k) & (found.column >= 0)
     fields, column = found.fields[chosen], found.column[chosen]
-    where = (found.position(box_rows)[found.el.parent[fields]], column)
+    cell = found.position(box_rows)[found.el.parent[fields]] * len(columns) + column
     last = np.full((len(box_rows), len(columns)), -1)
-    np.maximum.at(last, where, fields)
     first = np.full((len(box_rows), len(columns)), np.iinfo(np.int64).max)
-    np.minimum.at(first, where, fields)
+    if len(cell) and np.bincount(cell).max() > 1:  # a repeated element: keep the last, first
+        np.maximum.at(last.reshape(-1), cell, fields)
+        np.minimum.at(first.reshape(-1), cell, fields)
+    else:  # (the usual return: each element at most once in a box)
+        last.reshape(-1)[cell] = fields
+        first.reshape(-1)[cell] = fields
     return last, first
 
 
