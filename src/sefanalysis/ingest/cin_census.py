@@ -578,19 +578,21 @@ def _lists(found: _Found, rows: np.ndarray) -> dict[str, pd.Series]:
     modules."""
     el = found.el
     position = found.position(rows)
+    inside = position[found.up] >= 0  # elements directly in one of the modules
+    holders = {tag: np.flatnonzero(el.is_(tag) & inside) for tag in LISTS}
     chosen = np.full(len(rows), -1)  # which list each module's items come from
     for i, list_tag in reversed(list(enumerate(LISTS))):
-        holders = np.flatnonzero(el.is_(list_tag) & (position[found.up] >= 0))
-        chosen[position[el.parent[holders]]] = i
+        chosen[position[el.parent[holders[list_tag]]]] = i
     columns = {}
     firsts = []
     for i, (list_tag, item) in enumerate(LISTS.items()):
         modules = np.flatnonzero(chosen == i)
         if not len(modules):
             continue
-        holder = el.is_(list_tag) & (position[found.up] >= 0)
-        holder[holder] = chosen[position[el.parent[holder]]] == i
-        items = np.flatnonzero(el.is_(item) & np.append(holder, False)[found.up])
+        held = holders[list_tag]
+        holder = np.zeros(len(el.tag) + 1, bool)  # the lists read (+ the root's parent)
+        holder[held[chosen[position[el.parent[held]]] == i]] = True
+        items = np.flatnonzero(el.is_(item) & holder[found.up])
         texts = el.text.take(pa.array(items)).to_numpy(zero_copy_only=False)
         items, texts = items[texts != ""], texts[texts != ""]
         owner = position[el.parent[el.parent[items]]]
