@@ -311,13 +311,15 @@ class _Found:
         self.up = np.where(parent >= 0, parent, n)  # index into arrays of n + 1 (root: last)
         in_children = self._flag(el.is_("Children") & (parent == 0))
         self.children = np.flatnonzero(el.is_("Child") & in_children[self.up])
-        in_child = self._flag(np.isin(np.arange(n), self.children))
+        in_child = self._flag(self._mask(self.children))
         # the first ChildIdentifiers (ChildCharacteristics) of a Child is read, as find() does
         self.boxes = [self._first_per_parent(el.is_("ChildIdentifiers") & in_child[self.up]),
                       self._first_per_parent(el.is_("ChildCharacteristics") & in_child[self.up]),
                       np.flatnonzero(el.is_("CINdetails") & in_child[self.up])]  # fmt: skip
-        in_details = self._flag(np.isin(np.arange(n), self.boxes[DETAILS]))
-        self.boxes += [np.flatnonzero(el.is_(tag) & in_details[self.up]) for tag in MODULES]
+        in_details = self._flag(self._mask(self.boxes[DETAILS]))
+        inside = np.flatnonzero(in_details[self.up])  # the elements directly in a CINdetails
+        code = {name: i for i, name in enumerate(el.names)}
+        self.boxes += [inside[el.tag[inside] == code.get(tag, -1)] for tag in MODULES]
         self.kind = np.full(n + 1, -1)  # which box each element is (-1: none)
         for k, rows in enumerate(self.boxes):
             self.kind[rows] = k
@@ -330,6 +332,11 @@ class _Found:
                 if name in box.spec:
                     column_of[k, code] = box.columns.index(box.spec[name])
         self.column = column_of[self.field_kind, el.tag[self.fields]]
+
+    def _mask(self, rows: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(self.el.tag), bool)
+        out[rows] = True
+        return out
 
     def _flag(self, mask: np.ndarray) -> np.ndarray:
         return np.append(mask, False)  # the root's parent (index n) is nothing
