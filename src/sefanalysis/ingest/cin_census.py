@@ -779,10 +779,13 @@ def _type_table(key: str, read: Columns, lines: dict[str, np.ndarray], ref: pd.T
         if col in frame:
             codes, raw = _distinct(frame[col])
             text = raw.astype("string").str.strip().str.lower()
-            flag = text.map(BOOLEANS)
-            report("unknown code", col, _rows(codes, text.notna() & (text != "") & flag.isna()),
-                   raw, codes, "true/false (or 1/0)")  # fmt: skip
-            frame[col] = _spread(flag.astype("boolean"), codes)
+            text = text.to_numpy(dtype=object, na_value=None)  # the few distinct values
+            flag = [BOOLEANS.get(value) for value in text]
+            unknown = np.array([value not in (None, "") and known is None
+                                for value, known in zip(text, flag, strict=True)], dtype=bool)
+            report("unknown code", col, _rows(codes, unknown), raw, codes,
+                   "true/false (or 1/0)")  # fmt: skip
+            frame[col] = pd.array(flag, dtype="boolean").take(codes)
     if "n_previous_cpp" in frame:
         codes, raw = _distinct(frame["n_previous_cpp"])
         number = pd.to_numeric(raw, errors="coerce")
