@@ -522,6 +522,16 @@ def _texts(el: Elements, rows: np.ndarray) -> pd.Series:
     return pd.Series(pd.array(taken, dtype="str"))
 
 
+def _text_columns(el: Elements, last: np.ndarray, columns: list[str]) -> dict[str, pd.Series]:
+    """``_texts`` of each column of ``last`` with a value in some row, taken together."""
+    present = [j for j in range(len(columns)) if (last[:, j] >= 0).any()]
+    rows = last[:, present].T.reshape(-1)  # column after column
+    taken = el.text.take(pa.array(rows, mask=rows < 0))
+    n = len(last)
+    return {columns[j]: pd.Series(pd.array(taken.slice(i * n, n), dtype="str"))
+            for i, j in enumerate(present)}  # fmt: skip
+
+
 def _box_table(found: _Found, k: int, ids: dict[str, pa.Array],
                lists: bool = False) -> tuple[Columns, dict[str, np.ndarray]]:  # fmt: skip
     """One row per box of kind ``k``: its line, its fields' values, ``ids`` and its element
@@ -531,10 +541,7 @@ def _box_table(found: _Found, k: int, ids: dict[str, pa.Array],
         return {}, {}
     last, first = _cells(found, k)
     columns = BOXES[k].columns
-    data: dict[str, object] = {"_line": el.line[rows]}
-    for j, col in enumerate(columns):
-        if (last[:, j] >= 0).any():
-            data[col] = _texts(el, last[:, j])
+    data: dict[str, object] = {"_line": el.line[rows], **_text_columns(el, last, columns)}
     data |= {name: pd.Series(pd.array(values, dtype="str")) for name, values in ids.items()}
     lines = _lines_of(el, last, columns, el.line[rows])
     data["_lines"] = _line_dicts(el, last, first, columns)
@@ -623,10 +630,7 @@ def _children(found: _Found) -> tuple[Columns, dict[str, np.ndarray]]:
     last, first = cells[IDS]
     has_ids, has_chars = own[IDS] >= 0, own[CHARS] >= 0
     box_line = np.where(has_ids, el.line[found.boxes[IDS]][own[IDS]], el.line[kids])
-    data: dict[str, object] = {"_line": box_line}
-    for j, col in enumerate(BOXES[IDS].columns):
-        if (last[:, j] >= 0).any():
-            data[col] = _texts(el, last[:, j])
+    data: dict[str, object] = {"_line": box_line, **_text_columns(el, last, BOXES[IDS].columns)}
     # the last LAchildID; a child without one is numbered by its position
     given = el.text.take(pa.array(last[:, 0], mask=last[:, 0] < 0))
     numbered = _join(_large("child "), "", np.arange(1, len(kids) + 1))
