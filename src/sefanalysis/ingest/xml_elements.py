@@ -137,19 +137,20 @@ def _from_bytes(data: bytes) -> Elements | None:
         return None
     alternate = len(gt) == len(lt) and (gt > lt).all()
     close = gt if alternate else gt[np.searchsorted(gt, lt)]  # ">" may also stand in text
-    if (close[:-1] > lt[1:]).any() or OTHER_NODES[a[lt + 1]].any():
+    after_lt = a[1:][lt]  # the byte after each "<" (a ">" follows it)
+    if (close[:-1] > lt[1:]).any() or OTHER_NODES[after_lt].any():
         return None  # a "<" in a tag, or a comment, CDATA, DOCTYPE or processing instruction
     if not (WHITESPACE[a[start : lt[0]]].all() and WHITESPACE[a[close[-1] + 1 :]].all()):
         return None  # text before or after the root
-    is_end = a[lt + 1] == SLASH
+    is_end = after_lt == SLASH
     is_empty = ~is_end & (a[close - 1] == SLASH)
     # names of every tag, start and end: codes into the distinct names
     code, names = _names(data, lt + 1 + is_end, close - is_empty)
     if code is None:
         return None
     # open elements after each tag: one root, closed by the last tag, no deeper than MAX_DEPTH
-    opens = np.where(is_end, -1, np.where(is_empty, 0, 1))
-    level = np.cumsum(opens)
+    opens = (~is_end).astype(np.int8) - is_end - is_empty  # 1, 0 (<Tag/>) or -1 (</Tag>)
+    level = np.cumsum(opens, dtype=np.int32)
     if level[-1] != 0 or (level[:-1] <= 0).any() or level.max() > MAX_DEPTH:
         return None
     depth = (level - opens - is_end).astype(np.int16)  # an end tag sits at its element's depth
