@@ -719,9 +719,12 @@ def _parse_days(tables: dict[str, Columns]) -> dict[tuple[str, str], tuple]:
                for col, values in frame.items() if col in DATE_FIELDS}  # fmt: skip
     if not columns:
         return {}
-    codes, distinct = pd.factorize(pd.concat(columns.values(), ignore_index=True),
-                                   use_na_sentinel=False)  # fmt: skip
-    text = pd.Series(distinct).astype("string").str.strip()
+    # the distinct texts (missing among them) in order of first appearance, as pandas'
+    # factorize gives them, by Arrow on the columns' own arrays
+    every = pa.concat_arrays([pa.array(v, pa.large_string()) for v in columns.values()])
+    encoded = pc.dictionary_encode(every, null_encoding="encode")
+    codes = encoded.indices.to_numpy()
+    text = pd.Series(pd.array(encoded.dictionary, dtype="string")).str.strip()
     dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     given = text.fillna("").to_numpy(dtype=object) != ""
     ends = np.cumsum([len(v) for v in columns.values()])
@@ -785,8 +788,8 @@ def _type_table(key: str, read: Columns, lines: dict[str, np.ndarray], ref: pd.T
             text = raw.astype("string").str.strip().str.lower()
             text = text.to_numpy(dtype=object, na_value=None)  # the few distinct values
             flag = [BOOLEANS.get(value) for value in text]
-            unknown = np.array([value not in (None, "") and known is None
-                                for value, known in zip(text, flag, strict=True)], dtype=bool)
+            pairs = zip(text, flag, strict=True)
+            unknown = np.array([v not in (None, "") and f is None for v, f in pairs], dtype=bool)
             report("unknown code", col, _rows(codes, unknown), raw, codes,
                    "true/false (or 1/0)")  # fmt: skip
             frame[col] = pd.array(flag, dtype="boolean").take(codes)
