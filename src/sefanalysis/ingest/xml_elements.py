@@ -169,9 +169,9 @@ def _from_bytes(data: bytes) -> Elements | None:
     by_depth = _rows_by_depth(element_depth, is_empty[tags])
     # an element's parent: the last element holding others opened at the depth above it
     parent = np.full(len(tags), -1, np.int64)
-    for level in range(1, len(by_depth)):
-        here = np.flatnonzero(element_depth == level)
-        above = by_depth[level - 1]
+    for d in range(1, len(by_depth)):
+        here = np.flatnonzero(element_depth == d)
+        above = by_depth[d - 1]
         parent[here] = above[np.searchsorted(above, here) - 1]
     line = np.searchsorted(newlines, lt[tags]) + 1
     # the text after each tag, to the next "<": an element's text follows its start tag (none
