@@ -403,9 +403,17 @@ class _Walk:
     def __init__(self, found: _Found) -> None:
         self.found = found
         self.parts: list[pd.DataFrame] = []
-        el = found.el
-        # per box: child, section, CINdetails, module group, module
-        self.key = key = np.zeros((5, len(el.tag) + 1), np.int64)
+        self.wheres = np.array([box.where for box in BOXES], dtype=object)
+        self._key: np.ndarray | None = None
+
+    @property
+    def key(self) -> np.ndarray:
+        """Per box: child, section, CINdetails, module group, module (made at the first
+        problem: most returns have none)."""
+        if self._key is not None:
+            return self._key
+        found, el = self.found, self.found.el
+        self._key = key = np.zeros((5, len(el.tag) + 1), np.int64)
         for k, rows in enumerate(found.boxes):
             module = k > DETAILS
             detail = el.parent[rows] if module else rows
@@ -414,7 +422,7 @@ class _Walk:
             key[2, rows] = detail if k >= DETAILS else 0
             key[3, rows] = max(k - DETAILS, 0)
             key[4, rows] = rows if module else 0
-        self.wheres = np.array([box.where for box in BOXES], dtype=object)
+        return key
 
     def fields(self, chosen: np.ndarray, sub: int, kind: str, value: object,
                expected: object) -> None:  # fmt: skip
@@ -433,6 +441,8 @@ class _Walk:
     def children(self, rows: np.ndarray, kind: str, where: str, element: str,
                  expected: str) -> None:  # fmt: skip
         """A problem on each Child of ``rows``, after its identifiers' fields."""
+        if not len(rows):
+            return
         self.key[:, rows] = 0
         self.key[0, rows], self.key[1, rows] = rows, 1
         self._add(rows, rows, 0, 0, kind, where, element, "", expected)
