@@ -363,7 +363,7 @@ def _walk_problems(found: _Found, structure: Structure, problems: _Problems) -> 
     el, fields = found.el, found.fields
     walk = _Walk(found)
     in_spec = found.column >= 0
-    stray = el.tail[fields].astype(bool)
+    stray = el.tail[fields] != ""
     walk.fields(stray, 0, "stray text", el.tail[fields[stray]],
                 "nothing between elements; the text is ignored")  # fmt: skip
     walk.fields(in_spec & (el.nodes[fields] > 0), 1, "unexpected content", "nested elements",
