@@ -183,9 +183,9 @@ def _from_bytes(data: bytes) -> Elements | None:
     inked = np.flatnonzero(pc.not_equal(tails, _large("")).to_numpy(zero_copy_only=False))
     tail = np.full(len(tags), "", dtype=object)
     tail[inked + 1] = tails.take(pa.array(inked)).to_numpy(zero_copy_only=False)
-    nodes = np.bincount(parent[1:], minlength=len(tags)).astype(np.int64)
-    return Elements(code[tags], names, parent, line.astype(np.int64), text, tail, nodes,
-                    close[last_tag[tags]] + 1)  # fmt: skip
+    nodes = np.bincount(parent[1:], minlength=len(tags)).astype(np.int64, copy=False)
+    return Elements(code[tags], names, parent, line.astype(np.int64, copy=False), text, tail,
+                    nodes, close[last_tag[tags]] + 1)  # fmt: skip
 
 
 def _rows_by_depth(depth: np.ndarray, empty: np.ndarray) -> list[np.ndarray]:
