@@ -23,10 +23,20 @@ CHILD = ("<Child><ChildIdentifiers><LAchildID>{id}</LAchildID><Sex>M</Sex>"
 BODY = ("<Message><Header><CollectionDetails><Collection>CIN</Collection><Year>2024</Year>"
         "<ReferenceDate>2024-03-31</ReferenceDate></CollectionDetails></Header><Children>"
         + CHILD.format(id="A1") + CHILD.format(id="Zoë b") + "</Children></Message>")  # fmt: skip
+
+
+def _indented(body: str) -> bytes:
+    """``body`` pretty-printed as census software writes it (8 spaces a level)."""
+    root = etree.fromstring(body.encode())
+    etree.indent(root, space="        ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
 BASES = [
     BODY.encode(),
     ('<?xml version="1.0" encoding="UTF-8"?>\n' + BODY.replace("><", ">\n  <")).encode(),
     b"\xef\xbb\xbf" + BODY.replace("<Child>", "\n<Child>").encode(),
+    _indented(BODY),
 ]
 # pieces a damaged document is made of: XML's delimiters, whitespace, control characters,
 # name characters, quotes, UTF-8 and broken UTF-8, and what XML forbids in text

@@ -176,7 +176,7 @@ def _from_bytes(data: bytes) -> Elements | None:
     line = np.searchsorted(newlines, lt[tags]) + 1
     # the text after each tag, to the next "<": an element's text follows its start tag (none
     # for an empty one), its tail follows the tag that ends it
-    after = _texts(data, a, close + 1, np.append(lt[1:], len(a)))
+    after = _texts(data, close + 1, np.append(lt[1:], len(a)))
     text = pc.fill_null(after.take(pa.array(tags, mask=is_empty[tags])), _large(""))
     ending = last_tag[tags[1:]]  # not the root's
     tails = after.take(pa.array(ending))
@@ -215,34 +215,13 @@ def _names(data: bytes, starts: np.ndarray, ends: np.ndarray) -> tuple:
     return codes.astype(np.int64), names
 
 
-def _texts(data: bytes, a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
-    """The text of each byte range, stripped of whitespace as Python strips it."""
-    starts, ends = _trimmed(data, a, starts, ends)
+def _texts(data: bytes, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
+    """The text of each byte range, stripped of whitespace as Python strips it (outside ASCII,
+    Unicode's spaces too: no-break space ...)."""
     texts = _ranges(data, starts, ends, valid=True).take(pa.array(np.arange(0, 2 * len(starts),
                                                                              2)))  # fmt: skip
-    # outside ASCII, Unicode's spaces are stripped too (no-break space ...)
-    return texts if data.isascii() else pc.utf8_trim_whitespace(texts)
-
-
-def _trimmed(data: bytes, a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple:
-    """The ranges without the whitespace they begin and end with (mostly none: values are
-    written without, and between elements there is nothing or an indentation)."""
-    starts, ends = starts.copy(), ends.copy()
-    for bound, inside, step in ((starts, 0, 1), (ends, -1, -1)):
-        todo = np.flatnonzero(starts < ends)
-        for _ in range(32):  # a byte at a time, while any range has whitespace left
-            todo = todo[WHITESPACE[a[bound[todo] + inside]]]
-            if not len(todo):
-                break
-            bound[todo] += step
-            todo = todo[starts[todo] < ends[todo]]
-    some = np.flatnonzero(starts < ends)
-    longer = some[WHITESPACE[a[starts[some]]] | WHITESPACE[a[ends[some] - 1]]]
-    for i in longer:  # whitespace runs longer than an indentation
-        piece = data[starts[i] : ends[i]]
-        starts[i] += len(piece) - len(piece.lstrip(b" \t\n"))
-        ends[i] = starts[i] + len(piece.strip(b" \t\n"))
-    return starts, ends
+    trim = pc.ascii_trim_whitespace if data.isascii() else pc.utf8_trim_whitespace
+    return trim(texts)
 
 
 def _large(text: str) -> pa.Scalar:
