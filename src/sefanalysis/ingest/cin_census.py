@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .problems import PROBLEM_COLUMNS, WARNING, ProblemLog
-from .xml_elements import Elements, elements
+from .xml_elements import Elements, elements, head, scan
 
 # element -> column name, per module (the fields DfE's specification defines)
 IDENTIFIERS = {"LAchildID": "child_id", "UPN": "upn", "FormerUPN": "former_upn",
@@ -220,14 +220,15 @@ def read_cin_census(path: str | Path, log: ProblemLog) -> CinCensus | None:
 
     file = str(path)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    scanned = _scanned(file, parser)
     try:
-        tree = etree.parse(file, parser)
+        tree = etree.parse(file, parser) if scanned is None else None
     except (etree.XMLSyntaxError, OSError) as exc:
         log.add(WARNING, "unreadable file", file, value=str(exc).splitlines()[0],
                 expected="a CIN census XML return (a Message element)")  # fmt: skip
         log.not_used(file, "not a readable CIN census XML return (see the problem log)")
         return None
-    root = tree.getroot()
+    root = tree.getroot() if scanned is None else scanned[1]
     problems = _Problems(file)
     if root.tag != "Message":
         log.add(WARNING, "unrecognised file", file, value=root.tag,
@@ -240,7 +241,7 @@ def read_cin_census(path: str | Path, log: ProblemLog) -> CinCensus | None:
         log.not_used(file, "the census date (ReferenceDate) cannot be read")
         return None
     structure = structure_for(ref)
-    found = _Found(elements(Path(file).read_bytes(), tree))
+    found = _Found(scanned[0] if scanned else elements(Path(file).read_bytes(), tree))
     _walk_problems(found, structure, problems)
     tables, lines = _tables(found)
     tables = _typed(tables, lines, ref, problems)
@@ -250,6 +251,26 @@ def read_cin_census(path: str | Path, log: ProblemLog) -> CinCensus | None:
              "root element Message with Header/CollectionDetails; structure chosen by the "
              "ReferenceDate")  # fmt: skip
     return CinCensus(file, ref, structure.name, lea, tables)
+
+
+def _scanned(file: str, parser) -> tuple[Elements, object] | None:
+    """A plain, well-formed return's elements read from its bytes (:func:`.xml_elements.scan`)
+    and the root of lxml's parse of its beginning up to the end of its header (all that
+    ``_header`` reads, on the same lines); None for any other file (lxml then parses it whole,
+    and reports it if it is not XML)."""
+    from lxml import etree
+
+    try:
+        data = Path(file).read_bytes()
+    except OSError:
+        return None
+    found = scan(data)
+    if found is None:
+        return None
+    try:
+        return found, etree.fromstring(head(data, found, "Header"), parser)
+    except etree.XMLSyntaxError:  # not expected of a scanned file: lxml reads it whole
+        return None
 
 
 # --------------------------------------------------------------------------- the children
@@ -277,6 +298,7 @@ BOXES = (_Box("ChildIdentifiers", IDENTIFIERS, "Child/ChildIdentifiers"),
          *(_Box(tag, spec, f"Child/CINdetails/{tag}")
            for tag, (_, spec) in MODULES.items()))  # fmt: skip
 IDS, CHARS, DETAILS = 0, 1, 2  # positions in BOXES; modules follow in MODULES' order
+Columns = dict[str, object]  # a table as read: its columns (arrays or Series of one length)
 
 
 class _Found:
@@ -289,13 +311,15 @@ class _Found:
         self.up = np.where(parent >= 0, parent, n)  # index into arrays of n + 1 (root: last)
         in_children = self._flag(el.is_("Children") & (parent == 0))
         self.children = np.flatnonzero(el.is_("Child") & in_children[self.up])
-        in_child = self._flag(np.isin(np.arange(n), self.children))
+        in_child = self._flag(self._mask(self.children))
         # the first ChildIdentifiers (ChildCharacteristics) of a Child is read, as find() does
         self.boxes = [self._first_per_parent(el.is_("ChildIdentifiers") & in_child[self.up]),
                       self._first_per_parent(el.is_("ChildCharacteristics") & in_child[self.up]),
                       np.flatnonzero(el.is_("CINdetails") & in_child[self.up])]  # fmt: skip
-        in_details = self._flag(np.isin(np.arange(n), self.boxes[DETAILS]))
-        self.boxes += [np.flatnonzero(el.is_(tag) & in_details[self.up]) for tag in MODULES]
+        in_details = self._flag(self._mask(self.boxes[DETAILS]))
+        inside = np.flatnonzero(in_details[self.up])  # the elements directly in a CINdetails
+        code = {name: i for i, name in enumerate(el.names)}
+        self.boxes += [inside[el.tag[inside] == code.get(tag, -1)] for tag in MODULES]
         self.kind = np.full(n + 1, -1)  # which box each element is (-1: none)
         for k, rows in enumerate(self.boxes):
             self.kind[rows] = k
@@ -308,6 +332,11 @@ class _Found:
                 if name in box.spec:
                     column_of[k, code] = box.columns.index(box.spec[name])
         self.column = column_of[self.field_kind, el.tag[self.fields]]
+
+    def _mask(self, rows: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(self.el.tag), bool)
+        out[rows] = True
+        return out
 
     def _flag(self, mask: np.ndarray) -> np.ndarray:
         return np.append(mask, False)  # the root's parent (index n) is nothing
@@ -334,7 +363,7 @@ def _walk_problems(found: _Found, structure: Structure, problems: _Problems) -> 
     el, fields = found.el, found.fields
     walk = _Walk(found)
     in_spec = found.column >= 0
-    stray = el.tail[fields].astype(bool)
+    stray = el.tail[fields] != ""
     walk.fields(stray, 0, "stray text", el.tail[fields[stray]],
                 "nothing between elements; the text is ignored")  # fmt: skip
     walk.fields(in_spec & (el.nodes[fields] > 0), 1, "unexpected content", "nested elements",
@@ -374,9 +403,17 @@ class _Walk:
     def __init__(self, found: _Found) -> None:
         self.found = found
         self.parts: list[pd.DataFrame] = []
-        el = found.el
-        # per box: child, section, CINdetails, module group, module
-        self.key = key = np.zeros((5, len(el.tag) + 1), np.int64)
+        self.wheres = np.array([box.where for box in BOXES], dtype=object)
+        self._key: np.ndarray | None = None
+
+    @property
+    def key(self) -> np.ndarray:
+        """Per box: child, section, CINdetails, module group, module (made at the first
+        problem: most returns have none)."""
+        if self._key is not None:
+            return self._key
+        found, el = self.found, self.found.el
+        self._key = key = np.zeros((5, len(el.tag) + 1), np.int64)
         for k, rows in enumerate(found.boxes):
             module = k > DETAILS
             detail = el.parent[rows] if module else rows
@@ -385,7 +422,7 @@ class _Walk:
             key[2, rows] = detail if k >= DETAILS else 0
             key[3, rows] = max(k - DETAILS, 0)
             key[4, rows] = rows if module else 0
-        self.wheres = np.array([box.where for box in BOXES], dtype=object)
+        return key
 
     def fields(self, chosen: np.ndarray, sub: int, kind: str, value: object,
                expected: object) -> None:  # fmt: skip
@@ -404,6 +441,8 @@ class _Walk:
     def children(self, rows: np.ndarray, kind: str, where: str, element: str,
                  expected: str) -> None:  # fmt: skip
         """A problem on each Child of ``rows``, after its identifiers' fields."""
+        if not len(rows):
+            return
         self.key[:, rows] = 0
         self.key[0, rows], self.key[1, rows] = rows, 1
         self._add(rows, rows, 0, 0, kind, where, element, "", expected)
@@ -423,7 +462,7 @@ class _Walk:
         return found.iloc[order]
 
 
-def _tables(found: _Found) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, np.ndarray]]]:
+def _tables(found: _Found) -> tuple[dict[str, Columns], dict[str, dict[str, np.ndarray]]]:
     """The tables as read (every value text) and, per table and column, the line of each row's
     value (the line its problems name)."""
     el = found.el
@@ -471,11 +510,15 @@ def _cells(found: _Found, k: int) -> tuple[np.ndarray, np.ndarray]:
     box_rows, columns = found.boxes[k], BOXES[k].columns
     chosen = (found.field_kind == k) & (found.column >= 0)
     fields, column = found.fields[chosen], found.column[chosen]
-    where = (found.position(box_rows)[found.el.parent[fields]], column)
+    cell = found.position(box_rows)[found.el.parent[fields]] * len(columns) + column
     last = np.full((len(box_rows), len(columns)), -1)
-    np.maximum.at(last, where, fields)
     first = np.full((len(box_rows), len(columns)), np.iinfo(np.int64).max)
-    np.minimum.at(first, where, fields)
+    if len(cell) and np.bincount(cell).max() > 1:  # a repeated element: keep the last, first
+        np.maximum.at(last.reshape(-1), cell, fields)
+        np.minimum.at(first.reshape(-1), cell, fields)
+    else:  # (the usual return: each element at most once in a box)
+        last.reshape(-1)[cell] = fields
+        first.reshape(-1)[cell] = fields
     return last, first
 
 
@@ -489,25 +532,32 @@ def _texts(el: Elements, rows: np.ndarray) -> pd.Series:
     return pd.Series(pd.array(taken, dtype="str"))
 
 
+def _text_columns(el: Elements, last: np.ndarray, columns: list[str]) -> dict[str, pd.Series]:
+    """``_texts`` of each column of ``last`` with a value in some row, taken together."""
+    present = [j for j in range(len(columns)) if (last[:, j] >= 0).any()]
+    rows = last[:, present].T.reshape(-1)  # column after column
+    taken = el.text.take(pa.array(rows, mask=rows < 0))
+    n = len(last)
+    return {columns[j]: pd.Series(pd.array(taken.slice(i * n, n), dtype="str"))
+            for i, j in enumerate(present)}  # fmt: skip
+
+
 def _box_table(found: _Found, k: int, ids: dict[str, pa.Array],
-               lists: bool = False) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:  # fmt: skip
+               lists: bool = False) -> tuple[Columns, dict[str, np.ndarray]]:  # fmt: skip
     """One row per box of kind ``k``: its line, its fields' values, ``ids`` and its element
     lines (``_lines``), and the items of its first list (``LISTS``)."""
     el, rows = found.el, found.boxes[k]
     if not len(rows):
-        return pd.DataFrame([]), {}
+        return {}, {}
     last, first = _cells(found, k)
     columns = BOXES[k].columns
-    data: dict[str, object] = {"_line": el.line[rows]}
-    for j, col in enumerate(columns):
-        if (last[:, j] >= 0).any():
-            data[col] = _texts(el, last[:, j])
+    data: dict[str, object] = {"_line": el.line[rows], **_text_columns(el, last, columns)}
     data |= {name: pd.Series(pd.array(values, dtype="str")) for name, values in ids.items()}
     lines = _lines_of(el, last, columns, el.line[rows])
     data["_lines"] = _line_dicts(el, last, first, columns)
     if lists:
         data |= _lists(found, rows)
-    return pd.DataFrame(data), lines
+    return data, lines
 
 
 def _lines_of(el: Elements, last: np.ndarray, columns: list[str],
@@ -535,7 +585,14 @@ def _line_dicts(el: Elements, last: np.ndarray, first: np.ndarray,
         rows = np.flatnonzero(inverse == s)
         order = [c - 1 for c in (code // base ** np.arange(len(columns))) % base if c]
         keys = [columns[c] for c in order]
-        out[rows] = list(map(dict, map(zip, repeat(keys), line[np.ix_(rows, order)].tolist())))
+        block = line[np.ix_(rows, order)]
+        # a box written on one line has one line for all its elements: made without building
+        # a list per row (fewer objects for the garbage collector to visit)
+        one = (block == block[:, :1]).all(axis=1) if order else np.ones(len(rows), bool)
+        lines = block[one, 0].tolist() if order else [None] * int(one.sum())
+        out[rows[one]] = list(map(dict.fromkeys, repeat(keys), lines))
+        each = zip(*block[~one].T.tolist(), strict=True)
+        out[rows[~one]] = [dict(zip(keys, row, strict=True)) for row in each]
     return out
 
 
@@ -545,19 +602,21 @@ def _lists(found: _Found, rows: np.ndarray) -> dict[str, pd.Series]:
     modules."""
     el = found.el
     position = found.position(rows)
+    inside = position[found.up] >= 0  # elements directly in one of the modules
+    holders = {tag: np.flatnonzero(el.is_(tag) & inside) for tag in LISTS}
     chosen = np.full(len(rows), -1)  # which list each module's items come from
     for i, list_tag in reversed(list(enumerate(LISTS))):
-        holders = np.flatnonzero(el.is_(list_tag) & (position[found.up] >= 0))
-        chosen[position[el.parent[holders]]] = i
+        chosen[position[el.parent[holders[list_tag]]]] = i
     columns = {}
     firsts = []
     for i, (list_tag, item) in enumerate(LISTS.items()):
         modules = np.flatnonzero(chosen == i)
         if not len(modules):
             continue
-        holder = el.is_(list_tag) & (position[found.up] >= 0)
-        holder[holder] = chosen[position[el.parent[holder]]] == i
-        items = np.flatnonzero(el.is_(item) & np.append(holder, False)[found.up])
+        held = holders[list_tag]
+        holder = np.zeros(len(el.tag) + 1, bool)  # the lists read (+ the root's parent)
+        holder[held[chosen[position[el.parent[held]]] == i]] = True
+        items = np.flatnonzero(el.is_(item) & holder[found.up])
         texts = el.text.take(pa.array(items)).to_numpy(zero_copy_only=False)
         items, texts = items[texts != ""], texts[texts != ""]
         owner = position[el.parent[el.parent[items]]]
@@ -570,21 +629,18 @@ def _lists(found: _Found, rows: np.ndarray) -> dict[str, pd.Series]:
     return {name: columns[name] for _, name in sorted(zip(firsts, columns, strict=True))}
 
 
-def _children(found: _Found) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+def _children(found: _Found) -> tuple[Columns, dict[str, np.ndarray]]:
     """One row per Child: its identifiers, its ethnicity and disabilities (from its
     characteristics), and the lines of their elements."""
     el, kids = found.el, found.children
     if not len(kids):
-        return pd.DataFrame([]), {}
+        return {}, {}
     own = {k: found.box_of(k, kids) for k in (IDS, CHARS)}  # -1: none
     cells = {k: [_per_child(m, own[k]) for m in _cells(found, k)] for k in (IDS, CHARS)}
     last, first = cells[IDS]
     has_ids, has_chars = own[IDS] >= 0, own[CHARS] >= 0
     box_line = np.where(has_ids, el.line[found.boxes[IDS]][own[IDS]], el.line[kids])
-    data: dict[str, object] = {"_line": box_line}
-    for j, col in enumerate(BOXES[IDS].columns):
-        if (last[:, j] >= 0).any():
-            data[col] = _texts(el, last[:, j])
+    data: dict[str, object] = {"_line": box_line, **_text_columns(el, last, BOXES[IDS].columns)}
     # the last LAchildID; a child without one is numbered by its position
     given = el.text.take(pa.array(last[:, 0], mask=last[:, 0] < 0))
     numbered = _join(_large("child "), "", np.arange(1, len(kids) + 1))
@@ -606,7 +662,7 @@ def _children(found: _Found) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
         data["_lines"] = pd.Series(dicts, dtype=object)
     if has_chars.any():
         data["disabilities"] = _disabilities(found, own[CHARS])
-    return pd.DataFrame(data), lines
+    return data, lines
 
 
 def _per_child(matrix: np.ndarray, own: np.ndarray) -> np.ndarray:
@@ -641,11 +697,11 @@ SPECS = {"children": {**IDENTIFIERS, **CHARACTERISTICS}, "cin": CIN_DETAILS,
          **{key: spec for key, spec in MODULES.values()}}  # fmt: skip
 
 
-def _typed(tables: dict[str, pd.DataFrame], lines: dict[str, dict[str, np.ndarray]],
+def _typed(tables: dict[str, Columns], lines: dict[str, dict[str, np.ndarray]],
            ref: pd.Timestamp, problems: _Problems) -> dict[str, pd.DataFrame]:  # fmt: skip
     """Dates, flags and codes typed; every value that cannot be used reported with its line."""
     days = _parse_days(tables)
-    out = {key: _type_table(key, frame, lines.get(key, {}), ref, problems, days) if len(frame)
+    out = {key: _type_table(key, frame, lines.get(key, {}), ref, problems, days) if frame
            else _empty_table(key).copy() for key, frame in tables.items()}  # fmt: skip
     _order_checks(out, lines, problems)
     return out
@@ -654,20 +710,31 @@ def _typed(tables: dict[str, pd.DataFrame], lines: dict[str, dict[str, np.ndarra
 @cache
 def _empty_table(key: str) -> pd.DataFrame:
     """A table with no rows, typed as any other (the same for every return)."""
-    return _type_table(key, pd.DataFrame([]), {}, pd.Timestamp("2000-03-31"), _Problems(""))
+    return _type_table(key, {}, {}, pd.Timestamp("2000-03-31"), _Problems(""))
 
 
-def _parse_days(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], tuple]:
+@cache
+def _absent_dates() -> np.dtype:
+    """The type pandas gives a date column of missing values alone (as the other columns with
+    no date are typed; the same in every return)."""
+    text = pd.Series([np.nan]).astype("string").str.strip()
+    return pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").dtype
+
+
+def _parse_days(tables: dict[str, Columns]) -> dict[tuple[str, str], tuple]:
     """Every date column of a return parsed together (most dates recur across columns): per
     (table, column), the codes of its rows into the distinct texts, those texts and their
     dates."""
-    columns = {(key, col): frame[col] for key, frame in tables.items() for col in frame.columns
-               if col in DATE_FIELDS}  # fmt: skip
+    columns = {(key, col): values for key, frame in tables.items()
+               for col, values in frame.items() if col in DATE_FIELDS}  # fmt: skip
     if not columns:
         return {}
-    codes, distinct = pd.factorize(pd.concat(columns.values(), ignore_index=True),
-                                   use_na_sentinel=False)  # fmt: skip
-    text = pd.Series(distinct).astype("string").str.strip()
+    # the distinct texts (missing among them) in order of first appearance, as pandas'
+    # factorize gives them, by Arrow on the columns' own arrays
+    every = pa.concat_arrays([pa.array(v, pa.large_string()) for v in columns.values()])
+    encoded = pc.dictionary_encode(every, null_encoding="encode")
+    codes = encoded.indices.to_numpy()
+    text = pd.Series(pd.array(encoded.dictionary, dtype="string")).str.strip()
     dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     given = text.fillna("").to_numpy(dtype=object) != ""
     ends = np.cumsum([len(v) for v in columns.values()])
@@ -675,14 +742,18 @@ def _parse_days(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], tuple]
             for name, part in zip(columns, np.split(codes, ends[:-1]), strict=True)}  # fmt: skip
 
 
-def _type_table(key: str, frame: pd.DataFrame, lines: dict[str, np.ndarray], ref: pd.Timestamp,
+def _type_table(key: str, read: Columns, lines: dict[str, np.ndarray], ref: pd.Timestamp,
                 problems: _Problems, days: dict | None = None) -> pd.DataFrame:  # fmt: skip
     """One table typed, each distinct value of a column once."""
     element_of = {col: el for el, col in SPECS[key].items()}
     columns = ["_line", "child_id", *dict.fromkeys(SPECS[key].values())]
     columns += [] if key == "children" else ["cin_id"] + (["module_id"] if key != "cin"
                                                            else [])  # fmt: skip
-    frame = frame.reindex(columns=list(dict.fromkeys([*columns, *frame.columns])))
+    # the table's columns in order, one missing from the return all missing values (NaN); the
+    # frame is made once at the end (a column set into a frame costs a copy of its blocks)
+    n = len(next(iter(read.values()))) if read else 0
+    frame = {col: pd.Series(read[col]) if col in read else pd.Series(np.full(n, np.nan))
+             for col in dict.fromkeys([*columns, *read])}  # fmt: skip
 
     def report(kind: str, col: str, rows: np.ndarray, values: pd.Series, codes: np.ndarray,
                expected: str, element: str | None = None) -> None:  # fmt: skip
@@ -692,7 +763,10 @@ def _type_table(key: str, frame: pd.DataFrame, lines: dict[str, np.ndarray], ref
         problems.add_many(kind, WHERE[key], line[rows], element or element_of.get(col, col),
                           values.to_numpy()[codes[rows]], expected)  # fmt: skip
 
-    for col in [c for c in frame.columns if c in DATE_FIELDS]:
+    for col in [c for c in frame if c in DATE_FIELDS]:
+        if n and col not in read:  # no such element in the return: nothing to check
+            frame[col] = np.full(n, np.datetime64("NaT"), dtype=_absent_dates())
+            continue
         codes, text, dates, given = (days or {}).get((key, col), (None,) * 4)
         day = None if codes is None else dates.to_numpy()
         if codes is None or np.isnat(day[codes]).all():
@@ -717,15 +791,18 @@ def _type_table(key: str, frame: pd.DataFrame, lines: dict[str, np.ndarray], ref
         report("date after the census date", col, _rows(codes, day > np.datetime64(ref)), text,
                codes, f"a date on or before the ReferenceDate {ref:%Y-%m-%d}; kept, and the "
                "record it dates counts only where it is in the year")  # fmt: skip
-        frame[col] = _spread(dates.where(~early), codes)
+        frame[col] = day[codes]  # (early dates left missing above)
     for col in ("referral_nfa", "icpc_not_required", "fgdm_offered", "fgdm_held"):
         if col in frame:
             codes, raw = _distinct(frame[col])
             text = raw.astype("string").str.strip().str.lower()
-            flag = text.map(BOOLEANS)
-            report("unknown code", col, _rows(codes, text.notna() & (text != "") & flag.isna()),
-                   raw, codes, "true/false (or 1/0)")  # fmt: skip
-            frame[col] = _spread(flag.astype("boolean"), codes)
+            text = text.to_numpy(dtype=object, na_value=None)  # the few distinct values
+            flag = [BOOLEANS.get(value) for value in text]
+            pairs = zip(text, flag, strict=True)
+            unknown = np.array([v not in (None, "") and f is None for v, f in pairs], dtype=bool)
+            report("unknown code", col, _rows(codes, unknown), raw, codes,
+                   "true/false (or 1/0)")  # fmt: skip
+            frame[col] = pd.array(flag, dtype="boolean").take(codes)
     if "n_previous_cpp" in frame:
         codes, raw = _distinct(frame["n_previous_cpp"])
         number = pd.to_numeric(raw, errors="coerce")
@@ -740,7 +817,9 @@ def _type_table(key: str, frame: pd.DataFrame, lines: dict[str, np.ndarray], ref
         report("unknown code", "gender", _rows(codes, text.notna() & (text != "") & sex.isna()),
                raw, codes, "1/M, 2/F, 0 or 9", element="Sex")  # fmt: skip
         frame["gender"] = _spread(sex, codes)
-    return frame
+    # made from the columns' arrays, which are this table's own (no copy needed)
+    return pd.DataFrame({col: getattr(values, "array", values) for col, values in frame.items()},
+                        copy=False)  # fmt: skip
 
 
 def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
@@ -789,6 +868,8 @@ def _order_checks(tables: dict[str, pd.DataFrame], lines: dict[str, dict[str, np
         if frame is None or early not in frame or late not in frame:
             continue
         rows = np.flatnonzero((frame[late] < frame[early]).fillna(False).to_numpy(dtype=bool))
+        if not len(rows):
+            continue
         values = (frame[late].iloc[rows].dt.strftime("%Y-%m-%d") + " < "
                   + frame[early].iloc[rows].dt.strftime("%Y-%m-%d"))  # fmt: skip
         problems.add_many("dates in the wrong order", WHERE[key], line_of(key, late)[rows],

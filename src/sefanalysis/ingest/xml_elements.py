@@ -7,11 +7,13 @@ child nodes (``len(element)``: elements, comments and processing instructions).
 
 Plain files (UTF-8, no comments, CDATA, entities, processing instructions after the declaration,
 attributes or carriage returns: what census software writes) are cut into tags with numpy on the
-file's bytes; any other file that lxml parsed is taken from lxml's tree element by element.
+file's bytes, and checked to be well-formed there (:func:`scan`), so that lxml need not build
+their tree; any other file is parsed by lxml and taken from its tree element by element.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +21,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-LT, GT, SLASH, NEWLINE, AMPERSAND, CARRIAGE_RETURN = b"<>/\n&\r"
+LT, GT, SLASH, NEWLINE, TAB = b"<>/\n\t"
+BOM = b"\xef\xbb\xbf"
+# the XML declarations the scanner reads (any other is left to lxml)
+DECLARATION = re.compile(rb"<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(['\"])1\.0\1"
+                         rb"(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(['\"])(?i:utf-8)\2)?"
+                         rb"(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(['\"])(?:yes|no)\3)?"
+                         rb"[ \t\n]*\?>")  # fmt: skip
+# the tag names the scanner reads: XML names in ASCII without a namespace prefix (others, and
+# a tag with attributes or spaces, are left to lxml)
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9._-]*")
+MAX_DEPTH = 255  # deeper documents are left to lxml (whose limits they may meet)
 
 
 def _byte_class(chars: bytes) -> np.ndarray:
@@ -29,10 +41,7 @@ def _byte_class(chars: bytes) -> np.ndarray:
     return table
 
 
-# bytes that cannot be in a bare tag name: whitespace (attributes follow), "=", quotes, ":"
-# (a namespace prefix, which lxml resolves to "{uri}name")
-NOT_IN_NAMES = _byte_class(b" \t\n=\"':")
-WHITESPACE = _byte_class(b" \t\n")
+WHITESPACE = _byte_class(b" \t\n")  # in a plain document (no other control characters)
 OTHER_NODES = _byte_class(b"!?")  # after "<": not an element
 
 
@@ -47,11 +56,34 @@ class Elements:
     text: pa.Array  # str, stripped
     tail: np.ndarray  # str (object), stripped
     nodes: np.ndarray  # int64: child nodes
+    stop: np.ndarray | None = None  # scanned files: the byte after each element's end
 
     def is_(self, *names: str) -> np.ndarray:
         """Whether each element's tag is one of ``names``."""
-        codes = [i for i, name in enumerate(self.names) if name in names]
-        return np.isin(self.tag, codes)
+        return np.isin(np.asarray(self.names, dtype=object), names)[self.tag]
+
+
+def scan(data: bytes) -> Elements | None:
+    """The elements of a plain document read from its bytes alone, or None when the document is
+    not plain or not well-formed XML (lxml is then to read it, and say what is wrong). The checks
+    are those of XML for such a document: characters XML allows, in UTF-8; one root; every
+    element closed by an end tag of its name; nothing but whitespace around the root."""
+    return _from_bytes(data) if _plain(data, None) else None
+
+
+def head(data: bytes, el: Elements, tag: str) -> bytes:
+    """The beginning of a scanned document up to its root's last child named ``tag`` and the
+    text after it (all of it if none), closed by the root's end tag: a small well-formed
+    document on the same lines, for code written for lxml's tree (a return's header)."""
+    name = el.names[el.tag[0]].encode()
+    top = np.flatnonzero((el.parent == 0) & el.is_(tag))
+    if len(top):
+        cut = data.find(b"<", el.stop[top[-1]])
+    else:  # the root's start tag and its text
+        cut = data.find(b"<", data.find(b">", data.find(b"<" + name)) + 1)
+    if cut < 0:  # an empty root (<Message/>) is all there is
+        return data
+    return data[:cut] + b"</" + name + b">"
 
 
 def elements(data: bytes, tree) -> Elements:
@@ -65,60 +97,95 @@ def elements(data: bytes, tree) -> Elements:
 
 
 def _plain(data: bytes, tree) -> bool:
-    """Whether the document is in UTF-8 (what the byte scanner reads)."""
-    return (tree.docinfo.encoding or "").lower() in ("utf-8", "us-ascii", "ascii")
+    """Whether the document is in UTF-8 (what the byte scanner reads): as lxml read it (``tree``)
+    or, before any parse (``tree`` None), by its bytes: UTF-8 holding no character XML forbids
+    outside ASCII (the scan checks ASCII's)."""
+    if tree is not None:
+        return (tree.docinfo.encoding or "").lower() in ("utf-8", "us-ascii", "ascii")
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\xef\xbf\xbe" not in data and b"\xef\xbf\xbf" not in data  # U+FFFE, U+FFFF
 
 
 def _from_bytes(data: bytes) -> Elements | None:
-    """Tags found by their ``<`` and ``>``; None if a tag has more than its name."""
+    """Tags found by their ``<`` and ``>``; None if the document holds anything else than
+    elements with bare names and their texts, or is not well-formed."""
+    start = len(BOM) if data.startswith(BOM) else 0
+    if data.startswith(b"<?", start):  # <?xml version=...?>
+        declared = DECLARATION.match(data, start)
+        if declared is None:
+            return None
+        start = declared.end()
+    if b"&" in data or (b"]" in data and b"]]>" in data):
+        return None  # entities to resolve; "]]>" may not stand in text
     a = np.frombuffer(data, np.uint8)
-    declared = data.startswith((b"<?", b"\xef\xbb\xbf<?"))  # <?xml version=...?>
-    start = data.find(b"?>") + 2 if declared else 0
-    lt = np.flatnonzero(a == LT)
-    lt = lt[lt >= start]
-    gt = np.flatnonzero(a == GT)
-    gt = gt[gt >= start]
+    marks = np.empty(len(a), bool)  # one buffer for every test of the bytes (fewer page faults)
+    newlines = np.flatnonzero(np.equal(a, NEWLINE, out=marks))
+    tabs = np.count_nonzero(np.equal(a, TAB, out=marks))
+    if np.count_nonzero(np.less(a, 0x20, out=marks)) != len(newlines) + tabs:
+        return None  # carriage returns (line ends to normalise), control characters
+    lt = np.flatnonzero(np.equal(a, LT, out=marks))
+    lt = lt[np.searchsorted(lt, start) :]
+    gt = np.flatnonzero(np.equal(a, GT, out=marks))
+    gt = gt[np.searchsorted(gt, start) :]
+    del marks
+    if len(lt) == 0 or len(gt) == 0 or gt[-1] < lt[-1]:
+        return None
     alternate = len(gt) == len(lt) and (gt > lt).all()
     close = gt if alternate else gt[np.searchsorted(gt, lt)]  # ">" may also stand in text
-    if len(lt) == 0 or (close[:-1] > lt[1:]).any() or OTHER_NODES[a[lt + 1]].any():
+    after_lt = a[1:][lt]  # the byte after each "<" (a ">" follows it)
+    if (close[:-1] > lt[1:]).any() or OTHER_NODES[after_lt].any():
         return None  # a "<" in a tag, or a comment, CDATA, DOCTYPE or processing instruction
-    if (a == AMPERSAND).any() or (a == CARRIAGE_RETURN).any():
-        return None  # entities to resolve, line ends to normalise
-    is_end = a[lt + 1] == SLASH
+    if not (WHITESPACE[a[start : lt[0]]].all() and WHITESPACE[a[close[-1] + 1 :]].all()):
+        return None  # text before or after the root
+    is_end = after_lt == SLASH
     is_empty = ~is_end & (a[close - 1] == SLASH)
-    tags = np.flatnonzero(~is_end)  # the elements, as positions among the tags
-    name_start, name_end = lt[tags] + 1, close[tags] - is_empty[tags]
-    tag, names = _names(a, name_start, name_end)
-    if tag is None:
+    # names of every tag, start and end: codes into the distinct names
+    code, names = _names(data, lt + 1 + is_end, close - is_empty)
+    if code is None:
         return None
-    # depth: elements open before each tag (an end tag sits at its element's depth)
-    opens = np.where(is_end, -1, np.where(is_empty, 0, 1))
-    depth = np.cumsum(opens) - opens - is_end
-    row_of_tag = np.cumsum(~is_end) - 1  # the element a tag starts (or the last one started)
+    # open elements after each tag: one root, closed by the last tag, no deeper than MAX_DEPTH
+    opens = (~is_end).astype(np.int8) - is_end - is_empty  # 1, 0 (<Tag/>) or -1 (</Tag>)
+    level = np.cumsum(opens, dtype=np.int32)
+    if level[-1] != 0 or (level[:-1] <= 0).any() or level.max() > MAX_DEPTH:
+        return None
+    depth = (level - opens - is_end).astype(np.int16)  # an end tag sits at its element's depth
+    # at each depth, start tags of elements holding others and end tags alternate: the k-th
+    # end tag at a depth closes the k-th such element at it, and must carry its name
+    opened = np.flatnonzero(~is_end & ~is_empty)
+    ends = np.flatnonzero(is_end)
+    opened = opened[np.argsort(depth[opened], kind="stable")]
+    ends = ends[np.argsort(depth[ends], kind="stable")]
+    if (code[opened] != code[ends]).any():
+        return None
+    last_tag = np.arange(len(lt))  # the tag ending each element (its own if empty)
+    last_tag[opened] = ends
+    tags = np.flatnonzero(~is_end)  # the elements, as positions among the tags
     element_depth = depth[tags]
     by_depth = _rows_by_depth(element_depth, is_empty[tags])
     # an element's parent: the last element holding others opened at the depth above it
     parent = np.full(len(tags), -1, np.int64)
-    for level in range(1, len(by_depth)):
-        here = np.flatnonzero(element_depth == level)
-        above = by_depth[level - 1]
+    for d in range(1, len(by_depth)):
+        here = np.flatnonzero(element_depth == d)
+        above = by_depth[d - 1]
         parent[here] = above[np.searchsorted(above, here) - 1]
-    line = np.searchsorted(np.flatnonzero(a == NEWLINE), lt[tags]) + 1
-    following = np.append(lt[1:], len(a))  # where the text after each tag ends
-    text_end = np.where(is_empty[tags], close[tags] + 1, following[tags])
-    text = _stripped(a, close[tags] + 1, text_end)
-    # a tail follows the tag that ends its element: an end tag, or an empty element's tag
-    ending = np.flatnonzero(is_end | is_empty)[:-1]  # not the root's
-    tails = _inked(a, close[ending] + 1, following[ending])
-    inked = np.flatnonzero(tails != "")
-    ended = row_of_tag[ending[inked]]
-    for k in np.flatnonzero(is_end[ending[inked]]):  # the few stray texts after an end tag
-        same = by_depth[depth[ending[inked[k]]]]
-        ended[k] = same[np.searchsorted(same, ended[k], side="right") - 1]
+    line = np.searchsorted(newlines, lt[tags]) + 1
+    # the text after each tag, to the next "<": an element's text follows its start tag (none
+    # for an empty one), its tail follows the tag that ends it
+    after = _texts(data, close + 1, np.append(lt[1:], len(a)))
+    text = pc.fill_null(after.take(pa.array(tags, mask=is_empty[tags])), _large(""))
+    ending = last_tag[tags[1:]]  # not the root's
+    tails = after.take(pa.array(ending))
+    inked = np.flatnonzero(pc.not_equal(tails, _large("")).to_numpy(zero_copy_only=False))
     tail = np.full(len(tags), "", dtype=object)
-    tail[ended] = tails[inked]
-    nodes = np.bincount(parent[1:], minlength=len(tags)).astype(np.int64)
-    return Elements(tag, names, parent, line.astype(np.int64), text, tail, nodes)
+    tail[inked + 1] = tails.take(pa.array(inked)).to_numpy(zero_copy_only=False)
+    nodes = np.bincount(parent[1:], minlength=len(tags)).astype(np.int64, copy=False)
+    return Elements(code[tags], names, parent, line.astype(np.int64, copy=False), text, tail,
+                    nodes, close[last_tag[tags]] + 1)  # fmt: skip
 
 
 def _rows_by_depth(depth: np.ndarray, empty: np.ndarray) -> list[np.ndarray]:
@@ -126,55 +193,39 @@ def _rows_by_depth(depth: np.ndarray, empty: np.ndarray) -> list[np.ndarray]:
     return [np.flatnonzero((depth == level) & ~empty) for level in range(int(depth.max()) + 1)]
 
 
-def _stripped(a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
-    """The text of each byte range, stripped of whitespace (an Arrow array)."""
-    lengths = ends - starts
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
-    gather = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
-    strings = pa.LargeStringArray.from_buffers(
-        len(starts), pa.py_buffer(offsets.astype(np.int64)), pa.py_buffer(a[gather])
-    )
-    return pc.utf8_trim_whitespace(strings)
+def _ranges(data: bytes, starts: np.ndarray, ends: np.ndarray, valid: bool) -> pa.Array:
+    """The byte ranges ``starts[i]:ends[i]`` of ``data`` (in order, not overlapping) with the
+    bytes between them as one Arrow array over the file's own buffer: ranges at even positions,
+    the gaps at odd ones (null unless ``valid``)."""
+    offsets = np.empty(2 * len(starts), np.int64)
+    offsets[0::2], offsets[1::2] = starts, ends
+    mask = None if valid else pa.py_buffer(np.full(len(starts) // 4 + 1, 0x55, np.uint8))
+    return pa.LargeStringArray.from_buffers(2 * len(starts) - 1, pa.py_buffer(offsets),
+                                            pa.py_buffer(data), mask)  # fmt: skip
 
 
-def _inked(a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """As ``_stripped`` as str objects, decoding only the ranges with more than whitespace
-    (between elements there is mostly nothing, or indentation)."""
-    out = np.full(len(starts), "", dtype=object)
-    some = np.flatnonzero(ends > starts)
-    lengths = ends[some] - starts[some]
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
-    gather = np.repeat(starts[some] - offsets[:-1], lengths) + np.arange(offsets[-1])
-    ink = ~WHITESPACE[a[gather]]
-    inked = some[np.add.reduceat(ink, offsets[:-1]) > 0] if len(some) else some
-    if len(inked):
-        out[inked] = _stripped(a, starts[inked], ends[inked]).to_numpy(zero_copy_only=False)
-    return out
-
-
-def _names(a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple:
-    """Tag names as codes into the distinct names (each decoded once); (None, None) if a tag
-    holds more than a bare name."""
-    lengths = ends - starts
-    width = -(-int(lengths.max()) // 8) * 8
-    padded = np.concatenate([a, np.zeros(width, np.uint8)])
-    window = np.lib.stride_tricks.sliding_window_view(padded, width)[starts]
-    words = window.view("<u8")  # a name as integers of 8 bytes (and the bytes after it)
-    for k in range(words.shape[1]):  # keep the name's bytes only
-        left = np.clip(lengths - 8 * k, 0, 8).astype(np.uint64) * np.uint64(8)
-        words[:, k] &= np.where(left == 64, ~np.uint64(0), (np.uint64(1) << left) - np.uint64(1))
-    hashed = words[:, 0].copy()
-    for k in range(1, words.shape[1]):
-        hashed = hashed * np.uint64(1_000_003) ^ words[:, k]
-    tag, _ = pd.factorize(hashed)
-    first_row = np.zeros(tag.max() + 1, np.int64)
-    first_row[tag[::-1]] = np.arange(len(tag))[::-1]
-    if (words != words[first_row[tag]]).any():  # two names with one hash: compare them all
+def _names(data: bytes, starts: np.ndarray, ends: np.ndarray) -> tuple:
+    """Each tag's name as a code into the distinct names (hashed by Arrow); (None, None) if a
+    tag holds more than a bare name."""
+    encoded = pc.dictionary_encode(_ranges(data, starts, ends, valid=False))
+    codes = np.frombuffer(encoded.indices.buffers()[1], np.int32)[: 2 * len(starts) - 1 : 2]
+    names = np.array(encoded.dictionary.to_pylist(), dtype=object)
+    if not all(NAME.fullmatch(name) for name in names):
         return None, None
-    names = [bytes(a[starts[i] : ends[i]]) for i in first_row]
-    if any(NOT_IN_NAMES[np.frombuffer(name, np.uint8)].any() for name in names):
-        return None, None
-    return tag.astype(np.int64), np.array([name.decode() for name in names], dtype=object)
+    return codes.astype(np.int64), names
+
+
+def _texts(data: bytes, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
+    """The text of each byte range, stripped of whitespace as Python strips it (outside ASCII,
+    Unicode's spaces too: no-break space ...)."""
+    texts = _ranges(data, starts, ends, valid=True).take(pa.array(np.arange(0, 2 * len(starts),
+                                                                             2)))  # fmt: skip
+    trim = pc.ascii_trim_whitespace if data.isascii() else pc.utf8_trim_whitespace
+    return trim(texts)
+
+
+def _large(text: str) -> pa.Scalar:
+    return pa.scalar(text, pa.large_string())
 
 
 def _from_tree(root) -> Elements:
