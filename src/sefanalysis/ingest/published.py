@@ -133,27 +133,51 @@ def _parse_columns(columns: list[pd.Series]) -> list[tuple[pd.Series, pd.Series,
         to_pooled = np.append(at[start : start + len(uniques)], len(distinct))
         start += len(uniques)
         take = to_pooled[np.where(codes < 0, len(uniques), codes)]
-        out.append((pd.Series(value.array.take(take), index=column.index, name=column.name),
-                    pd.Series(marker.to_numpy()[take], index=column.index, dtype=object),
-                    pd.Series(bad.array.take(take), index=column.index)))  # fmt: skip
+        cell_value = value[take]
+        out.append((pd.Series(pd.arrays.FloatingArray(cell_value, np.isnan(cell_value)),
+                              index=column.index, name=column.name),
+                    pd.Series(marker[take], index=column.index, dtype=object),
+                    pd.Series(pd.array(bad[take], dtype="bool[pyarrow]"),
+                              index=column.index)))  # fmt: skip
     return out
 
 
-def _parse_distinct(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """:func:`parse_values` of each text in ``raw``."""
+_MARKER_TEXTS = frozenset([*MARKERS, "-"])
+_DURATION = re.compile(r"^(\d+):(\d{1,2})$")  # years:months
+
+
+def _parse_distinct(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`parse_values` of each text in ``raw`` (pandas' strings) as arrays: the value
+    (NaN where none), the marker ("" where none) and whether the text is bad. The texts that
+    are not plain numbers (markers, blanks, a few others) are looked at one by one: pandas'
+    cost per operation outweighed the work on a few hundred texts."""
     text = raw.str.strip()
     value = pd.to_numeric(text, errors="coerce").astype("Float64")
-    marker = pd.Series("", index=raw.index, dtype=object)
-    rest = value.isna() & text.notna() & (text != "")
-    if rest.any():
-        other = text[rest]
-        lower = other.str.lower()
-        is_marker = lower.isin([*MARKERS, "-"])
-        marker[rest] = lower.where(is_marker, "").to_numpy(dtype=object)
-        plain = pd.to_numeric(other.str.replace(",", "", regex=False), errors="coerce")
-        duration = other.str.extract(r"^(\d+):(\d{1,2})$").astype("Float64")
-        value[rest] = plain.astype("Float64").fillna(duration[0] * 12 + duration[1])
-    bad = rest & (marker == "") & value.isna()
+    value = value.to_numpy(dtype=float, na_value=np.nan)
+    texts = text.to_numpy(dtype=object, na_value=None)
+    marker = np.full(len(texts), "", dtype=object)
+    rest = np.array([i for i in np.flatnonzero(np.isnan(value)) if texts[i]], dtype=np.intp)
+    if len(rest):
+        other = text.iloc[rest]
+        lower = other.str.lower().to_numpy(dtype=object)
+        marker[rest] = [m if m in _MARKER_TEXTS else "" for m in lower]
+        # a number written with thousands separators (only a text with a comma can read
+        # differently once they are taken out)
+        comma = np.array([i for i, t in zip(rest, texts[rest], strict=True) if "," in t],
+                         dtype=np.intp)  # fmt: skip
+        if len(comma):
+            plain = pd.to_numeric(text.iloc[comma].str.replace(",", "", regex=False),
+                                  errors="coerce").astype("Float64")  # fmt: skip
+            value[comma] = plain.to_numpy(dtype=float, na_value=np.nan)
+        # a duration, years:months, as months (where it is not a number)
+        found = [(i, m.groups()) for i in rest if np.isnan(value[i])
+                 if (m := _DURATION.search(texts[i]))]  # fmt: skip
+        if found:
+            parts = pd.DataFrame([g for _, g in found], dtype="string").astype("Float64")
+            months = (parts[0] * 12 + parts[1]).to_numpy(dtype=float, na_value=np.nan)
+            value[[i for i, _ in found]] = months
+    bad = np.zeros(len(texts), dtype=bool)
+    bad[rest] = (marker[rest] == "") & np.isnan(value[rest])
     return value, marker, bad
 
 
