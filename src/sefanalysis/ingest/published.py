@@ -235,20 +235,30 @@ def _recognise(keys: list[str]) -> Table | None:
 
 
 def _areas(ids: pd.DataFrame) -> pd.DataFrame:
-    """Area columns of an EES table from its identifier columns."""
-    get = lambda c: ids[c] if c in ids else pd.Series("", index=ids.index)  # noqa: E731
-    level = keys_of(get("geographic_level")).map(LEVELS).fillna("other")
-    region_code, region_name = get("region_code"), get("region_name")
-    la = level == "la"
+    """Area columns of an EES table from its identifier columns (on arrays: the level of each
+    distinct geographic level once, the rest a choice between columns)."""
+    blank = np.full(len(ids), "", dtype=object)
+    get = lambda c: ids[c].to_numpy(dtype=object) if c in ids else blank  # noqa: E731
+    codes, levels = pd.factorize(ids["geographic_level"] if "geographic_level" in ids
+                                 else pd.Series(blank), sort=False)  # fmt: skip
+    level_of = [LEVELS.get(key, "other") for key in keys_of(pd.Series(levels, dtype=object))]
+    level = np.array([*level_of, "other"], dtype=object)[codes]
+    england, region, la = level == "england", level == "region", level == "la"
+
+    def kept(column: str, where: np.ndarray) -> object:
+        # a column the file gives stays pandas' strings (as the frames it joins hold it)
+        chosen = np.where(where, get(column), "")
+        return pd.array(chosen, dtype="string") if column in ids else chosen
+
     return pd.DataFrame({
         "area_type": level,
-        "area_code": np.select([level == "england", level == "region"],
-                               [get("country_code"), region_code], get("new_la_code")),
-        "area_name": np.select([level == "england", level == "region"],
-                               [get("country_name"), region_name], get("la_name")),
-        "old_la_code": get("old_la_code").where(la, ""),
-        "region_code": region_code.where(level != "england", ""),
-        "region_name": region_name.where(level != "england", ""),
+        "area_code": np.select([england, region], [get("country_code"), get("region_code")],
+                               get("new_la_code")),
+        "area_name": np.select([england, region], [get("country_name"), get("region_name")],
+                               get("la_name")),
+        "old_la_code": kept("old_la_code", la),
+        "region_code": kept("region_code", ~england),
+        "region_name": kept("region_name", ~england),
     }, index=ids.index)  # fmt: skip
 
 
@@ -256,15 +266,6 @@ def _stripped(column: pd.Series) -> pd.Series:
     """The column as pandas' strings, stripped, blank where missing (pyarrow's strip of the
     whole column costs less than factorising it to strip each distinct text once)."""
     return column.astype("string").str.strip().fillna("")
-
-
-def _areas_of(ids: pd.DataFrame) -> pd.DataFrame:
-    """:func:`_areas` once per distinct row of identifiers (a few hundred areas and years)."""
-    if ids.empty:
-        return _areas(ids)
-    codes = np.column_stack([pd.factorize(ids[c])[0] for c in ids])
-    _, first, inverse = np.unique(codes, axis=0, return_index=True, return_inverse=True)
-    return _areas(ids.iloc[first]).take(inverse.ravel()).set_axis(ids.index)
 
 
 def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | None:
@@ -319,7 +320,7 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
         _report_bad(body, bad_year, str(file), "time_period", ids.get("year", body[0]), rows,
                     log)  # fmt: skip
     release = int(year.max()) if year.notna().any() else 0
-    areas = _areas_of(pd.DataFrame(ids))
+    areas = _areas(pd.DataFrame(ids))
     synthetic = any(SYNTHETIC.search(str(v)) for v in areas["area_name"].unique())
     edition = (f"{table.publication}, {release} release, {table.title}" if release
                else f"{table.publication}, release not known, {table.title}")  # fmt: skip
