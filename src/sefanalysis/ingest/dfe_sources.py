@@ -68,8 +68,10 @@ def _neighbours(published: Published, old_code: str, values: pd.DataFrame) -> pd
     mine = neighbours_of(published.neighbours, old_code) if old_code else published.neighbours
     if not old_code or mine.empty:
         return None
-    las = values.loc[values["area_type"] == "la", ["old_la_code", "area_code"]].astype(str)
-    code = las.drop_duplicates("old_la_code").set_index("old_la_code")["area_code"]
+    las = values.loc[values["area_type"] == "la", ["old_la_code", "area_code"]]
+    # each authority's first row (found on the categories' codes; the text of a few hundred)
+    las = las.loc[~las["old_la_code"].duplicated()].astype(str)
+    code = las.set_index("old_la_code")["area_code"]
     return pd.DataFrame({
         "area_code": mine["sn_old_la_code"].map(code).fillna(mine["sn_old_la_code"].map(
             LA_CODES)).fillna(mine["sn_old_la_code"]),  # fmt: skip

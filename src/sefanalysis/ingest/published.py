@@ -653,10 +653,17 @@ def _current_codes(frames: list[pd.DataFrame]) -> dict[str, str]:
     codes), keyed by DfE's three-digit number."""
     if not frames:
         return {}
+    # the cells of a file line share its area and year, and the latest year's last cell wins:
+    # the last cell of each line decides as all of them would (a tenth of the cells)
+    lines = []
+    for f in frames:
+        row = f["row"].to_numpy()
+        last = np.sort(len(row) - 1 - np.unique(row[::-1], return_index=True)[1])
+        lines.append(f[["area_type", "old_la_code", "area_code", "year"]].iloc[last])
     las = [((f["area_type"] == "la") & (f["old_la_code"] != "") & (f["area_code"] != ""))
-           .to_numpy(dtype=bool) for f in frames]  # fmt: skip
+           .to_numpy(dtype=bool) for f in lines]  # fmt: skip
     old, code, year = (np.concatenate([f[c].to_numpy(dtype=object)[la]
-                                       for f, la in zip(frames, las, strict=True)])
+                                       for f, la in zip(lines, las, strict=True)])
                        for c in ("old_la_code", "area_code", "year"))  # fmt: skip
     latest = np.argsort(year.astype(float), kind="stable")
     return dict(zip(old[latest], code[latest], strict=True))  # the latest year's code last
