@@ -551,7 +551,7 @@ def _wide(cells: pd.DataFrame) -> tuple[pd.DataFrame, _Wide]:
     # the first cell of each line (in order of appearance, so the codes are the same)
     line, _ = pd.factorize(cells["row"], sort=False)
     _, first = np.unique(line, return_index=True)
-    lines = cells.iloc[first]
+    lines = cells[AREA_KEYS].iloc[first]
     codes = np.column_stack([pd.factorize(lines[c], sort=False)[0] for c in AREA_KEYS])[line]
     key_code, keys = pd.factorize(cells["key"], sort=False)
     kept = (codes >= 0).all(axis=1) & (key_code >= 0)  # groupby leaves out missing keys
@@ -571,7 +571,7 @@ def _wide(cells: pd.DataFrame) -> tuple[pd.DataFrame, _Wide]:
     values[filled] = value[has_value][first]
     filled, first = np.unique(cell, return_index=True)
     markers[filled] = marker[first]
-    areas = cells.loc[kept, AREA_KEYS].iloc[order[starts]].reset_index(drop=True)
+    areas = lines.take(line[kept][order[starts]]).reset_index(drop=True)  # each row's line
     return areas, _Wide(values.reshape(n_rows, n_keys), markers.reshape(n_rows, n_keys),
                         {k: i for i, k in enumerate(keys)})  # fmt: skip
 
@@ -594,10 +594,9 @@ def _indicators(cells: pd.DataFrame) -> pd.DataFrame:
     found = [f for r in spec.rules if (f := _rule_rows(r, wide, keys)) is not None]
     if not found:
         return pd.DataFrame()
-    first = cells.iloc[0]  # one file: its edition and table
-    return _stack(areas, found, _measures(cells)).assign(
-        table=table, edition=first["edition"], priority=first["priority"],
-        period=first["period"], status="")  # fmt: skip
+    # one file: its edition and table
+    same = {name: cells[name].iloc[0] for name in ("edition", "priority", "period")}
+    return _stack(areas, found, _measures(cells), {"table": table, **same, "status": ""})
 
 
 def _measures(cells: pd.DataFrame) -> pd.Series:
@@ -606,23 +605,32 @@ def _measures(cells: pd.DataFrame) -> pd.Series:
     return cells["measure"].iloc[first].set_axis(cells["key"].iloc[first])
 
 
-def _stack(areas: pd.DataFrame, found: list[dict], measures: pd.Series) -> pd.DataFrame:
+def _stack(areas: pd.DataFrame, found: list[dict], measures: pd.Series,
+           constants: dict) -> pd.DataFrame:  # fmt: skip
     """The rules' columns one rule below another, each beside the areas, with the name of
-    each rule's measure (DfE's, or the rule's own description of a derived one)."""
+    each rule's measure (DfE's, or the rule's own description of a derived one), and the
+    file's ``constants`` (its table, edition...) last. Built as one frame from its columns
+    (a column set at a time cost more than the work)."""
     n, each = len(areas), np.repeat(np.arange(len(found)), len(areas))
-    out = areas.take(np.tile(np.arange(n), len(found))).reset_index(drop=True)
-    for name in ("value", "numerator", "denominator"):
-        out[name] = np.concatenate([np.broadcast_to(np.asarray(f[name], dtype=float), n)
-                                    for f in found])  # fmt: skip
+    tile = np.tile(np.arange(n), len(found))
+    out = {name: areas[name].array.take(tile) for name in areas.columns}
+    floats = {name: np.concatenate([np.broadcast_to(np.asarray(f[name], dtype=float), n)
+                                    for f in found])
+              for name in ("value", "numerator", "denominator")}  # fmt: skip
     # the markers are a handful of distinct texts: converted to pandas' strings once each
     codes, distinct = pd.factorize(np.concatenate([f["marker"] for f in found]).astype(object))
-    out.insert(out.columns.get_loc("value") + 1, "marker",
-               pd.array(distinct, dtype="str").take(codes))  # fmt: skip
-    for name in ("measure_key", "indicator_id", "breakdown"):  # one text a rule
-        out[name] = pd.array([f[name] for f in found], dtype="str").take(each)
+    texts = {name: pd.array([f[name] for f in found], dtype="str").take(each)
+             for name in ("measure_key", "indicator_id", "breakdown")}  # one text a rule
     keys = pd.Series([f["measure_key"] for f in found], dtype="str")
-    out["measure"] = keys.map(measures).fillna(keys).take(each).array
-    return out[[*areas.columns, *RULE_COLUMNS]]
+    out |= {"value": floats["value"], "marker": pd.array(distinct, dtype="str").take(codes),
+            "measure_key": texts["measure_key"], "numerator": floats["numerator"],
+            "denominator": floats["denominator"], "indicator_id": texts["indicator_id"],
+            "breakdown": texts["breakdown"],
+            "measure": keys.map(measures).fillna(keys).take(each).array}  # fmt: skip
+    frame = pd.DataFrame(out, columns=[*areas.columns, *RULE_COLUMNS])
+    for name, value in constants.items():  # as DataFrame.assign sets a scalar
+        frame[name] = value
+    return frame
 
 
 RULE_COLUMNS = ["value", "marker", "measure_key", "numerator", "denominator", "indicator_id",
