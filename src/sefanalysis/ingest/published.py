@@ -292,13 +292,9 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
             values.append((name, pos))
         else:
             labels.append((name, pos))
-    label_keys = pd.Series("", index=body.index, dtype=object)
-    label_text = pd.Series("", index=body.index, dtype=object)
-    for name, pos in labels:
-        text = _stripped(body[pos])
-        label_keys = label_keys + key_of(name) + "=" + keys_of(text) + ";"
-        label_text = label_text + text + " / "
-    keys = sorted({f"{lk}col={key_of(v)}" for lk in label_keys.unique() for v, _ in values})
+    labelled = _labelled([name for name, _ in labels], [_stripped(body[p]) for _, p in labels],
+                         len(body))  # fmt: skip
+    keys = sorted({f"{lk}col={key_of(v)}" for lk in labelled.keys for v, _ in values})
     table = _recognise(keys)
     year = pd.to_numeric(ids.get("year", pd.Series(dtype=str)), errors="coerce")
     if table is None:
@@ -310,7 +306,7 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
                      "problem log)")  # fmt: skip
         return None
     for name, _ in values:
-        column_keys = {f"{lk}col={key_of(name)}" for lk in label_keys.unique()}
+        column_keys = {f"{lk}col={key_of(name)}" for lk in labelled.keys}
         if not any(_match(p, k) for k in column_keys for p in table.known):
             log.add(WARNING, "unrecognised column", str(file), column=name,
                     expected=f"a column of DfE's {table.title} table; its values are kept "
@@ -327,8 +323,7 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
     edition += " (synthetic demonstration values)" if synthetic else ""
     for name, pos in values:
         _report_bad(body, parsed[pos][2], str(file), name, body[pos], rows, log)
-    cells = _cells(areas, [(name, parsed[pos]) for name, pos in values], label_keys, label_text,
-                   year, rows)  # fmt: skip
+    cells = _cells(areas, [(name, parsed[pos]) for name, pos in values], labelled, year, rows)
     cells = cells.loc[cells["year"].notna()]
     cells = cells.assign(table=table.key, edition=edition, source_file=str(file),
                          priority=table.priority, period=table.period)  # fmt: skip
@@ -338,21 +333,60 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
     return cells
 
 
+@dataclass
+class _Labelled:
+    """The label columns of a table's lines: each line's combination of labels (a code), and
+    each combination's measure-key part (``name=key;`` a label column) and name part
+    (``text / `` a label column)."""
+
+    line: np.ndarray
+    keys: list[str]
+    names: list[str]
+    dtypes: tuple[str, str]  # of the keys and names: as the label columns' texts, if any
+
+
+def _labelled(names: list[str], texts: list[pd.Series], lines: int) -> _Labelled:
+    """:class:`_Labelled` of a table's label columns (a few dozen combinations in thousands
+    of lines: keyed and written once each)."""
+    combined = np.zeros(lines, dtype=np.int64)
+    for text in texts:
+        codes, uniques = pd.factorize(text, sort=False)  # stripped: never missing
+        combined = pd.factorize(combined * (len(uniques) + 1) + codes, sort=False)[0]
+    line, _ = pd.factorize(combined, sort=False)
+    first = np.unique(line, return_index=True)[1]  # a line of each combination
+    found = [text.to_numpy(dtype=object)[first] for text in texts]
+    keys = ["".join(f"{key_of(name)}={key_of(t[i])};" for name, t in zip(names, found, strict=True))
+            for i in range(len(first))]  # fmt: skip
+    written = ["".join(f"{t[i]} / " for t in found) for i in range(len(first))]
+    return _Labelled(line, keys, written, ("str", "string") if texts else ("object", "object"))
+
+
 def _cells(areas: pd.DataFrame, columns: list[tuple[str, tuple[pd.Series, pd.Series, pd.Series]]],
-           label_keys: pd.Series, label_text: pd.Series, year: pd.Series,
-           rows: pd.Series) -> pd.DataFrame:  # fmt: skip
+           labelled: _Labelled, year: pd.Series, rows: pd.Series) -> pd.DataFrame:  # fmt: skip
     """One row per cell: each value column's cells below the previous column's, beside the
-    areas, with the cell's measure key and name (built whole, not a frame per column)."""
+    areas, with the cell's measure key and name (built whole, not a frame per column; the
+    keys and names once per label combination and column)."""
     repeat = np.tile(np.arange(len(areas)), len(columns))
-    cells = areas.take(repeat).reset_index(drop=True)
-    cells["key"] = pd.concat([label_keys + f"col={key_of(name)}" for name, _ in columns],
-                             ignore_index=True)  # fmt: skip
-    cells["measure"] = pd.concat([label_text + name for name, _ in columns], ignore_index=True)
-    cells["value"] = np.concatenate([value.to_numpy() for _, (value, _, _) in columns])
-    cells["marker"] = np.concatenate([marker.to_numpy() for _, (_, marker, _) in columns])
-    cells["year"] = year.to_numpy()[repeat]
-    cells["row"] = rows.to_numpy()[repeat]
-    return cells
+    combination = np.concatenate([i * len(labelled.keys) + labelled.line
+                                  for i in range(len(columns))])  # fmt: skip
+    keys = [f"{lk}col={key_of(name)}" for name, _ in columns for lk in labelled.keys]
+    names = [f"{ln}{name}" for name, _ in columns for ln in labelled.names]
+    cells = {name: areas[name].array.take(repeat) for name in areas.columns}
+    cells |= {
+        "key": _texts(keys, labelled.dtypes[0], combination),
+        "measure": _texts(names, labelled.dtypes[1], combination),
+        "value": np.concatenate([value.to_numpy() for _, (value, _, _) in columns]),
+        "marker": np.concatenate([marker.to_numpy() for _, (_, marker, _) in columns]),
+        "year": year.to_numpy()[repeat],
+        "row": rows.to_numpy()[repeat],
+    }  # fmt: skip
+    return pd.DataFrame(cells)
+
+
+def _texts(distinct: list[str], dtype: str, take: np.ndarray) -> pd.Series:
+    """``distinct[take]`` as a column of ``dtype`` (a Series: a frame would read an object
+    array as pandas' strings)."""
+    return pd.Series(pd.array(distinct, dtype=dtype).take(take), dtype=dtype)
 
 
 # ----------------------------------------------------------------------------- LAIT
