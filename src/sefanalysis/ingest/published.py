@@ -323,10 +323,11 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
     edition += " (synthetic demonstration values)" if synthetic else ""
     for name, pos in values:
         _report_bad(body, parsed[pos][2], str(file), name, body[pos], rows, log)
-    cells = _cells(areas, [(name, parsed[pos]) for name, pos in values], labelled, year, rows)
+    constants = {"table": table.key, "edition": edition, "source_file": str(file),
+                 "priority": table.priority, "period": table.period}  # fmt: skip
+    cells = _cells(areas, [(name, parsed[pos]) for name, pos in values], labelled, year, rows,
+                   constants)  # fmt: skip
     cells = cells.loc[cells["year"].notna()]
-    cells = cells.assign(table=table.key, edition=edition, source_file=str(file),
-                         priority=table.priority, period=table.period)  # fmt: skip
     log.used(str(file), f"{edition}", f"EES table recognised by its columns "
              f"({', '.join(table.signature)}); {len(body)} rows, years "
              f"{int(year.min()) if release else '?'}-{release or '?'}")  # fmt: skip
@@ -362,10 +363,12 @@ def _labelled(names: list[str], texts: list[pd.Series], lines: int) -> _Labelled
 
 
 def _cells(areas: pd.DataFrame, columns: list[tuple[str, tuple[pd.Series, pd.Series, pd.Series]]],
-           labelled: _Labelled, year: pd.Series, rows: pd.Series) -> pd.DataFrame:  # fmt: skip
+           labelled: _Labelled, year: pd.Series, rows: pd.Series,
+           constants: dict) -> pd.DataFrame:  # fmt: skip
     """One row per cell: each value column's cells below the previous column's, beside the
-    areas, with the cell's measure key and name (built whole, not a frame per column; the
-    keys and names once per label combination and column)."""
+    areas, with the cell's measure key and name, and the file's ``constants`` last (built
+    whole, not a frame per column; the keys and names once per label combination and
+    column)."""
     repeat = np.tile(np.arange(len(areas)), len(columns))
     combination = np.concatenate([i * len(labelled.keys) + labelled.line
                                   for i in range(len(columns))])  # fmt: skip
@@ -380,7 +383,15 @@ def _cells(areas: pd.DataFrame, columns: list[tuple[str, tuple[pd.Series, pd.Ser
         "year": year.to_numpy()[repeat],
         "row": rows.to_numpy()[repeat],
     }  # fmt: skip
-    return pd.DataFrame(cells)
+    return pd.DataFrame(cells | {k: _constant(v, len(repeat)) for k, v in constants.items()})
+
+
+def _constant(value: object, rows: int) -> object:
+    """A column of ``value`` of the type ``DataFrame.assign`` gives a scalar (pandas' strings
+    for a text), built as an array (setting a scalar column costs more than the work)."""
+    if isinstance(value, str):
+        return pd.array([value], dtype="str").take(np.zeros(rows, dtype=np.intp))
+    return np.full(rows, value)
 
 
 def _texts(distinct: list[str], dtype: str, take: np.ndarray) -> pd.Series:
@@ -661,10 +672,8 @@ def _stack(areas: pd.DataFrame, found: list[dict], measures: pd.Series,
             "denominator": floats["denominator"], "indicator_id": texts["indicator_id"],
             "breakdown": texts["breakdown"],
             "measure": keys.map(measures).fillna(keys).take(each).array}  # fmt: skip
-    frame = pd.DataFrame(out, columns=[*areas.columns, *RULE_COLUMNS])
-    for name, value in constants.items():  # as DataFrame.assign sets a scalar
-        frame[name] = value
-    return frame
+    out |= {name: _constant(value, len(tile)) for name, value in constants.items()}
+    return pd.DataFrame(out, columns=[*areas.columns, *RULE_COLUMNS, *constants])
 
 
 RULE_COLUMNS = ["value", "marker", "measure_key", "numerator", "denominator", "indicator_id",
@@ -876,22 +885,36 @@ def comparators(values: pd.DataFrame) -> pd.DataFrame:
     if values.empty:
         return values.iloc[0:0]
     rows = values.loc[values["indicator_id"].notna() & (values["breakdown"] == "")
-                      & values["time_period"].notna()].copy()  # fmt: skip
+                      & values["time_period"].notna()]  # fmt: skip
     if rows.empty:
-        return rows
+        return rows.copy()
     # the release year of each edition (a handful of texts in 45,000 rows): once per edition
     codes, editions = pd.factorize(rows["edition"], sort=False)
     years = pd.Series(np.asarray(editions, dtype=object), dtype=object).astype(str)
     release = np.append(years.str.extract(r"(\d{4})")[0].astype(float).to_numpy(), np.nan)
-    rows = rows.assign(_p=rows.get("priority", 0), _r=-np.nan_to_num(release[codes], nan=0.0))
-    rows["_area"] = (
-        rows["old_la_code"]
-        .astype(str)
-        .where(rows["area_type"] == "la", rows["area_code"].astype(str))
-    )
-    rows = rows.sort_values(["_p", "_r"], kind="stable")
-    rows = rows.drop_duplicates(["indicator_id", "time_period", "area_type", "_area"])
-    return rows.drop(columns=["_p", "_r", "_area"]).reset_index(drop=True)
+    # an authority is its DfE number, another area its code (as text: a code of each is enough,
+    # since the area type is part of the key)
+    area = np.where((rows["area_type"] == "la").to_numpy(dtype=bool),
+                    pd.factorize(_as_text(rows["old_la_code"]))[0],
+                    pd.factorize(_as_text(rows["area_code"]))[0])  # fmt: skip
+    # sorted and de-duplicated on the keys alone, the rows taken once
+    later = -np.nan_to_num(release[codes], nan=0.0)
+    rank = pd.DataFrame({"_p": rows.get("priority", 0), "_r": later}, index=rows.index)
+    order = rank.reset_index(drop=True).sort_values(["_p", "_r"], kind="stable").index.to_numpy()
+    keys = pd.DataFrame({"indicator_id": rows["indicator_id"].to_numpy(),
+                         "time_period": rows["time_period"].to_numpy(),
+                         "area_type": rows["area_type"].array, "_area": area})  # fmt: skip
+    return rows.take(order[~keys.take(order).duplicated().to_numpy()]).reset_index(drop=True)
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    """``column.astype(str)``, except a categorical column of texts as it is (the same equal
+    values, without writing out every row)."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and (
+        str(column.cat.categories.dtype) in {"str", "string"}
+    ):
+        return column
+    return column.astype(str)
 
 
 __all__ = ["read_published", "load_published", "comparators", "Published", "key_of",
