@@ -110,35 +110,46 @@ def parse_values(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 # Texts pandas reads as another number in a column of whole numbers than among decimals
 # (``-0`` is 0 or -0.0; whole numbers of 16 digits or more are rounded another way): the
 # columns of a file that has one are parsed one by one, as before.
-_WHOLE_NUMBER_SENSITIVE = r"^-0+$|\d{16,}"
+_WHOLE_NUMBER_SENSITIVE = re.compile(r"^-0+$|\d{16,}")
+
+Parsed = tuple[np.ndarray, np.ndarray, np.ndarray]  # value (NaN: none), marker ("": none), bad
 
 
 def _parse_columns(columns: list[pd.Series]) -> list[tuple[pd.Series, pd.Series, pd.Series]]:
-    """:func:`parse_values` of each column, with the distinct texts of all of them parsed once
-    together (a table's value columns hold a few hundred distinct texts in 20,000 cells, and
-    pandas' cost per operation, not per cell, dominated when each column was parsed alone)."""
+    """:func:`parse_values` of each column (see :func:`_parse_arrays`)."""
+    out = []
+    for column, (value, marker, bad) in zip(columns, _parse_arrays(columns), strict=True):
+        out.append((pd.Series(pd.arrays.FloatingArray(value, np.isnan(value)),
+                              index=column.index, name=column.name),
+                    pd.Series(marker, index=column.index, dtype=object),
+                    pd.Series(pd.array(bad, dtype="bool[pyarrow]"),
+                              index=column.index)))  # fmt: skip
+    return out
+
+
+def _parse_arrays(columns: list[pd.Series]) -> list[Parsed]:
+    """:func:`parse_values` of each column as arrays, with the distinct texts of all of them
+    parsed once together (a table's value columns hold a few hundred distinct texts in 20,000
+    cells, and pandas' cost per operation, not per cell, dominated when each column was parsed
+    alone)."""
     local = [pd.factorize(column) for column in columns]  # the same codes as of its text
     pooled = pd.Series(np.concatenate([u.to_numpy(dtype=object) for _, u in local]),
                        dtype="string")  # fmt: skip
     at, distinct = pd.factorize(pooled)
     distinct = pd.Series(distinct, dtype="string")
-    numbers = distinct.str.strip().str.replace(",", "", regex=False)
-    if len(columns) > 1 and numbers.str.contains(_WHOLE_NUMBER_SENSITIVE).any():
-        return [_parse_columns([column])[0] for column in columns]
+    if len(columns) > 1:
+        numbers = [t.replace(",", "") for t in distinct.str.strip().to_numpy(dtype=object)]
+        if any(_WHOLE_NUMBER_SENSITIVE.search(t) for t in numbers):
+            return [_parse_arrays([column])[0] for column in columns]
     # a missing cell is parsed with the rest (NA: no value, no marker, not bad)
     value, marker, bad = _parse_distinct(pd.concat([distinct, pd.Series([pd.NA], dtype="string")],
                                                    ignore_index=True))  # fmt: skip
     out, start = [], 0
-    for column, (codes, uniques) in zip(columns, local, strict=True):
+    for codes, uniques in local:
         to_pooled = np.append(at[start : start + len(uniques)], len(distinct))
         start += len(uniques)
         take = to_pooled[np.where(codes < 0, len(uniques), codes)]
-        cell_value = value[take]
-        out.append((pd.Series(pd.arrays.FloatingArray(cell_value, np.isnan(cell_value)),
-                              index=column.index, name=column.name),
-                    pd.Series(marker[take], index=column.index, dtype=object),
-                    pd.Series(pd.array(bad[take], dtype="bool[pyarrow]"),
-                              index=column.index)))  # fmt: skip
+        out.append((value[take], marker[take], bad[take]))
     return out
 
 
@@ -181,7 +192,8 @@ def _parse_distinct(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return value, marker, bad
 
 
-def _report_bad(frame: pd.DataFrame, bad: pd.Series, file: str, column: str, raw: pd.Series,
+def _report_bad(frame: pd.DataFrame, bad: pd.Series | np.ndarray, file: str, column: str,
+                raw: pd.Series,
                 rows: pd.Series, log: ProblemLog) -> None:  # fmt: skip
     """One problem per distinct invalid value of a column (with its first row and count)."""
     if not bad.any():
@@ -212,13 +224,13 @@ def _read_csv(file: Path, log: ProblemLog) -> pd.DataFrame | None:
     return None
 
 
-def _is_value_column(parsed: tuple[pd.Series, pd.Series, pd.Series]) -> bool:
+def _is_value_column(parsed: Parsed) -> bool:
     """Whether a column holds values (numbers, markers or durations) rather than labels: at
     least 90% of its non-blank cells, from its :func:`parse_values` (a blank cell is the only
     one that is neither a value, a marker nor bad)."""
     value, marker, bad = parsed
-    readable = value.notna().to_numpy() | (marker != "").to_numpy()
-    filled = int((readable | bad.to_numpy(dtype=bool)).sum())
+    readable = ~np.isnan(value) | (marker != "")
+    filled = int((readable | bad).sum())
     return filled == 0 or bool(readable.sum() / filled >= 0.9)
 
 
@@ -279,7 +291,7 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
     values: list[tuple[str, int]] = []
     kinds = {pos: key_of(name) for pos, name in enumerate(header)}
     candidates = [pos for pos, k in kinds.items() if k not in ID_COLUMNS and k != ""]
-    parsed = dict(zip(candidates, _parse_columns([body[p] for p in candidates]), strict=True))
+    parsed = dict(zip(candidates, _parse_arrays([body[p] for p in candidates]), strict=True))
     for pos, name in enumerate(header):
         k = kinds[pos]
         if k in ID_COLUMNS:
@@ -362,7 +374,7 @@ def _labelled(names: list[str], texts: list[pd.Series], lines: int) -> _Labelled
     return _Labelled(line, keys, written, ("str", "string") if texts else ("object", "object"))
 
 
-def _cells(areas: pd.DataFrame, columns: list[tuple[str, tuple[pd.Series, pd.Series, pd.Series]]],
+def _cells(areas: pd.DataFrame, columns: list[tuple[str, Parsed]],
            labelled: _Labelled, year: pd.Series, rows: pd.Series,
            constants: dict) -> pd.DataFrame:  # fmt: skip
     """One row per cell: each value column's cells below the previous column's, beside the
@@ -378,8 +390,8 @@ def _cells(areas: pd.DataFrame, columns: list[tuple[str, tuple[pd.Series, pd.Ser
     cells |= {
         "key": _texts(keys, labelled.dtypes[0], combination),
         "measure": _texts(names, labelled.dtypes[1], combination),
-        "value": np.concatenate([value.to_numpy() for _, (value, _, _) in columns]),
-        "marker": np.concatenate([marker.to_numpy() for _, (_, marker, _) in columns]),
+        "value": np.concatenate([value for _, (value, _, _) in columns]),
+        "marker": np.concatenate([marker for _, (_, marker, _) in columns]),
         "year": year.to_numpy()[repeat],
         "row": rows.to_numpy()[repeat],
     }  # fmt: skip
@@ -664,8 +676,10 @@ def _stack(areas: pd.DataFrame, found: list[dict], measures: pd.Series,
               for name in ("value", "numerator", "denominator")}  # fmt: skip
     # the markers are a handful of distinct texts: converted to pandas' strings once each
     codes, distinct = pd.factorize(np.concatenate([f["marker"] for f in found]).astype(object))
-    texts = {name: pd.array([f[name] for f in found], dtype="str").take(each)
-             for name in ("measure_key", "indicator_id", "breakdown")}  # one text a rule
+    texts = {
+        name: pd.array([f[name] for f in found], dtype="str").take(each)
+        for name in ("measure_key", "indicator_id", "breakdown")
+    }  # one text a rule
     keys = pd.Series([f["measure_key"] for f in found], dtype="str")
     out |= {"value": floats["value"], "marker": pd.array(distinct, dtype="str").take(codes),
             "measure_key": texts["measure_key"], "numerator": floats["numerator"],
@@ -842,9 +856,11 @@ def _assemble(tables: list[pd.DataFrame]) -> pd.DataFrame:
            for t in tables if len(t)]  # fmt: skip
     frame = pd.concat([*derived, *raw], ignore_index=True)
     codes = {**LA_CODES, **_current_codes(tables)}  # the files' own codes first
-    la = frame["area_type"] == "la"
-    current = frame["old_la_code"].map(codes)
-    frame.loc[la, "area_code"] = current[la].fillna(frame.loc[la, "area_code"])
+    # an authority's current code where one is known: looked up once per DfE number
+    number, numbers = pd.factorize(frame["old_la_code"], sort=False)
+    current = np.array([codes.get(n) for n in numbers] + [None], dtype=object)[number]
+    known = (frame["area_type"] == "la").to_numpy(dtype=bool) & pd.notna(current)
+    frame.loc[known, "area_code"] = current[known]
     frame["time_period"] = _period_end(frame["year"], frame["period"])
     frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
     frame["status"] = frame["status"].fillna("") if "status" in frame else ""
