@@ -608,7 +608,7 @@ def _wide(cells: pd.DataFrame) -> tuple[pd.DataFrame, _Wide]:
     # the first cell of each line (in order of appearance, so the codes are the same)
     line, _ = pd.factorize(cells["row"], sort=False)
     _, first = np.unique(line, return_index=True)
-    lines = cells[AREA_KEYS].iloc[first]
+    lines = {c: cells[c].array.take(first) for c in AREA_KEYS}
     codes = np.column_stack([pd.factorize(lines[c], sort=False)[0] for c in AREA_KEYS])[line]
     key_code, keys = pd.factorize(cells["key"], sort=False)
     kept = (codes >= 0).all(axis=1) & (key_code >= 0)  # groupby leaves out missing keys
@@ -628,7 +628,8 @@ def _wide(cells: pd.DataFrame) -> tuple[pd.DataFrame, _Wide]:
     values[filled] = value[has_value][first]
     filled, first = np.unique(cell, return_index=True)
     markers[filled] = marker[first]
-    areas = lines.take(line[kept][order[starts]]).reset_index(drop=True)  # each row's line
+    of_row = line[kept][order[starts]]  # each row's line
+    areas = pd.DataFrame({c: lines[c].take(of_row) for c in AREA_KEYS})
     return areas, _Wide(values.reshape(n_rows, n_keys), markers.reshape(n_rows, n_keys),
                         {k: i for i, k in enumerate(keys)})  # fmt: skip
 
@@ -720,16 +721,17 @@ def _current_codes(frames: list[pd.DataFrame]) -> dict[str, str]:
         return {}
     # the cells of a file line share its area and year, and the latest year's last cell wins:
     # the last cell of each line decides as all of them would (a tenth of the cells)
-    lines = []
+    old, code, year = [], [], []
     for f in frames:
         row = f["row"].to_numpy()
         last = np.sort(len(row) - 1 - np.unique(row[::-1], return_index=True)[1])
-        lines.append(f[["area_type", "old_la_code", "area_code", "year"]].iloc[last])
-    las = [((f["area_type"] == "la") & (f["old_la_code"] != "") & (f["area_code"] != ""))
-           .to_numpy(dtype=bool) for f in lines]  # fmt: skip
-    old, code, year = (np.concatenate([f[c].to_numpy(dtype=object)[la]
-                                       for f, la in zip(lines, las, strict=True)])
-                       for c in ("old_la_code", "area_code", "year"))  # fmt: skip
+        line = {c: f[c].array.take(last).to_numpy(dtype=object)
+                for c in ("area_type", "old_la_code", "area_code", "year")}  # fmt: skip
+        la = (line["area_type"] == "la") & (line["old_la_code"] != "") & (line["area_code"] != "")
+        old.append(line["old_la_code"][la])
+        code.append(line["area_code"][la])
+        year.append(line["year"][la])
+    old, code, year = np.concatenate(old), np.concatenate(code), np.concatenate(year)
     latest = np.argsort(year.astype(float), kind="stable")
     return dict(zip(old[latest], code[latest], strict=True))  # the latest year's code last
 
