@@ -56,7 +56,7 @@ def _as_benchmarks(published: Published) -> pd.DataFrame:
 
     comp = comparators(published.values)
     # each indicator's unit looked up once (a few dozen indicators in 20,000 rows)
-    codes, ids = pd.factorize(comp["indicator_id"].astype(str), sort=False)
+    codes, ids = pd.factorize(comp["indicator_id"], sort=False)
     comparable = [getattr(REGISTRY.get(i), "unit", "") in COMPARABLE_UNITS for i in ids]
     comp = comp.loc[np.append(np.array(comparable, dtype=bool), False)[codes]]
     text = comp.select_dtypes("category").columns

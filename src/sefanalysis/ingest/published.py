@@ -702,7 +702,9 @@ def _period_end(year: pd.Series, period: pd.Series) -> pd.Series:
     year_code, _ = pd.factorize(year, sort=False)
     period_code, periods = pd.factorize(period, sort=False)
     pair, _ = pd.factorize(year_code * (len(periods) + 1) + period_code, sort=False)
-    _, first = np.unique(pair, return_index=True)
+    # the codes count up in order of first appearance: each first appears where they rise
+    highest = np.maximum.accumulate(pair)
+    first = np.flatnonzero(np.r_[True, highest[1:] != highest[:-1]])
     ends = _period_ends(year.iloc[first], period.iloc[first])
     return pd.Series(ends.array.take(pair), index=year.index)
 
@@ -902,10 +904,15 @@ def comparators(values: pd.DataFrame) -> pd.DataFrame:
     release over an earlier one (DfE revises earlier years in each release)."""
     if values.empty:
         return values.iloc[0:0]
-    rows = values.loc[values["indicator_id"].notna() & (values["breakdown"] == "")
-                      & values["time_period"].notna()]  # fmt: skip
-    if rows.empty:
-        return rows.copy()
+    headline = (values["indicator_id"].notna() & (values["breakdown"] == "")
+                & values["time_period"].notna()).to_numpy(dtype=bool)  # fmt: skip
+    if not headline.any():
+        return values.loc[headline].copy()
+    # the rows are taken once, at the end: only the key columns are read before
+    at = np.flatnonzero(headline)
+    rows = {name: values[name].iloc[at] for name in ("edition", "area_type", "old_la_code",
+                                                      "area_code", "indicator_id",
+                                                      "time_period")}  # fmt: skip
     # the release year of each edition (a handful of texts in 45,000 rows): once per edition
     codes, editions = pd.factorize(rows["edition"], sort=False)
     years = pd.Series(np.asarray(editions, dtype=object), dtype=object).astype(str)
@@ -915,14 +922,15 @@ def comparators(values: pd.DataFrame) -> pd.DataFrame:
     area = np.where((rows["area_type"] == "la").to_numpy(dtype=bool),
                     pd.factorize(_as_text(rows["old_la_code"]))[0],
                     pd.factorize(_as_text(rows["area_code"]))[0])  # fmt: skip
-    # sorted and de-duplicated on the keys alone, the rows taken once
-    later = -np.nan_to_num(release[codes], nan=0.0)
-    rank = pd.DataFrame({"_p": rows.get("priority", 0), "_r": later}, index=rows.index)
-    order = rank.reset_index(drop=True).sort_values(["_p", "_r"], kind="stable").index.to_numpy()
+    # sorted and de-duplicated on the keys alone
+    priority = values["priority"].iloc[at].to_numpy() if "priority" in values else 0
+    rank = pd.DataFrame({"_p": priority, "_r": -np.nan_to_num(release[codes], nan=0.0)})
+    order = rank.sort_values(["_p", "_r"], kind="stable").index.to_numpy()
     keys = pd.DataFrame({"indicator_id": rows["indicator_id"].to_numpy(),
                          "time_period": rows["time_period"].to_numpy(),
                          "area_type": rows["area_type"].array, "_area": area})  # fmt: skip
-    return rows.take(order[~keys.take(order).duplicated().to_numpy()]).reset_index(drop=True)
+    first = order[~keys.take(order).duplicated().to_numpy()]
+    return values.take(at[first]).reset_index(drop=True)
 
 
 def _as_text(column: pd.Series) -> pd.Series:
