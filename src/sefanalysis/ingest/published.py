@@ -253,7 +253,7 @@ def _areas(ids: pd.DataFrame) -> pd.DataFrame:
     get = lambda c: ids[c].to_numpy(dtype=object) if c in ids else blank  # noqa: E731
     codes, levels = pd.factorize(ids["geographic_level"] if "geographic_level" in ids
                                  else pd.Series(blank), sort=False)  # fmt: skip
-    level_of = [LEVELS.get(key, "other") for key in keys_of(pd.Series(levels, dtype=object))]
+    level_of = [LEVELS.get(key_of(level), "other") for level in levels]
     level = np.array([*level_of, "other"], dtype=object)[codes]
     england, region, la = level == "england", level == "region", level == "la"
 
@@ -280,13 +280,24 @@ def _stripped(column: pd.Series) -> pd.Series:
     return column.astype("string").str.strip().fillna("")
 
 
+def _stripped_all(columns: list[pd.Series]) -> list[pd.Series]:
+    """:func:`_stripped` of each column, the columns stripped one below another in one go
+    when they are of one type (pandas' cost per operation outweighed the work)."""
+    if len(columns) < 2 or len({str(c.dtype) for c in columns}) > 1:
+        return [_stripped(c) for c in columns]
+    text = _stripped(pd.concat(columns, ignore_index=True)).array
+    n = len(columns[0])
+    return [pd.Series(text[i * n : (i + 1) * n], index=c.index, name=c.name)
+            for i, c in enumerate(columns)]  # fmt: skip
+
+
 def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | None:
     """Cells of one EES table, or None (reported) when it is not one of DfE's known tables."""
     header = [str(h) for h in raw.iloc[0]]
     body = raw.iloc[1:].reset_index(drop=True)
     body.columns = range(len(header))
     rows = pd.Series(np.arange(2, len(body) + 2), index=body.index)  # file line numbers
-    ids: dict[str, pd.Series] = {}
+    id_columns: dict[str, int] = {}
     labels: list[tuple[str, int]] = []
     values: list[tuple[str, int]] = []
     kinds = {pos: key_of(name) for pos, name in enumerate(header)}
@@ -295,7 +306,7 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
     for pos, name in enumerate(header):
         k = kinds[pos]
         if k in ID_COLUMNS:
-            ids[ID_COLUMNS[k]] = _stripped(body[pos])
+            id_columns[ID_COLUMNS[k]] = pos  # stripped below, all together
         elif k == "":
             if (body[pos].astype("string").str.strip().fillna("") != "").any():
                 log.add(WARNING, "unrecognised column", str(file), column=f"column {pos + 1}",
@@ -304,8 +315,9 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
             values.append((name, pos))
         else:
             labels.append((name, pos))
-    labelled = _labelled([name for name, _ in labels], [_stripped(body[p]) for _, p in labels],
-                         len(body))  # fmt: skip
+    texts = _stripped_all([body[p] for p in [*id_columns.values(), *(p for _, p in labels)]])
+    ids = dict(zip(id_columns, texts[: len(id_columns)], strict=True))
+    labelled = _labelled([name for name, _ in labels], texts[len(ids) :], len(body))
     keys = sorted({f"{lk}col={key_of(v)}" for lk in labelled.keys for v, _ in values})
     table = _recognise(keys)
     year = pd.to_numeric(ids.get("year", pd.Series(dtype=str)), errors="coerce")
