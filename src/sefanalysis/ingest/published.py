@@ -876,7 +876,7 @@ def _assemble(tables: list[pd.DataFrame]) -> pd.DataFrame:
     number, numbers = pd.factorize(frame["old_la_code"], sort=False)
     current = np.array([codes.get(n) for n in numbers] + [None], dtype=object)[number]
     known = (frame["area_type"] == "la").to_numpy(dtype=bool) & pd.notna(current)
-    frame.loc[known, "area_code"] = current[known]
+    frame["area_code"] = frame["area_code"].mask(known, current)
     frame["time_period"] = _period_end(frame["year"], frame["period"])
     frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
     frame["status"] = frame["status"].fillna("") if "status" in frame else ""
