@@ -55,16 +55,17 @@ def _model(body: pd.DataFrame, heads: list[str], sn_cols: dict[int, int], code_c
              else pd.Series("", index=rows.index))  # fmt: skip
     year = re.search(r"(20\d\d)", Path(file).stem)
     model = f"{year.group(1)} model" if year else "statistical-neighbour model"
-    parts = []
-    for rank, col in sorted(sn_cols.items()):
-        sn = rows.iloc[:, col].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
-        close = (rows.iloc[:, col + 1].astype(str).str.strip() if col + 1 < rows.shape[1]
-                 else pd.Series("", index=rows.index))  # fmt: skip
-        parts.append(pd.DataFrame({"old_la_code": code[authority].to_numpy(),
-                                   "la_name": names.to_numpy(), "rank": rank,
-                                   "sn_old_la_code": sn.to_numpy(),
-                                   "closeness": close.str.strip().to_numpy()}))  # fmt: skip
-    frame = pd.concat(parts, ignore_index=True)
+    # each neighbour column below the previous one (cleaned together, not one by one)
+    ranks = sorted(sn_cols.items())
+    sn = _stacked([rows.iloc[:, col] for _, col in ranks])
+    sn = sn.astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    close = _stacked([rows.iloc[:, col + 1] if col + 1 < rows.shape[1]
+                      else pd.Series("", index=rows.index) for _, col in ranks])  # fmt: skip
+    frame = pd.DataFrame({"old_la_code": np.tile(code[authority].to_numpy(), len(ranks)),
+                          "la_name": np.tile(names.to_numpy(), len(ranks)),
+                          "rank": np.repeat([rank for rank, _ in ranks], len(rows)),
+                          "sn_old_la_code": sn.to_numpy(),
+                          "closeness": close.astype(str).str.strip().to_numpy()})  # fmt: skip
     listed = frame["sn_old_la_code"].str.fullmatch(r"\d{3}")
     odd = ~listed & ~frame["sn_old_la_code"].isin(["", "-", "nan"])
     for rec in frame.loc[odd].itertuples():
@@ -83,12 +84,21 @@ def _model(body: pd.DataFrame, heads: list[str], sn_cols: dict[int, int], code_c
     return frame[NEIGHBOUR_COLUMNS]
 
 
+def _stacked(columns: list[pd.Series]) -> pd.Series:
+    """The columns one below another (each cell's text as its own column gives it)."""
+    if len({str(c.dtype) for c in columns}) > 1:
+        columns = [c.astype(str) for c in columns]
+    return pd.concat(columns, ignore_index=True)
+
+
 def _filled(body: pd.DataFrame) -> pd.Series:
-    """Rows with any cell that is not blank (column by column, not a Series per row)."""
-    filled = np.zeros(len(body), dtype=bool)
-    for pos in range(body.shape[1]):
-        filled |= body.iloc[:, pos].astype(str).str.strip().ne("").to_numpy(dtype=bool)
-    return pd.Series(filled, index=body.index)
+    """Rows with any cell that is not blank (all columns' cells at once, not a Series per
+    row or per column)."""
+    if body.shape[1] == 0:
+        return pd.Series(False, index=body.index)
+    cells = _stacked([body.iloc[:, pos] for pos in range(body.shape[1])])
+    blank = cells.astype(str).str.strip().eq("").to_numpy(dtype=bool)
+    return pd.Series(~blank.reshape(body.shape[1], len(body)).all(axis=0), index=body.index)
 
 
 def neighbours_of(models: pd.DataFrame, old_la_code: str) -> pd.DataFrame:

@@ -110,54 +110,90 @@ def parse_values(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 # Texts pandas reads as another number in a column of whole numbers than among decimals
 # (``-0`` is 0 or -0.0; whole numbers of 16 digits or more are rounded another way): the
 # columns of a file that has one are parsed one by one, as before.
-_WHOLE_NUMBER_SENSITIVE = r"^-0+$|\d{16,}"
+_WHOLE_NUMBER_SENSITIVE = re.compile(r"^-0+$|\d{16,}")
+
+Parsed = tuple[np.ndarray, np.ndarray, np.ndarray]  # value (NaN: none), marker ("": none), bad
 
 
 def _parse_columns(columns: list[pd.Series]) -> list[tuple[pd.Series, pd.Series, pd.Series]]:
-    """:func:`parse_values` of each column, with the distinct texts of all of them parsed once
-    together (a table's value columns hold a few hundred distinct texts in 20,000 cells, and
-    pandas' cost per operation, not per cell, dominated when each column was parsed alone)."""
+    """:func:`parse_values` of each column (see :func:`_parse_arrays`)."""
+    out = []
+    for column, (value, marker, bad) in zip(columns, _parse_arrays(columns), strict=True):
+        out.append((pd.Series(pd.arrays.FloatingArray(value, np.isnan(value)),
+                              index=column.index, name=column.name),
+                    pd.Series(marker, index=column.index, dtype=object),
+                    pd.Series(pd.array(bad, dtype="bool[pyarrow]"),
+                              index=column.index)))  # fmt: skip
+    return out
+
+
+def _parse_arrays(columns: list[pd.Series]) -> list[Parsed]:
+    """:func:`parse_values` of each column as arrays, with the distinct texts of all of them
+    parsed once together (a table's value columns hold a few hundred distinct texts in 20,000
+    cells, and pandas' cost per operation, not per cell, dominated when each column was parsed
+    alone)."""
     local = [pd.factorize(column) for column in columns]  # the same codes as of its text
     pooled = pd.Series(np.concatenate([u.to_numpy(dtype=object) for _, u in local]),
                        dtype="string")  # fmt: skip
     at, distinct = pd.factorize(pooled)
     distinct = pd.Series(distinct, dtype="string")
-    numbers = distinct.str.strip().str.replace(",", "", regex=False)
-    if len(columns) > 1 and numbers.str.contains(_WHOLE_NUMBER_SENSITIVE).any():
-        return [_parse_columns([column])[0] for column in columns]
+    if len(columns) > 1:
+        numbers = [t.replace(",", "") for t in distinct.str.strip().to_numpy(dtype=object)]
+        if any(_WHOLE_NUMBER_SENSITIVE.search(t) for t in numbers):
+            return [_parse_arrays([column])[0] for column in columns]
     # a missing cell is parsed with the rest (NA: no value, no marker, not bad)
     value, marker, bad = _parse_distinct(pd.concat([distinct, pd.Series([pd.NA], dtype="string")],
                                                    ignore_index=True))  # fmt: skip
     out, start = [], 0
-    for column, (codes, uniques) in zip(columns, local, strict=True):
+    for codes, uniques in local:
         to_pooled = np.append(at[start : start + len(uniques)], len(distinct))
         start += len(uniques)
         take = to_pooled[np.where(codes < 0, len(uniques), codes)]
-        out.append((pd.Series(value.array.take(take), index=column.index, name=column.name),
-                    pd.Series(marker.to_numpy()[take], index=column.index, dtype=object),
-                    pd.Series(bad.array.take(take), index=column.index)))  # fmt: skip
+        out.append((value[take], marker[take], bad[take]))
     return out
 
 
-def _parse_distinct(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """:func:`parse_values` of each text in ``raw``."""
+_MARKER_TEXTS = frozenset([*MARKERS, "-"])
+_DURATION = re.compile(r"^(\d+):(\d{1,2})$")  # years:months
+
+
+def _parse_distinct(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`parse_values` of each text in ``raw`` (pandas' strings) as arrays: the value
+    (NaN where none), the marker ("" where none) and whether the text is bad. The texts that
+    are not plain numbers (markers, blanks, a few others) are looked at one by one: pandas'
+    cost per operation outweighed the work on a few hundred texts."""
     text = raw.str.strip()
     value = pd.to_numeric(text, errors="coerce").astype("Float64")
-    marker = pd.Series("", index=raw.index, dtype=object)
-    rest = value.isna() & text.notna() & (text != "")
-    if rest.any():
-        other = text[rest]
-        lower = other.str.lower()
-        is_marker = lower.isin([*MARKERS, "-"])
-        marker[rest] = lower.where(is_marker, "").to_numpy(dtype=object)
-        plain = pd.to_numeric(other.str.replace(",", "", regex=False), errors="coerce")
-        duration = other.str.extract(r"^(\d+):(\d{1,2})$").astype("Float64")
-        value[rest] = plain.astype("Float64").fillna(duration[0] * 12 + duration[1])
-    bad = rest & (marker == "") & value.isna()
+    value = value.to_numpy(dtype=float, na_value=np.nan)
+    texts = text.to_numpy(dtype=object, na_value=None)
+    marker = np.full(len(texts), "", dtype=object)
+    rest = np.array([i for i in np.flatnonzero(np.isnan(value)) if texts[i]], dtype=np.intp)
+    if len(rest):
+        other = text.iloc[rest]
+        lower = other.str.lower().to_numpy(dtype=object)
+        marker[rest] = [m if m in _MARKER_TEXTS else "" for m in lower]
+        # a number written with thousands separators (only a text with a comma can read
+        # differently once they are taken out)
+        comma = np.array([i for i, t in zip(rest, texts[rest], strict=True) if "," in t],
+                         dtype=np.intp)  # fmt: skip
+        if len(comma):
+            plain = pd.to_numeric(text.iloc[comma].str.replace(",", "", regex=False),
+                                  errors="coerce").astype("Float64")  # fmt: skip
+            value[comma] = plain.to_numpy(dtype=float, na_value=np.nan)
+        # a duration, years:months, as months (where it is not a number)
+        found = [(i, m.groups()) for i in rest if np.isnan(value[i])
+                 if (m := _DURATION.search(texts[i]))]  # fmt: skip
+        if found:
+            parts = pd.DataFrame([g for _, g in found], dtype="string").astype("Float64")
+            months = (parts[0] * 12 + parts[1]).to_numpy(dtype=float, na_value=np.nan)
+            value[[i for i, _ in found]] = months
+    bad = np.zeros(len(texts), dtype=bool)
+    bad[rest] = (marker[rest] == "") & np.isnan(value[rest])
     return value, marker, bad
 
 
-def _report_bad(frame: pd.DataFrame, bad: pd.Series, file: str, column: str, raw: pd.Series,
+def _report_bad(frame: pd.DataFrame, bad: pd.Series | np.ndarray, file: str, column: str,
+                raw: pd.Series,
                 rows: pd.Series, log: ProblemLog) -> None:  # fmt: skip
     """One problem per distinct invalid value of a column (with its first row and count)."""
     if not bad.any():
@@ -188,13 +224,13 @@ def _read_csv(file: Path, log: ProblemLog) -> pd.DataFrame | None:
     return None
 
 
-def _is_value_column(parsed: tuple[pd.Series, pd.Series, pd.Series]) -> bool:
+def _is_value_column(parsed: Parsed) -> bool:
     """Whether a column holds values (numbers, markers or durations) rather than labels: at
     least 90% of its non-blank cells, from its :func:`parse_values` (a blank cell is the only
     one that is neither a value, a marker nor bad)."""
     value, marker, bad = parsed
-    readable = value.notna().to_numpy() | (marker != "").to_numpy()
-    filled = int((readable | bad.to_numpy(dtype=bool)).sum())
+    readable = ~np.isnan(value) | (marker != "")
+    filled = int((readable | bad).sum())
     return filled == 0 or bool(readable.sum() / filled >= 0.9)
 
 
@@ -211,39 +247,48 @@ def _recognise(keys: list[str]) -> Table | None:
 
 
 def _areas(ids: pd.DataFrame) -> pd.DataFrame:
-    """Area columns of an EES table from its identifier columns."""
-    get = lambda c: ids[c] if c in ids else pd.Series("", index=ids.index)  # noqa: E731
-    level = keys_of(get("geographic_level")).map(LEVELS).fillna("other")
-    region_code, region_name = get("region_code"), get("region_name")
-    la = level == "la"
+    """Area columns of an EES table from its identifier columns (on arrays: the level of each
+    distinct geographic level once, the rest a choice between columns)."""
+    blank = np.full(len(ids), "", dtype=object)
+    get = lambda c: ids[c].to_numpy(dtype=object) if c in ids else blank  # noqa: E731
+    codes, levels = pd.factorize(ids["geographic_level"] if "geographic_level" in ids
+                                 else pd.Series(blank), sort=False)  # fmt: skip
+    level_of = [LEVELS.get(key_of(level), "other") for level in levels]
+    level = np.array([*level_of, "other"], dtype=object)[codes]
+    england, region, la = level == "england", level == "region", level == "la"
+
+    def kept(column: str, where: np.ndarray) -> object:
+        # a column the file gives stays pandas' strings (as the frames it joins hold it)
+        chosen = np.where(where, get(column), "")
+        return pd.array(chosen, dtype="string") if column in ids else chosen
+
     return pd.DataFrame({
         "area_type": level,
-        "area_code": np.select([level == "england", level == "region"],
-                               [get("country_code"), region_code], get("new_la_code")),
-        "area_name": np.select([level == "england", level == "region"],
-                               [get("country_name"), region_name], get("la_name")),
-        "old_la_code": get("old_la_code").where(la, ""),
-        "region_code": region_code.where(level != "england", ""),
-        "region_name": region_name.where(level != "england", ""),
+        "area_code": np.select([england, region], [get("country_code"), get("region_code")],
+                               get("new_la_code")),
+        "area_name": np.select([england, region], [get("country_name"), get("region_name")],
+                               get("la_name")),
+        "old_la_code": kept("old_la_code", la),
+        "region_code": kept("region_code", ~england),
+        "region_name": kept("region_name", ~england),
     }, index=ids.index)  # fmt: skip
 
 
 def _stripped(column: pd.Series) -> pd.Series:
-    """The column as pandas' strings, stripped, blank where missing: once per distinct text."""
-    codes, distinct = pd.factorize(column)
-    text = pd.Series([*distinct.to_numpy(dtype=object), None]).astype("string")
-    take = np.where(codes < 0, len(distinct), codes)
-    return pd.Series(text.str.strip().fillna("").array.take(take), index=column.index,
-                     name=column.name)  # fmt: skip
+    """The column as pandas' strings, stripped, blank where missing (pyarrow's strip of the
+    whole column costs less than factorising it to strip each distinct text once)."""
+    return column.astype("string").str.strip().fillna("")
 
 
-def _areas_of(ids: pd.DataFrame) -> pd.DataFrame:
-    """:func:`_areas` once per distinct row of identifiers (a few hundred areas and years)."""
-    if ids.empty:
-        return _areas(ids)
-    codes = np.column_stack([pd.factorize(ids[c])[0] for c in ids])
-    _, first, inverse = np.unique(codes, axis=0, return_index=True, return_inverse=True)
-    return _areas(ids.iloc[first]).take(inverse.ravel()).set_axis(ids.index)
+def _stripped_all(columns: list[pd.Series]) -> list[pd.Series]:
+    """:func:`_stripped` of each column, the columns stripped one below another in one go
+    when they are of one type (pandas' cost per operation outweighed the work)."""
+    if len(columns) < 2 or len({str(c.dtype) for c in columns}) > 1:
+        return [_stripped(c) for c in columns]
+    text = _stripped(pd.concat(columns, ignore_index=True)).array
+    n = len(columns[0])
+    return [pd.Series(text[i * n : (i + 1) * n], index=c.index, name=c.name)
+            for i, c in enumerate(columns)]  # fmt: skip
 
 
 def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | None:
@@ -252,16 +297,16 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
     body = raw.iloc[1:].reset_index(drop=True)
     body.columns = range(len(header))
     rows = pd.Series(np.arange(2, len(body) + 2), index=body.index)  # file line numbers
-    ids: dict[str, pd.Series] = {}
+    id_columns: dict[str, int] = {}
     labels: list[tuple[str, int]] = []
     values: list[tuple[str, int]] = []
     kinds = {pos: key_of(name) for pos, name in enumerate(header)}
     candidates = [pos for pos, k in kinds.items() if k not in ID_COLUMNS and k != ""]
-    parsed = dict(zip(candidates, _parse_columns([body[p] for p in candidates]), strict=True))
+    parsed = dict(zip(candidates, _parse_arrays([body[p] for p in candidates]), strict=True))
     for pos, name in enumerate(header):
         k = kinds[pos]
         if k in ID_COLUMNS:
-            ids[ID_COLUMNS[k]] = _stripped(body[pos])
+            id_columns[ID_COLUMNS[k]] = pos  # stripped below, all together
         elif k == "":
             if (body[pos].astype("string").str.strip().fillna("") != "").any():
                 log.add(WARNING, "unrecognised column", str(file), column=f"column {pos + 1}",
@@ -270,13 +315,10 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
             values.append((name, pos))
         else:
             labels.append((name, pos))
-    label_keys = pd.Series("", index=body.index, dtype=object)
-    label_text = pd.Series("", index=body.index, dtype=object)
-    for name, pos in labels:
-        text = _stripped(body[pos])
-        label_keys = label_keys + key_of(name) + "=" + keys_of(text) + ";"
-        label_text = label_text + text + " / "
-    keys = sorted({f"{lk}col={key_of(v)}" for lk in label_keys.unique() for v, _ in values})
+    texts = _stripped_all([body[p] for p in [*id_columns.values(), *(p for _, p in labels)]])
+    ids = dict(zip(id_columns, texts[: len(id_columns)], strict=True))
+    labelled = _labelled([name for name, _ in labels], texts[len(ids) :], len(body))
+    keys = sorted({f"{lk}col={key_of(v)}" for lk in labelled.keys for v, _ in values})
     table = _recognise(keys)
     year = pd.to_numeric(ids.get("year", pd.Series(dtype=str)), errors="coerce")
     if table is None:
@@ -288,7 +330,7 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
                      "problem log)")  # fmt: skip
         return None
     for name, _ in values:
-        column_keys = {f"{lk}col={key_of(name)}" for lk in label_keys.unique()}
+        column_keys = {f"{lk}col={key_of(name)}" for lk in labelled.keys}
         if not any(_match(p, k) for k in column_keys for p in table.known):
             log.add(WARNING, "unrecognised column", str(file), column=name,
                     expected=f"a column of DfE's {table.title} table; its values are kept "
@@ -298,39 +340,88 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
         _report_bad(body, bad_year, str(file), "time_period", ids.get("year", body[0]), rows,
                     log)  # fmt: skip
     release = int(year.max()) if year.notna().any() else 0
-    areas = _areas_of(pd.DataFrame(ids))
+    areas = _areas(pd.DataFrame(ids))
     synthetic = any(SYNTHETIC.search(str(v)) for v in areas["area_name"].unique())
     edition = (f"{table.publication}, {release} release, {table.title}" if release
                else f"{table.publication}, release not known, {table.title}")  # fmt: skip
     edition += " (synthetic demonstration values)" if synthetic else ""
     for name, pos in values:
         _report_bad(body, parsed[pos][2], str(file), name, body[pos], rows, log)
-    cells = _cells(areas, [(name, parsed[pos]) for name, pos in values], label_keys, label_text,
-                   year, rows)  # fmt: skip
+    constants = {"table": table.key, "edition": edition, "source_file": str(file),
+                 "priority": table.priority, "period": table.period}  # fmt: skip
+    cells = _cells(areas, [(name, parsed[pos]) for name, pos in values], labelled, year, rows,
+                   constants)  # fmt: skip
     cells = cells.loc[cells["year"].notna()]
-    cells = cells.assign(table=table.key, edition=edition, source_file=str(file),
-                         priority=table.priority, period=table.period)  # fmt: skip
     log.used(str(file), f"{edition}", f"EES table recognised by its columns "
              f"({', '.join(table.signature)}); {len(body)} rows, years "
              f"{int(year.min()) if release else '?'}-{release or '?'}")  # fmt: skip
     return cells
 
 
-def _cells(areas: pd.DataFrame, columns: list[tuple[str, tuple[pd.Series, pd.Series, pd.Series]]],
-           label_keys: pd.Series, label_text: pd.Series, year: pd.Series,
-           rows: pd.Series) -> pd.DataFrame:  # fmt: skip
+@dataclass
+class _Labelled:
+    """The label columns of a table's lines: each line's combination of labels (a code), and
+    each combination's measure-key part (``name=key;`` a label column) and name part
+    (``text / `` a label column)."""
+
+    line: np.ndarray
+    keys: list[str]
+    names: list[str]
+    dtypes: tuple[str, str]  # of the keys and names: as the label columns' texts, if any
+
+
+def _labelled(names: list[str], texts: list[pd.Series], lines: int) -> _Labelled:
+    """:class:`_Labelled` of a table's label columns (a few dozen combinations in thousands
+    of lines: keyed and written once each)."""
+    combined = np.zeros(lines, dtype=np.int64)
+    for text in texts:
+        codes, uniques = pd.factorize(text, sort=False)  # stripped: never missing
+        combined = pd.factorize(combined * (len(uniques) + 1) + codes, sort=False)[0]
+    line, _ = pd.factorize(combined, sort=False)
+    first = np.unique(line, return_index=True)[1]  # a line of each combination
+    found = [text.to_numpy(dtype=object)[first] for text in texts]
+    keys = ["".join(f"{key_of(name)}={key_of(t[i])};" for name, t in zip(names, found, strict=True))
+            for i in range(len(first))]  # fmt: skip
+    written = ["".join(f"{t[i]} / " for t in found) for i in range(len(first))]
+    return _Labelled(line, keys, written, ("str", "string") if texts else ("object", "object"))
+
+
+def _cells(areas: pd.DataFrame, columns: list[tuple[str, Parsed]],
+           labelled: _Labelled, year: pd.Series, rows: pd.Series,
+           constants: dict) -> pd.DataFrame:  # fmt: skip
     """One row per cell: each value column's cells below the previous column's, beside the
-    areas, with the cell's measure key and name (built whole, not a frame per column)."""
+    areas, with the cell's measure key and name, and the file's ``constants`` last (built
+    whole, not a frame per column; the keys and names once per label combination and
+    column)."""
     repeat = np.tile(np.arange(len(areas)), len(columns))
-    cells = areas.take(repeat).reset_index(drop=True)
-    cells["key"] = pd.concat([label_keys + f"col={key_of(name)}" for name, _ in columns],
-                             ignore_index=True)  # fmt: skip
-    cells["measure"] = pd.concat([label_text + name for name, _ in columns], ignore_index=True)
-    cells["value"] = np.concatenate([value.to_numpy() for _, (value, _, _) in columns])
-    cells["marker"] = np.concatenate([marker.to_numpy() for _, (_, marker, _) in columns])
-    cells["year"] = year.to_numpy()[repeat]
-    cells["row"] = rows.to_numpy()[repeat]
-    return cells
+    combination = np.concatenate([i * len(labelled.keys) + labelled.line
+                                  for i in range(len(columns))])  # fmt: skip
+    keys = [f"{lk}col={key_of(name)}" for name, _ in columns for lk in labelled.keys]
+    names = [f"{ln}{name}" for name, _ in columns for ln in labelled.names]
+    cells = {name: areas[name].array.take(repeat) for name in areas.columns}
+    cells |= {
+        "key": _texts(keys, labelled.dtypes[0], combination),
+        "measure": _texts(names, labelled.dtypes[1], combination),
+        "value": np.concatenate([value for _, (value, _, _) in columns]),
+        "marker": np.concatenate([marker for _, (_, marker, _) in columns]),
+        "year": year.to_numpy()[repeat],
+        "row": rows.to_numpy()[repeat],
+    }  # fmt: skip
+    return pd.DataFrame(cells | {k: _constant(v, len(repeat)) for k, v in constants.items()})
+
+
+def _constant(value: object, rows: int) -> object:
+    """A column of ``value`` of the type ``DataFrame.assign`` gives a scalar (pandas' strings
+    for a text), built as an array (setting a scalar column costs more than the work)."""
+    if isinstance(value, str):
+        return pd.array([value], dtype="str").take(np.zeros(rows, dtype=np.intp))
+    return np.full(rows, value)
+
+
+def _texts(distinct: list[str], dtype: str, take: np.ndarray) -> pd.Series:
+    """``distinct[take]`` as a column of ``dtype`` (a Series: a frame would read an object
+    array as pandas' strings)."""
+    return pd.Series(pd.array(distinct, dtype=dtype).take(take), dtype=dtype)
 
 
 # ----------------------------------------------------------------------------- LAIT
@@ -529,7 +620,7 @@ def _wide(cells: pd.DataFrame) -> tuple[pd.DataFrame, _Wide]:
     # the first cell of each line (in order of appearance, so the codes are the same)
     line, _ = pd.factorize(cells["row"], sort=False)
     _, first = np.unique(line, return_index=True)
-    lines = cells.iloc[first]
+    lines = {c: cells[c].array.take(first) for c in AREA_KEYS}
     codes = np.column_stack([pd.factorize(lines[c], sort=False)[0] for c in AREA_KEYS])[line]
     key_code, keys = pd.factorize(cells["key"], sort=False)
     kept = (codes >= 0).all(axis=1) & (key_code >= 0)  # groupby leaves out missing keys
@@ -549,7 +640,8 @@ def _wide(cells: pd.DataFrame) -> tuple[pd.DataFrame, _Wide]:
     values[filled] = value[has_value][first]
     filled, first = np.unique(cell, return_index=True)
     markers[filled] = marker[first]
-    areas = cells.loc[kept, AREA_KEYS].iloc[order[starts]].reset_index(drop=True)
+    of_row = line[kept][order[starts]]  # each row's line
+    areas = pd.DataFrame({c: lines[c].take(of_row) for c in AREA_KEYS})
     return areas, _Wide(values.reshape(n_rows, n_keys), markers.reshape(n_rows, n_keys),
                         {k: i for i, k in enumerate(keys)})  # fmt: skip
 
@@ -572,10 +664,9 @@ def _indicators(cells: pd.DataFrame) -> pd.DataFrame:
     found = [f for r in spec.rules if (f := _rule_rows(r, wide, keys)) is not None]
     if not found:
         return pd.DataFrame()
-    first = cells.iloc[0]  # one file: its edition and table
-    return _stack(areas, found, _measures(cells)).assign(
-        table=table, edition=first["edition"], priority=first["priority"],
-        period=first["period"], status="")  # fmt: skip
+    # one file: its edition and table
+    same = {name: cells[name].iloc[0] for name in ("edition", "priority", "period")}
+    return _stack(areas, found, _measures(cells), {"table": table, **same, "status": ""})
 
 
 def _measures(cells: pd.DataFrame) -> pd.Series:
@@ -584,23 +675,32 @@ def _measures(cells: pd.DataFrame) -> pd.Series:
     return cells["measure"].iloc[first].set_axis(cells["key"].iloc[first])
 
 
-def _stack(areas: pd.DataFrame, found: list[dict], measures: pd.Series) -> pd.DataFrame:
+def _stack(areas: pd.DataFrame, found: list[dict], measures: pd.Series,
+           constants: dict) -> pd.DataFrame:  # fmt: skip
     """The rules' columns one rule below another, each beside the areas, with the name of
-    each rule's measure (DfE's, or the rule's own description of a derived one)."""
+    each rule's measure (DfE's, or the rule's own description of a derived one), and the
+    file's ``constants`` (its table, edition...) last. Built as one frame from its columns
+    (a column set at a time cost more than the work)."""
     n, each = len(areas), np.repeat(np.arange(len(found)), len(areas))
-    out = areas.take(np.tile(np.arange(n), len(found))).reset_index(drop=True)
-    for name in ("value", "numerator", "denominator"):
-        out[name] = np.concatenate([np.broadcast_to(np.asarray(f[name], dtype=float), n)
-                                    for f in found])  # fmt: skip
+    tile = np.tile(np.arange(n), len(found))
+    out = {name: areas[name].array.take(tile) for name in areas.columns}
+    floats = {name: np.concatenate([np.broadcast_to(np.asarray(f[name], dtype=float), n)
+                                    for f in found])
+              for name in ("value", "numerator", "denominator")}  # fmt: skip
     # the markers are a handful of distinct texts: converted to pandas' strings once each
     codes, distinct = pd.factorize(np.concatenate([f["marker"] for f in found]).astype(object))
-    out.insert(out.columns.get_loc("value") + 1, "marker",
-               pd.array(distinct, dtype="str").take(codes))  # fmt: skip
-    for name in ("measure_key", "indicator_id", "breakdown"):  # one text a rule
-        out[name] = pd.array([f[name] for f in found], dtype="str").take(each)
+    texts = {
+        name: pd.array([f[name] for f in found], dtype="str").take(each)
+        for name in ("measure_key", "indicator_id", "breakdown")
+    }  # one text a rule
     keys = pd.Series([f["measure_key"] for f in found], dtype="str")
-    out["measure"] = keys.map(measures).fillna(keys).take(each).array
-    return out[[*areas.columns, *RULE_COLUMNS]]
+    out |= {"value": floats["value"], "marker": pd.array(distinct, dtype="str").take(codes),
+            "measure_key": texts["measure_key"], "numerator": floats["numerator"],
+            "denominator": floats["denominator"], "indicator_id": texts["indicator_id"],
+            "breakdown": texts["breakdown"],
+            "measure": keys.map(measures).fillna(keys).take(each).array}  # fmt: skip
+    out |= {name: _constant(value, len(tile)) for name, value in constants.items()}
+    return pd.DataFrame(out, columns=[*areas.columns, *RULE_COLUMNS, *constants])
 
 
 RULE_COLUMNS = ["value", "marker", "measure_key", "numerator", "denominator", "indicator_id",
@@ -614,7 +714,9 @@ def _period_end(year: pd.Series, period: pd.Series) -> pd.Series:
     year_code, _ = pd.factorize(year, sort=False)
     period_code, periods = pd.factorize(period, sort=False)
     pair, _ = pd.factorize(year_code * (len(periods) + 1) + period_code, sort=False)
-    _, first = np.unique(pair, return_index=True)
+    # the codes count up in order of first appearance: each first appears where they rise
+    highest = np.maximum.accumulate(pair)
+    first = np.flatnonzero(np.r_[True, highest[1:] != highest[:-1]])
     ends = _period_ends(year.iloc[first], period.iloc[first])
     return pd.Series(ends.array.take(pair), index=year.index)
 
@@ -631,11 +733,19 @@ def _current_codes(frames: list[pd.DataFrame]) -> dict[str, str]:
     codes), keyed by DfE's three-digit number."""
     if not frames:
         return {}
-    las = [((f["area_type"] == "la") & (f["old_la_code"] != "") & (f["area_code"] != ""))
-           .to_numpy(dtype=bool) for f in frames]  # fmt: skip
-    old, code, year = (np.concatenate([f[c].to_numpy(dtype=object)[la]
-                                       for f, la in zip(frames, las, strict=True)])
-                       for c in ("old_la_code", "area_code", "year"))  # fmt: skip
+    # the cells of a file line share its area and year, and the latest year's last cell wins:
+    # the last cell of each line decides as all of them would (a tenth of the cells)
+    old, code, year = [], [], []
+    for f in frames:
+        row = f["row"].to_numpy()
+        last = np.sort(len(row) - 1 - np.unique(row[::-1], return_index=True)[1])
+        line = {c: f[c].array.take(last).to_numpy(dtype=object)
+                for c in ("area_type", "old_la_code", "area_code", "year")}  # fmt: skip
+        la = (line["area_type"] == "la") & (line["old_la_code"] != "") & (line["area_code"] != "")
+        old.append(line["old_la_code"][la])
+        code.append(line["area_code"][la])
+        year.append(line["year"][la])
+    old, code, year = np.concatenate(old), np.concatenate(code), np.concatenate(year)
     latest = np.argsort(year.astype(float), kind="stable")
     return dict(zip(old[latest], code[latest], strict=True))  # the latest year's code last
 
@@ -762,9 +872,11 @@ def _assemble(tables: list[pd.DataFrame]) -> pd.DataFrame:
            for t in tables if len(t)]  # fmt: skip
     frame = pd.concat([*derived, *raw], ignore_index=True)
     codes = {**LA_CODES, **_current_codes(tables)}  # the files' own codes first
-    la = frame["area_type"] == "la"
-    current = frame["old_la_code"].map(codes)
-    frame.loc[la, "area_code"] = current[la].fillna(frame.loc[la, "area_code"])
+    # an authority's current code where one is known: looked up once per DfE number
+    number, numbers = pd.factorize(frame["old_la_code"], sort=False)
+    current = np.array([codes.get(n) for n in numbers] + [None], dtype=object)[number]
+    known = (frame["area_type"] == "la").to_numpy(dtype=bool) & pd.notna(current)
+    frame["area_code"] = frame["area_code"].mask(known, current)
     frame["time_period"] = _period_end(frame["year"], frame["period"])
     frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
     frame["status"] = frame["status"].fillna("") if "status" in frame else ""
@@ -804,20 +916,43 @@ def comparators(values: pd.DataFrame) -> pd.DataFrame:
     release over an earlier one (DfE revises earlier years in each release)."""
     if values.empty:
         return values.iloc[0:0]
-    rows = values.loc[values["indicator_id"].notna() & (values["breakdown"] == "")
-                      & values["time_period"].notna()].copy()  # fmt: skip
-    if rows.empty:
-        return rows
-    release = rows["edition"].astype(str).str.extract(r"(\d{4})")[0].astype(float)
-    rows = rows.assign(_p=rows.get("priority", 0), _r=-release.fillna(0))
-    rows["_area"] = (
-        rows["old_la_code"]
-        .astype(str)
-        .where(rows["area_type"] == "la", rows["area_code"].astype(str))
-    )
-    rows = rows.sort_values(["_p", "_r"], kind="stable")
-    rows = rows.drop_duplicates(["indicator_id", "time_period", "area_type", "_area"])
-    return rows.drop(columns=["_p", "_r", "_area"]).reset_index(drop=True)
+    headline = (values["indicator_id"].notna() & (values["breakdown"] == "")
+                & values["time_period"].notna()).to_numpy(dtype=bool)  # fmt: skip
+    if not headline.any():
+        return values.loc[headline].copy()
+    # the rows are taken once, at the end: only the key columns are read before
+    at = np.flatnonzero(headline)
+    rows = {name: values[name].iloc[at] for name in ("edition", "area_type", "old_la_code",
+                                                      "area_code", "indicator_id",
+                                                      "time_period")}  # fmt: skip
+    # the release year of each edition (a handful of texts in 45,000 rows): once per edition
+    codes, editions = pd.factorize(rows["edition"], sort=False)
+    years = pd.Series(np.asarray(editions, dtype=object), dtype=object).astype(str)
+    release = np.append(years.str.extract(r"(\d{4})")[0].astype(float).to_numpy(), np.nan)
+    # an authority is its DfE number, another area its code (as text: a code of each is enough,
+    # since the area type is part of the key)
+    area = np.where((rows["area_type"] == "la").to_numpy(dtype=bool),
+                    pd.factorize(_as_text(rows["old_la_code"]))[0],
+                    pd.factorize(_as_text(rows["area_code"]))[0])  # fmt: skip
+    # sorted and de-duplicated on the keys alone
+    priority = values["priority"].iloc[at].to_numpy() if "priority" in values else 0
+    rank = pd.DataFrame({"_p": priority, "_r": -np.nan_to_num(release[codes], nan=0.0)})
+    order = rank.sort_values(["_p", "_r"], kind="stable").index.to_numpy()
+    keys = pd.DataFrame({"indicator_id": rows["indicator_id"].to_numpy(),
+                         "time_period": rows["time_period"].to_numpy(),
+                         "area_type": rows["area_type"].array, "_area": area})  # fmt: skip
+    first = order[~keys.take(order).duplicated().to_numpy()]
+    return values.take(at[first]).reset_index(drop=True)
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    """``column.astype(str)``, except a categorical column of texts as it is (the same equal
+    values, without writing out every row)."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and (
+        str(column.cat.categories.dtype) in {"str", "string"}
+    ):
+        return column
+    return column.astype(str)
 
 
 __all__ = ["read_published", "load_published", "comparators", "Published", "key_of",
