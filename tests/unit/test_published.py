@@ -245,6 +245,13 @@ def test_parse_values_numbers_markers_durations():
     assert value[1:7].isna().all() and list(bad) == [False] * 11 + [True]
 
 
+def test_a_duration_in_other_digits_is_an_invalid_value_not_a_crash():
+    """Arabic-Indic digits matched ``\\d`` and made the months conversion raise ArrowInvalid."""
+    value, marker, bad = parse_values(pd.Series(["\u0663:\u0660\u0666", "3:06"]))
+    assert value.isna()[0] and bool(bad[0]) and marker[0] == ""
+    assert value[1] == 42 and not bad[1]
+
+
 def test_keys_match_renamed_columns_by_meaning():
     assert key_of("Re_referrals_percent") == key_of("re_referrals_%") == "rereferralspercent"
     assert key_of("1-10_days") == "1to10days" and key_of("61+_days") == "61plusdays"

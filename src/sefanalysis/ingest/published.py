@@ -154,7 +154,8 @@ def _parse_arrays(columns: list[pd.Series]) -> list[Parsed]:
 
 
 _MARKER_TEXTS = frozenset([*MARKERS, "-"])
-_DURATION = re.compile(r"^(\d+):(\d{1,2})$")  # years:months
+# years:months, in ASCII digits (\d would take any script's, which Arrow cannot convert)
+_DURATION = re.compile(r"^([0-9]+):([0-9]{1,2})$")
 
 
 def _parse_distinct(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
