@@ -252,6 +252,14 @@ def test_a_duration_in_other_digits_is_an_invalid_value_not_a_crash():
     assert value[1] == 42 and not bad[1]
 
 
+def test_markers_in_square_brackets_are_markers():
+    """GSS spreadsheet tables write ``[c]``, DfE's EES files ``c``: both are the marker; other
+    bracketed texts are invalid values."""
+    value, marker, bad = parse_values(pd.Series(["[c]", "[X]", " [low] ", "[1]", "[]", "c"]))
+    assert list(marker) == ["c", "x", "low", "", "", "c"]
+    assert value.isna().all() and list(bad) == [False, False, False, True, True, False]
+
+
 def test_keys_match_renamed_columns_by_meaning():
     assert key_of("Re_referrals_percent") == key_of("re_referrals_%") == "rereferralspercent"
     assert key_of("1-10_days") == "1to10days" and key_of("61+_days") == "61plusdays"

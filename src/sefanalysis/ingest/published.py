@@ -172,7 +172,10 @@ def _parse_distinct(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     if len(rest):
         other = text.iloc[rest]
         lower = other.str.lower().to_numpy(dtype=object)
-        marker[rest] = [m if m in _MARKER_TEXTS else "" for m in lower]
+        # GSS-style spreadsheet tables write the markers in square brackets ("[c]"); DfE's
+        # EES files write them bare ("c"): both are the same marker
+        bare = [m[1:-1] if m[:1] == "[" and m[-1:] == "]" else m for m in lower]
+        marker[rest] = [m if m in _MARKER_TEXTS else "" for m in bare]
         # a number written with thousands separators (only a text with a comma can read
         # differently once they are taken out)
         comma = np.array([i for i, t in zip(rest, texts[rest], strict=True) if "," in t],
