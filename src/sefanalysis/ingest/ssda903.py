@@ -30,17 +30,18 @@ the returns can support (see ``indicators.cla_episodes``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import codes as C
+from .annex_a import _find_header, read_csv_raw
 from .annex_a import parse_list as parse_list_frame
-from .annex_a import read_csv_raw
 from .annex_a_spec import Column, ListSpec
-from .problems import WARNING, ProblemLog
+from .cells import Cells, RawTable
+from .problems import WARNING, FileSummary, ProblemLog
 
 Y01 = {"1": ["1", "yes", "y"], "0": ["0", "no", "n"]}
 
@@ -203,10 +204,154 @@ class _Return:
 def _read_table(file: Path, key: str, log: ProblemLog) -> pd.DataFrame | None:
     raw = read_csv_raw(file, log)
     if raw is None:
-        log.not_used(file, f"meant as the SSDA903 {key} table but could not be read (see the "
-                     "problem log)")  # fmt: skip
+        _unreadable(file, key, log)
         return None
     return parse_list_frame(raw, SSDA903[key], log, str(file))
+
+
+def _unreadable(file: Path, key: str, log: ProblemLog) -> None:
+    log.not_used(file, f"meant as the SSDA903 {key} table but could not be read (see the "
+                 "problem log)")  # fmt: skip
+
+
+# ------------------------------------------------------------------ reading the files of a kind
+#
+# Seven years of returns are 49 small files of 7 kinds. Parsed one by one, each pays the fixed
+# costs of a parse (frames, Series, checks) and parses again the dates and identifiers the other
+# years hold too. So the files of one kind whose heading rows are the same are parsed as one
+# table, and what the parse found is given back to each file: its rows, its problems (named by
+# its own file and row, in the order its own parse would list them) and its row counts. Where
+# the parse of the whole could say something that the parse of each file would not (a problem
+# about a column or the table rather than a row, or a date column with dates that are not
+# dates, which one file alone might have refused as a whole), the files are parsed one by one.
+
+_FILE_HEADING = "sefanalysis file of the row"  # no SSDA903 heading; never written to a file
+_FILE_KEY = "_file_number"
+_ROW_STEP = 1 << 40  # the rows of the n-th file of a kind are numbered from n * _ROW_STEP
+# a problem found on one row whose file alone might have been refused as a whole column
+_COLUMN_DECIDED = frozenset({"unparseable date", "date out of range"})
+
+
+@dataclass
+class _Raw:
+    """One file as read, with its heading row and the rows that are data (not blank)."""
+
+    file: Path
+    raw: RawTable
+    heading_row: int
+    body: np.ndarray  # positions of the filled rows below the heading row
+
+
+def _read_files(entries: list[tuple[str, Path]]) -> list[tuple[ProblemLog, pd.DataFrame | None]]:
+    """Each file (table key, path) read and parsed, with what its own parse reports: a
+    :class:`ProblemLog` of its own (problems and row counts) and its frame (None if the file
+    could not be read). Files of one kind laid out alike are parsed together (see above)."""
+    logs = [ProblemLog() for _ in entries]
+    frames: list[pd.DataFrame | None] = [None] * len(entries)
+    alike: dict[tuple, list[tuple[int, _Raw]]] = {}
+    for i, (key, file) in enumerate(entries):
+        raw = read_csv_raw(file, logs[i])
+        if raw is None:
+            continue
+        raw = RawTable.of(raw)
+        read = _laid_out(file, raw, SSDA903[key])
+        if read is None:  # no rows, or no heading row: its own parse says so
+            frames[i] = parse_list_frame(raw, SSDA903[key], logs[i], str(file))
+            continue
+        headings = tuple(None if pd.isna(v) else v for v in raw.row(read.heading_row))
+        alike.setdefault((key, headings), []).append((i, read))
+    for (key, _), group in alike.items():
+        together = _parse_together(key, [r for _, r in group]) if len(group) > 1 else None
+        if together is None:
+            for i, read in group:
+                frames[i] = parse_list_frame(read.raw, SSDA903[key], logs[i], str(read.file))
+            continue
+        for (i, _), (problems, summary, frame) in zip(group, together, strict=True):
+            logs[i].problems += problems
+            logs[i].files.append(summary)
+            frames[i] = frame
+    return list(zip(logs, frames, strict=True))
+
+
+def _laid_out(file: Path, raw: RawTable, spec: ListSpec) -> _Raw | None:
+    """The heading row and the filled rows below it, as the parse finds them; None for a file
+    with no rows or no heading row."""
+    if raw.empty:
+        return None
+    heading_row, hits = _find_header(raw, spec)
+    if hits < 2:
+        return None
+    below = np.arange(heading_row + 1, len(raw))
+    filled = np.zeros(len(below), dtype=bool)
+    for cells in raw.columns:
+        filled |= cells.codes[below] >= 0
+    return _Raw(file, raw, heading_row, below[filled]) if filled.any() else None
+
+
+def _stacked(parts: list[Cells]) -> Cells:
+    """The cells of several columns one after another, each distinct text once (the files are
+    read as text, so equal values are equal texts)."""
+    uniques = np.concatenate([p.uniques for p in parts])
+    starts = np.cumsum([0] + [len(p.uniques) for p in parts[:-1]])
+    codes = np.concatenate(
+        [np.where(p.codes >= 0, p.codes + s, -1) for p, s in zip(parts, starts, strict=True)]
+    )
+    merged, distinct = pd.factorize(uniques)
+    return Cells(np.append(merged, -1)[codes], np.asarray(distinct, dtype=object))
+
+
+def _parse_together(
+    key: str, reads: list[_Raw]
+) -> list[tuple[list, FileSummary, pd.DataFrame]] | None:
+    """The files of one kind with the same heading row parsed as one table: for each file its
+    problems, its row counts and its frame, as its own parse gives them; None where the parse
+    of the whole may differ from the files' own (see above)."""
+    spec = SSDA903[key]
+    # a column numbering the files keeps equal rows of two files from being duplicates
+    wide = replace(spec, columns=(*spec.columns, Column(_FILE_KEY, _FILE_HEADING, "text")))
+    first = reads[0]
+    columns = [
+        _stacked([Cells(cells.codes[[first.heading_row]], cells.uniques)]
+                 + [Cells(r.raw.columns[j].codes[r.body], r.raw.columns[j].uniques)
+                    for r in reads])
+        for j, cells in enumerate(first.raw.columns)
+    ]  # fmt: skip
+    numbers = np.repeat(np.arange(len(reads)), [len(r.body) for r in reads])
+    columns.append(
+        Cells(
+            np.append(0, numbers + 1),
+            np.array([_FILE_HEADING, *map(str, range(len(reads)))], dtype=object),
+        )
+    )
+    index = np.concatenate(
+        [[0]] + [(n + 1) * _ROW_STEP + r.raw.index[r.body] for n, r in enumerate(reads)]
+    )
+    table = RawTable(columns, index)
+    if _find_header(table, wide)[0] != 0:
+        return None
+    log = ProblemLog()
+    frame = parse_list_frame(table, wide, log, "")
+    owners = []
+    for problem in log.problems:
+        if problem.row is None or problem.row < _ROW_STEP or problem.kind in _COLUMN_DECIDED:
+            return None
+        owners.append(problem.row // _ROW_STEP - 1)
+    rows = frame["_row"].to_numpy(dtype=np.int64)
+    owner = rows // _ROW_STEP - 1
+    frame = frame.drop(columns=_FILE_KEY)
+    frame["_row"] = pd.array(rows - (owner + 1) * _ROW_STEP, dtype="Int64")
+    problems: list[list] = [[] for _ in reads]
+    for problem, n in zip(log.problems, owners, strict=True):
+        problems[n].append(
+            replace(problem, file=str(reads[n].file), row=problem.row - (n + 1) * _ROW_STEP)
+        )
+    ends = np.searchsorted(owner, np.arange(len(reads) + 1))
+    out = []
+    for n, r in enumerate(reads):
+        kept = int(ends[n + 1] - ends[n])
+        summary = FileSummary(str(r.file), "", key, len(r.body), len(r.body) - kept)
+        out.append((problems[n], summary, frame.iloc[ends[n] : ends[n + 1]].reset_index(drop=True)))
+    return out
 
 
 def read_ssda903_folder(folder: Path, log: ProblemLog, year: str = "") -> dict[str, pd.DataFrame]:
@@ -491,11 +636,16 @@ def read_ssda903(root: Path, log: ProblemLog) -> dict[str, pd.DataFrame]:
     if not root.is_dir():
         return {}
     found = _find_returns(root, log)
+    each = iter(_read_files([(k, f) for ret in found for k, (f, _) in ret.files.items()]))
     read: list[tuple[_Return, str]] = []
     for ret in found:
         for key, (file, _) in ret.files.items():
-            frame = _read_table(file, key, log)
-            if frame is not None:
+            own, frame = next(each)  # what the file's reading reported, in its place
+            log.problems += own.problems
+            log.files += own.files
+            if frame is None:
+                _unreadable(file, key, log)
+            else:
                 ret.tables[key] = frame.assign(_file=str(file))
         how = _settle_year(ret)
         if ret.start is None:
