@@ -244,8 +244,9 @@ class _Raw:
 
 def _read_files(entries: list[tuple[str, Path]]) -> list[tuple[ProblemLog, pd.DataFrame | None]]:
     """Each file (table key, path) read and parsed, with what its own parse reports: a
-    :class:`ProblemLog` of its own (problems and row counts) and its frame (None if the file
-    could not be read). Files of one kind laid out alike are parsed together (see above)."""
+    :class:`ProblemLog` of its own (problems and row counts) and its frame, naming the file in
+    ``_file`` (None if the file could not be read). Files of one kind laid out alike are parsed
+    together (see above)."""
     logs = [ProblemLog() for _ in entries]
     frames: list[pd.DataFrame | None] = [None] * len(entries)
     alike: dict[tuple, list[tuple[int, _Raw]]] = {}
@@ -256,7 +257,7 @@ def _read_files(entries: list[tuple[str, Path]]) -> list[tuple[ProblemLog, pd.Da
         raw = RawTable.of(raw)
         read = _laid_out(file, raw, SSDA903[key])
         if read is None:  # no rows, or no heading row: its own parse says so
-            frames[i] = parse_list_frame(raw, SSDA903[key], logs[i], str(file))
+            frames[i] = _parse_alone(raw, key, logs[i], file)
             continue
         headings = tuple(None if pd.isna(v) else v for v in raw.row(read.heading_row))
         alike.setdefault((key, headings), []).append((i, read))
@@ -264,13 +265,17 @@ def _read_files(entries: list[tuple[str, Path]]) -> list[tuple[ProblemLog, pd.Da
         together = _parse_together(key, [r for _, r in group]) if len(group) > 1 else None
         if together is None:
             for i, read in group:
-                frames[i] = parse_list_frame(read.raw, SSDA903[key], logs[i], str(read.file))
+                frames[i] = _parse_alone(read.raw, key, logs[i], read.file)
             continue
         for (i, _), (problems, summary, frame) in zip(group, together, strict=True):
             logs[i].problems += problems
             logs[i].files.append(summary)
             frames[i] = frame
     return list(zip(logs, frames, strict=True))
+
+
+def _parse_alone(raw: RawTable, key: str, log: ProblemLog, file: Path) -> pd.DataFrame:
+    return parse_list_frame(raw, SSDA903[key], log, str(file)).assign(_file=str(file))
 
 
 def _laid_out(file: Path, raw: RawTable, spec: ListSpec) -> _Raw | None:
@@ -346,6 +351,8 @@ def _parse_together(
             replace(problem, file=str(reads[n].file), row=problem.row - (n + 1) * _ROW_STEP)
         )
     ends = np.searchsorted(owner, np.arange(len(reads) + 1))
+    names = np.array([str(r.file) for r in reads], dtype=object)
+    frame["_file"] = np.repeat(names, np.diff(ends))
     out = []
     for n, r in enumerate(reads):
         kept = int(ends[n + 1] - ends[n])
@@ -646,7 +653,7 @@ def read_ssda903(root: Path, log: ProblemLog) -> dict[str, pd.DataFrame]:
             if frame is None:
                 _unreadable(file, key, log)
             else:
-                ret.tables[key] = frame.assign(_file=str(file))
+                ret.tables[key] = frame
         how = _settle_year(ret)
         if ret.start is None:
             for file, _ in ret.files.values():
@@ -669,9 +676,6 @@ def read_ssda903(root: Path, log: ProblemLog) -> dict[str, pd.DataFrame]:
                     continue
                 tables[key], files[key] = frame, ret.files[key]
         label = year_label(start)
-        for key in tables:
-            tables[key] = tables[key].assign(collection_year=label,
-                                             _start=pd.Timestamp(f"{start}-04-01"))  # fmt: skip
         _dedupe_within(tables, log)
         _check_return(tables, log, label)
         merged.append((start, tables, files, "; ".join(h for _, h in rets)))
@@ -682,13 +686,19 @@ def _stack(
     merged: list[tuple[int, dict[str, pd.DataFrame], dict[str, tuple[Path, str]], str]],
     log: ProblemLog,
 ) -> dict[str, pd.DataFrame]:
-    stacked: dict[str, list[pd.DataFrame]] = {}
-    for _, tables, _, _ in merged:
+    stacked: dict[str, list[tuple[int, pd.DataFrame]]] = {}
+    for start, tables, _, _ in merged:
         for key, frame in tables.items():
-            stacked.setdefault(key, []).append(frame)
+            stacked.setdefault(key, []).append((start, frame))
     out: dict[str, pd.DataFrame] = {}
     for key, frames in stacked.items():
-        frame = pd.concat(frames, ignore_index=True)
+        frame = pd.concat([f for _, f in frames], ignore_index=True)
+        # each row's return: its collection year, and the day that year starts
+        counts = [len(f) for _, f in frames]
+        years = np.array([year_label(s) for s, _ in frames], dtype=object)
+        frame["collection_year"] = np.repeat(years, counts)
+        starts = np.array([f"{s}-04-01" for s, _ in frames], dtype="datetime64[us]")
+        frame["_start"] = np.repeat(starts, counts)
         out[key] = _layer_episodes(frame, log) if key == "episodes" else _layer(key, frame)
     rejected = {s.file: s.rows_rejected for s in log.files}
     # rows and rows superseded of each file, counted for each table at once
