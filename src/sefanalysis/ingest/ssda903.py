@@ -515,20 +515,33 @@ def _layer_episodes(eps: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
     """Episodes of every return, each once: a row is superseded when a later return holds the
     same child and the episode was still open when that return's year began (carried forward,
     so the later version counts). Marks superseded rows in ``_superseded``."""
-    eps = eps.sort_values(["_start", "CHILD", "DECOM"], kind="stable")
-    present = eps[["CHILD", "_start"]].drop_duplicates().sort_values(["CHILD", "_start"])
-    present["_next"] = present.groupby("CHILD", observed=True)["_start"].shift(-1)
-    eps = eps.merge(present, on=["CHILD", "_start"], how="left")
-    open_then = eps["DEC"].isna() | (eps["DEC"] >= eps["_next"])
-    superseded = (eps["_next"].notna() & open_then).to_numpy()
+    eps = eps.sort_values(["_start", "CHILD", "DECOM"], kind="stable", ignore_index=True)
+    # the next return holding each child, worked out on numbers: the returns' years (few) and
+    # the children (factorised once); a child missing (never: the reader rejects such rows)
+    # has none
+    years, year = np.unique(eps["_start"].to_numpy(), return_inverse=True)
+    child = pd.factorize(eps["CHILD"], use_na_sentinel=True)[0]
+    pair = child.astype(np.int64) * len(years) + year
+    present = np.unique(pair[child >= 0])
+    after = np.append(present[1:], -1)
+    same_child = after // len(years) == present // len(years)
+    next_year = np.where(same_child & (after >= 0), after % len(years), -1)
+    nxt = np.full(len(pair), -1)
+    if len(present):
+        at = np.minimum(np.searchsorted(present, pair), len(present) - 1)
+        nxt = np.where(child >= 0, next_year[at], -1)
+    has_next = nxt >= 0
+    next_start = years[np.maximum(nxt, 0)]
+    dec = eps["DEC"].to_numpy()
+    open_then = np.isnat(dec) | (dec >= next_start)
+    superseded = has_next & open_then
     # a later return repeating an episode that ended before its year: the later version counts
     later = eps.duplicated(["CHILD", "DECOM"], keep="last").to_numpy() & ~superseded
     eps["_superseded"] = superseded | later
     # an episode open at the end of a return whose next year was supplied without the child
-    years = set(eps["_start"].dropna())
-    year_end = eps["_start"] + pd.DateOffset(years=1)
-    still_open = eps["DEC"].isna() | (eps["DEC"] >= year_end)
-    missing_next = still_open & eps["_next"].isna() & year_end.isin(years)
+    ends = (pd.DatetimeIndex(years) + pd.DateOffset(years=1)).to_numpy()
+    still_open = np.isnat(dec) | (dec >= ends[year])
+    missing_next = still_open & ~has_next & np.isin(ends, years)[year]
     for r in eps.loc[missing_next, ["_file", "_row", "CHILD", "_start"]].itertuples(index=False):
         log.add(
             WARNING,
@@ -540,7 +553,7 @@ def _layer_episodes(eps: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
             expected=f"the child in the {year_label(r[3].year + 1)} return, "
             "which should hold this episode until it ended; it is taken as still open",
         )
-    return eps.drop(columns="_next")
+    return eps
 
 
 def _layer(key: str, frame: pd.DataFrame) -> pd.DataFrame:
