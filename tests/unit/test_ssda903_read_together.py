@@ -78,7 +78,7 @@ def _spoil(root: Path, rng: np.random.Generator) -> None:
 def _load(root: Path, one_by_one: bool, monkeypatch: pytest.MonkeyPatch) -> tuple:
     with monkeypatch.context() as patch:
         if one_by_one:
-            patch.setattr(ssda903, "_parse_together", lambda key, reads: None)
+            patch.setattr(ssda903, "_parse_together", lambda *args: None)
         log = ProblemLog()
         tables = ssda903.read_ssda903(root, log)
     return tables, log
@@ -117,7 +117,9 @@ def test_problems_of_files_read_together_name_their_own_file_and_row(
         frame.to_csv(file, index=False)
     calls = []
     together = ssda903._parse_together
-    monkeypatch.setattr(ssda903, "_parse_together", lambda k, r: calls.append(k) or together(k, r))
+    monkeypatch.setattr(
+        ssda903, "_parse_together", lambda k, *args: calls.append(k) or together(k, *args)
+    )
     log = ProblemLog()
     ssda903.read_ssda903(root, log)
     assert "episodes" in calls
