@@ -381,39 +381,70 @@ def read_ssda903_folder(folder: Path, log: ProblemLog, year: str = "") -> dict[s
         frame = _read_table(file, key, log)
         if frame is not None:
             tables[key] = frame.assign(collection_year=year, _file=str(file))
-    _dedupe_within(tables, log)
-    _check_return(tables, log, year)
-    for key, frame in tables.items():
-        tables[key] = frame.drop(columns="_file")
-    return tables
+    tables = {k: v.assign(_return=0) for k, v in tables.items()}
+    tables = _check_returns(tables, [(year, list(tables))], log)
+    return {k: v.drop(columns=["_file", "_return"]) for k, v in tables.items()}
 
 
-def _check_return(tables: dict[str, pd.DataFrame], log: ProblemLog, year: str) -> None:
+# A problem found by the checks of the returns, with where it goes in the problem log: the
+# returns in order, and within one return its duplicates (table by table, in the return's
+# order), then its placement codes, then each rule of the guide, then children not in its header.
+_Found = tuple  # (return, stage, kind, file, row, column, value, expected)
+_RULE_STAGE, _HEADER_STAGE = 2, 3
+_HEADED = ("episodes", "oc2", "oc3", "missing", "reviews")  # tables whose children a header lists
+
+
+def _check_returns(
+    tables: dict[str, pd.DataFrame], returns: list[tuple[str, list[str]]], log: ProblemLog
+) -> dict[str, pd.DataFrame]:
+    """Each return's duplicates removed (:func:`_dedupe_within`) and its rows checked
+    (:func:`check_consistency`, placement codes of its collection year), for all the returns
+    at once: ``tables`` hold the returns' rows one return after another, ``_return`` numbering
+    them, and ``returns`` gives each return's collection year and its tables in order. The
+    problems are logged as checking one return after another would log them."""
+    found: list[_Found] = []
+    tables = _dedupe_within(tables, log, returns, found)
     eps = tables.get("episodes")
-    if eps is not None and year in C.PLACEMENT_CODES_BY_YEAR:
-        valid = C.PLACEMENT_CODES_BY_YEAR[year]
-        bad = eps["PLACE"].notna() & ~eps["PLACE"].isin(valid)
-        flagged = eps.loc[bad, ["_file", "_row", "PLACE"]] if bad.any() else eps.iloc[:0]
-        for rec in flagged.itertuples(index=False):
-            log.add(
-                WARNING,
-                "code not valid in this collection year",
-                rec[0],
-                row=rec[1],
-                column="PLACE",
-                value=rec[2],
-                expected=f"a {year} placement code: {', '.join(sorted(valid))}",
-            )
-    check_consistency(tables, log)
+    if eps is not None and len(eps):
+        place, codes = pd.factorize(eps["PLACE"].to_numpy(dtype=object, na_value=None))
+        number = eps["_return"].to_numpy()
+        for n, (year, _) in enumerate(returns):
+            if year not in C.PLACEMENT_CODES_BY_YEAR:
+                continue
+            valid = C.PLACEMENT_CODES_BY_YEAR[year]
+            known = np.append(pd.Index(codes, dtype=object).isin(list(valid)), True)
+            bad = (number == n) & ~known[place]
+            expected = f"a {year} placement code: {', '.join(sorted(valid))}"
+            for rec in eps.loc[bad, ["_file", "_row", "PLACE"]].itertuples(index=False):
+                found.append((n, (1, 0), "code not valid in this collection year", rec[0],
+                              rec[1], "PLACE", rec[2], expected))  # fmt: skip
+    _consistency(tables, returns, found)
+    found.sort(key=lambda f: f[:2])  # stable: each check's rows stay in their order
+    for _, _, kind, file, row, column, value, expected in found:
+        log.add(WARNING, kind, file, row=row, column=column, value=value, expected=expected)
+    return tables
 
 
 def check_consistency(tables: dict[str, pd.DataFrame], log: ProblemLog) -> None:
     """Cross-row and cross-table rules of the SSDA903 guide, reported row by row (the rows are
     kept; the children-in-care measures read the episodes as they are, and say so)."""
+    found: list[_Found] = []
+    tables = {k: v.assign(_return=0) for k, v in tables.items()}
+    _consistency(tables, [("", list(tables))], found)
+    found.sort(key=lambda f: f[:2])
+    for _, _, kind, file, row, column, value, expected in found:
+        log.add(WARNING, kind, file, row=row, column=column, value=value, expected=expected)
+
+
+def _consistency(
+    tables: dict[str, pd.DataFrame], returns: list[tuple[str, list[str]]], found: list[_Found]
+) -> None:
+    """:func:`check_consistency` of every return in ``tables`` (numbered by ``_return``)."""
     eps = tables.get("episodes")
     if eps is not None and len(eps):
-        e = eps.sort_values(["CHILD", "DECOM"], kind="stable")
-        nxt_start = e.groupby("CHILD", observed=True)["DECOM"].shift(-1)
+        # within each return, each child's episodes in order (a stable sort: as one return's)
+        e = eps.sort_values(["_return", "CHILD", "DECOM"], kind="stable")
+        nxt_start = e.groupby(["_return", "CHILD"], observed=True)["DECOM"].shift(-1)
         has_next = nxt_start.notna()
         rec = e["REC"].astype("string")
         rules = [
@@ -429,27 +460,40 @@ def check_consistency(tables: dict[str, pd.DataFrame], log: ProblemLog) -> None:
              "a next episode starting on DEC (REC = X1: the care goes on), or another reason; "
              "the child is counted neither as in care after DEC nor as ceasing"),
         ]  # fmt: skip
-        for mask, kind, expected in rules:
+        for rule, (mask, kind, expected) in enumerate(rules):
             mask = mask.fillna(False).astype(bool)
             if not mask.any():
                 continue
-            for r in e.loc[mask, ["_file", "_row", "CHILD"]].itertuples(index=False):
-                log.add(WARNING, kind, r[0], row=r[1], column="DEC", value=r[2],
-                        expected=expected)  # fmt: skip
+            flagged = e.loc[mask, ["_return", "_file", "_row", "CHILD"]]
+            for r in flagged.itertuples(index=False):
+                found.append((r[0], (_RULE_STAGE, rule), kind, r[1], r[2], "DEC", r[3], expected))
     header = tables.get("header")
     if header is None:
         return
-    known = set(header["CHILD"].dropna())
-    for key in ("episodes", "oc2", "oc3", "missing", "reviews"):
-        frame = tables.get(key)
-        if frame is None or frame.empty:
-            continue
-        orphan = ~frame["CHILD"].isin(known) & frame["CHILD"].notna()
+    # a child is known to a return when its header lists the child; a return without a
+    # header has no children to check
+    listed = np.array(["header" in keys for _, keys in returns])
+    checked = [(stage, k) for stage, k in enumerate(_HEADED) if k in tables and len(tables[k])]
+    frames = [header] + [tables[k] for _, k in checked]
+    # the children of the header and of the tables checked, factorised together, and each
+    # row's (return, child) as one number
+    child, _ = pd.factorize(
+        np.concatenate([f["CHILD"].to_numpy(dtype=object, na_value=None) for f in frames])
+    )
+    number = np.concatenate([f["_return"].to_numpy(dtype=np.int64) for f in frames])
+    pair = number * (int(child.max(initial=-1)) + 2) + child + 1
+    ends = np.cumsum([len(f) for f in frames])
+    known = pair[: ends[0]][child[: ends[0]] >= 0]
+    expected = "a child listed in the return's header table"
+    for (stage, key), start, end in zip(checked, ends[:-1], ends[1:], strict=True):
+        rows = slice(start, end)
+        orphan = ~np.isin(pair[rows], known) & (child[rows] >= 0) & listed[number[rows]]
         if not orphan.any():
             continue
-        for r in frame.loc[orphan, ["_file", "_row", "CHILD"]].itertuples(index=False):
-            log.add(WARNING, "child not in header", r[0], row=r[1], column="CHILD",
-                    value=r[2], expected="a child listed in the return's header table")  # fmt: skip
+        flagged = tables[key].loc[orphan, ["_return", "_file", "_row", "CHILD"]]
+        for r in flagged.itertuples(index=False):
+            found.append((r[0], (_HEADER_STAGE, stage), "child not in header", r[1], r[2],
+                          "CHILD", r[3], expected))  # fmt: skip
 
 
 # ------------------------------------------------------------------ duplicates and layering
@@ -487,36 +531,46 @@ def _describe(frame: pd.DataFrame, key: str) -> pd.Series:
     return out
 
 
-def _dedupe_within(tables: dict[str, pd.DataFrame], log: ProblemLog) -> None:
+def _dedupe_within(
+    tables: dict[str, pd.DataFrame],
+    log: ProblemLog,
+    returns: list[tuple[str, list[str]]],
+    found: list[_Found],
+) -> dict[str, pd.DataFrame]:
     """Rows of one return that describe the same thing (a child and start date twice, with
     different values: exact repeats were removed on reading) are reported with both versions,
-    and the row further down the file is used."""
+    and the row further down the file is used. ``tables`` hold the rows of several returns,
+    numbered by ``_return`` (see :func:`_check_returns`)."""
+    out = dict(tables)
     for key, frame in tables.items():
         same = SAME[key]
         if frame.empty or any(c not in frame for c in same):
             continue
-        dup = frame.duplicated(same, keep="last")
+        within = same + ["_return"]
+        dup = frame.duplicated(within, keep="last")
         if not dup.any():  # the usual case: no need to look for missing values
             continue
         dup &= frame[same].notna().all(axis=1)
         if not dup.any():
             continue
-        kept = frame.loc[frame.duplicated(same, keep=False) & ~dup]
+        kept = frame.loc[frame.duplicated(within, keep=False) & ~dup]
         text = _describe(frame, key)
-        winners = kept[same].assign(_kept=kept["_row"], _kept_text=text[kept.index])
-        losers = frame.loc[dup, same + ["_file", "_row"]].assign(_text=text[dup])
-        pairs = losers.merge(winners, on=same, how="left")
+        winners = kept[within].assign(_kept=kept["_row"], _kept_text=text[kept.index])
+        losers = frame.loc[dup, within + ["_file", "_row"]].assign(_text=text[dup])
+        pairs = losers.merge(winners, on=within, how="left")
         for rec in pairs.to_dict("records"):
             value = " ".join(str(rec[c].date() if hasattr(rec[c], "date") else rec[c])
                              for c in same)  # fmt: skip
-            log.add(WARNING, f"duplicate {' and '.join(same)} in one return", rec["_file"],
-                    row=rec["_row"], column=same[-1], value=value,
-                    expected=f"each once; row {rec['_kept']} ({rec['_kept_text']}) is used, "
-                    f"this row ({rec['_text']}) is not")  # fmt: skip
+            stage = (0, returns[rec["_return"]][1].index(key))
+            found.append((rec["_return"], stage, f"duplicate {' and '.join(same)} in one return",
+                          rec["_file"], rec["_row"], same[-1], value,
+                          f"each once; row {rec['_kept']} ({rec['_kept_text']}) is used, "
+                          f"this row ({rec['_text']}) is not"))  # fmt: skip
         for summary in log.files:
             if summary.file in set(losers["_file"]):
                 summary.rows_rejected += int((losers["_file"] == summary.file).sum())
-        tables[key] = frame.loc[~dup]
+        out[key] = frame.loc[~dup]
+    return out
 
 
 def _layer_episodes(eps: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
@@ -696,28 +750,36 @@ def read_ssda903(root: Path, log: ProblemLog) -> dict[str, pd.DataFrame]:
                                  f"{year_label(start)}: {files[key][0]} is used")  # fmt: skip
                     continue
                 tables[key], files[key] = frame, ret.files[key]
-        label = year_label(start)
-        _dedupe_within(tables, log)
-        _check_return(tables, log, label)
         merged.append((start, tables, files, "; ".join(h for _, h in rets)))
-    return _stack(merged, log)
+    # each table's rows of every return one after another, the returns checked all at once
+    stacked: dict[str, list[tuple[int, int, pd.DataFrame]]] = {}
+    for number, (start, tables, _, _) in enumerate(merged):
+        for key, frame in tables.items():
+            stacked.setdefault(key, []).append((number, start, frame))
+    whole = {key: _stacked_returns(frames) for key, frames in stacked.items()}
+    whole = _check_returns(whole, [(year_label(s), list(t)) for s, t, *_ in merged], log)
+    return _stack(merged, whole, log)
+
+
+def _stacked_returns(frames: list[tuple[int, int, pd.DataFrame]]) -> pd.DataFrame:
+    """One table's frames of several returns (number, start year, frame) one after another,
+    each row numbered by its return (``_return``) and dated by the day its year starts
+    (``_start``; the year's label is added last)."""
+    frame = pd.concat([f for *_, f in frames], ignore_index=True)
+    counts = [len(f) for *_, f in frames]
+    starts = np.array([f"{s}-04-01" for _, s, _ in frames], dtype="datetime64[us]")
+    frame["_start"] = np.repeat(starts, counts)
+    frame["_return"] = np.repeat([n for n, *_ in frames], counts)
+    return frame
 
 
 def _stack(
     merged: list[tuple[int, dict[str, pd.DataFrame], dict[str, tuple[Path, str]], str]],
+    whole: dict[str, pd.DataFrame],
     log: ProblemLog,
 ) -> dict[str, pd.DataFrame]:
-    stacked: dict[str, list[tuple[int, pd.DataFrame]]] = {}
-    for start, tables, _, _ in merged:
-        for key, frame in tables.items():
-            stacked.setdefault(key, []).append((start, frame))
     out: dict[str, pd.DataFrame] = {}
-    for key, frames in stacked.items():
-        frame = pd.concat([f for _, f in frames], ignore_index=True)
-        # each row's return, by the day its year starts (the year's label is added last)
-        counts = [len(f) for _, f in frames]
-        starts = np.array([f"{s}-04-01" for s, _ in frames], dtype="datetime64[us]")
-        frame["_start"] = np.repeat(starts, counts)
+    for key, frame in whole.items():
         out[key] = _layer_episodes(frame, log) if key == "episodes" else _layer(key, frame)
     rejected = {s.file: s.rows_rejected for s in log.files}
     # rows and rows superseded of each file, counted for each table at once
@@ -746,7 +808,7 @@ def _stack(
         )
         starts, year = np.unique(kept["_start"].to_numpy(), return_inverse=True)
         labels = np.array([year_label(pd.Timestamp(s).year) for s in starts], dtype=object)
-        shown = kept.drop(columns=["_superseded", "_file", "_start"])
+        shown = kept.drop(columns=["_superseded", "_file", "_start", "_return"])
         shown["collection_year"] = labels[year]
         out[key] = shown
     out["returns"] = pd.DataFrame(
