@@ -190,6 +190,25 @@ def table_of(stem: str) -> tuple[str | None, YearName | None]:
     return _TABLE_OF.get(plain), year
 
 
+@dataclass(eq=False)
+class _Part:
+    """The rows of one file: rows ``start:stop`` of the frame of the files of its kind read
+    together (all of it for a file parsed alone), taken out only where needed."""
+
+    whole: pd.DataFrame
+    start: int
+    stop: int
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> _Part:
+        return cls(frame, 0, len(frame))
+
+    def rows(self) -> pd.DataFrame:
+        if self.start == 0 and self.stop == len(self.whole):
+            return self.whole
+        return self.whole.iloc[self.start : self.stop].reset_index(drop=True)
+
+
 @dataclass
 class _Return:
     """The files of one collection year (or of one undated return) and how they were found."""
@@ -197,7 +216,7 @@ class _Return:
     name: YearName | None
     how: str  # how the year was recognised
     files: dict[str, tuple[Path, str]] = field(default_factory=dict)  # table -> (file, how)
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: dict[str, _Part] = field(default_factory=dict)
     start: int | None = None
 
 
@@ -242,16 +261,16 @@ class _Raw:
     body: np.ndarray  # positions of the filled rows below the heading row
 
 
-def _read_files(entries: list[tuple[str, Path]]) -> list[tuple[ProblemLog, pd.DataFrame | None]]:
+def _read_files(entries: list[tuple[str, Path]]) -> list[tuple[ProblemLog, _Part | None]]:
     """Each file (table key, path) read and parsed, with what its own parse reports: a
-    :class:`ProblemLog` of its own (problems and row counts) and its frame, naming the file in
+    :class:`ProblemLog` of its own (problems and row counts) and its rows, naming the file in
     ``_file`` (None if the file could not be read). Files of one kind laid out alike are parsed
     together (see above)."""
     logs = [ProblemLog() for _ in entries]
     # ``_file`` holds the file of each row as a category: rows are sorted, merged and selected
     # later, and a number is moved faster than a text
     named = pd.CategoricalDtype(list(dict.fromkeys(str(file) for _, file in entries)))
-    frames: list[pd.DataFrame | None] = [None] * len(entries)
+    frames: list[_Part | None] = [None] * len(entries)
     alike: dict[tuple, list[tuple[int, _Raw]]] = {}
     for i, (key, file) in enumerate(entries):
         raw = read_csv_raw(file, logs[i])
@@ -260,7 +279,7 @@ def _read_files(entries: list[tuple[str, Path]]) -> list[tuple[ProblemLog, pd.Da
         raw = RawTable.of(raw)
         read = _laid_out(file, raw, SSDA903[key])
         if read is None:  # no rows, or no heading row: its own parse says so
-            frames[i] = _parse_alone(raw, key, logs[i], file, named)
+            frames[i] = _Part.of(_parse_alone(raw, key, logs[i], file, named))
             continue
         headings = tuple(None if pd.isna(v) else v for v in raw.row(read.heading_row))
         alike.setdefault((key, headings), []).append((i, read))
@@ -268,7 +287,7 @@ def _read_files(entries: list[tuple[str, Path]]) -> list[tuple[ProblemLog, pd.Da
         together = _parse_together(key, [r for _, r in group], named) if len(group) > 1 else None
         if together is None:
             for i, read in group:
-                frames[i] = _parse_alone(read.raw, key, logs[i], read.file, named)
+                frames[i] = _Part.of(_parse_alone(read.raw, key, logs[i], read.file, named))
             continue
         for (i, _), (problems, summary, frame) in zip(group, together, strict=True):
             logs[i].problems += problems
@@ -351,7 +370,7 @@ def _parse_together(
         owners.append(problem.row // _ROW_STEP - 1)
     rows = frame["_row"].to_numpy(dtype=np.int64)
     owner = rows // _ROW_STEP - 1
-    frame = frame.drop(columns=_FILE_KEY)
+    del frame[_FILE_KEY]  # the frame is the parse's own
     frame["_row"] = pd.array(rows - (owner + 1) * _ROW_STEP, dtype="Int64")
     problems: list[list] = [[] for _ in reads]
     for problem, n in zip(log.problems, owners, strict=True):
@@ -365,7 +384,7 @@ def _parse_together(
     for n, r in enumerate(reads):
         kept = int(ends[n + 1] - ends[n])
         summary = FileSummary(str(r.file), "", key, len(r.body), len(r.body) - kept)
-        out.append((problems[n], summary, frame.iloc[ends[n] : ends[n + 1]].reset_index(drop=True)))
+        out.append((problems[n], summary, _Part(frame, int(ends[n]), int(ends[n + 1]))))
     return out
 
 
@@ -688,7 +707,7 @@ def _year_how(rel: Path, folder_year: YearName | None, file_year: YearName | Non
 
 def _settle_year(ret: _Return) -> str:
     """Fix the return's collection year; return how it was settled (for the inventory)."""
-    eps = ret.tables.get("episodes")
+    eps = ret.tables["episodes"].rows() if "episodes" in ret.tables else None
     latest = eps["DECOM"].max() if eps is not None and len(eps) else pd.NaT
     name = ret.name
     if name is not None and not name.single:
@@ -722,13 +741,13 @@ def read_ssda903(root: Path, log: ProblemLog) -> dict[str, pd.DataFrame]:
     read: list[tuple[_Return, str]] = []
     for ret in found:
         for key, (file, _) in ret.files.items():
-            own, frame = next(each)  # what the file's reading reported, in its place
+            own, part = next(each)  # what the file's reading reported, in its place
             log.problems += own.problems
             log.files += own.files
-            if frame is None:
+            if part is None:
                 _unreadable(file, key, log)
             else:
-                ret.tables[key] = frame
+                ret.tables[key] = part
         how = _settle_year(ret)
         if ret.start is None:
             for file, _ in ret.files.values():
@@ -739,34 +758,43 @@ def read_ssda903(root: Path, log: ProblemLog) -> dict[str, pd.DataFrame]:
     by_year: dict[int, list[tuple[_Return, str]]] = {}
     for ret, how in read:
         by_year.setdefault(ret.start, []).append((ret, how))  # type: ignore[arg-type]
-    merged: list[tuple[int, dict[str, pd.DataFrame], dict[str, tuple[Path, str]], str]] = []
+    merged: list[tuple[int, dict[str, _Part], dict[str, tuple[Path, str]], str]] = []
     for start, rets in sorted(by_year.items()):
-        tables: dict[str, pd.DataFrame] = {}
+        tables: dict[str, _Part] = {}
         files: dict[str, tuple[Path, str]] = {}
         for ret, _ in rets:
-            for key, frame in ret.tables.items():
+            for key, part in ret.tables.items():
                 if key in tables:
                     log.not_used(ret.files[key][0], f"a second SSDA903 {key} table for "
                                  f"{year_label(start)}: {files[key][0]} is used")  # fmt: skip
                     continue
-                tables[key], files[key] = frame, ret.files[key]
+                tables[key], files[key] = part, ret.files[key]
         merged.append((start, tables, files, "; ".join(h for _, h in rets)))
     # each table's rows of every return one after another, the returns checked all at once
-    stacked: dict[str, list[tuple[int, int, pd.DataFrame]]] = {}
+    stacked: dict[str, list[tuple[int, int, _Part]]] = {}
     for number, (start, tables, _, _) in enumerate(merged):
-        for key, frame in tables.items():
-            stacked.setdefault(key, []).append((number, start, frame))
+        for key, part in tables.items():
+            stacked.setdefault(key, []).append((number, start, part))
     whole = {key: _stacked_returns(frames) for key, frames in stacked.items()}
     whole = _check_returns(whole, [(year_label(s), list(t)) for s, t, *_ in merged], log)
     return _stack(merged, whole, log)
 
 
-def _stacked_returns(frames: list[tuple[int, int, pd.DataFrame]]) -> pd.DataFrame:
-    """One table's frames of several returns (number, start year, frame) one after another,
+def _stacked_returns(frames: list[tuple[int, int, _Part]]) -> pd.DataFrame:
+    """One table's rows of several returns (number, start year, rows) one after another,
     each row numbered by its return (``_return``) and dated by the day its year starts
     (``_start``; the year's label is added last)."""
-    frame = pd.concat([f for *_, f in frames], ignore_index=True)
-    counts = [len(f) for *_, f in frames]
+    parts = [p for *_, p in frames]
+    whole = parts[0].whole
+    if (
+        all(p.whole is whole for p in parts)
+        and [p.start for p in parts] == [0] + [p.stop for p in parts[:-1]]
+        and parts[-1].stop == len(whole)
+    ):
+        frame = whole  # the files were read together, in this order: nothing to join
+    else:
+        frame = pd.concat([p.rows() for p in parts], ignore_index=True)
+    counts = [p.stop - p.start for p in parts]
     starts = np.array([f"{s}-04-01" for _, s, _ in frames], dtype="datetime64[us]")
     frame["_start"] = np.repeat(starts, counts)
     frame["_return"] = np.repeat([n for n, *_ in frames], counts)
@@ -774,7 +802,7 @@ def _stacked_returns(frames: list[tuple[int, int, pd.DataFrame]]) -> pd.DataFram
 
 
 def _stack(
-    merged: list[tuple[int, dict[str, pd.DataFrame], dict[str, tuple[Path, str]], str]],
+    merged: list[tuple[int, dict[str, _Part], dict[str, tuple[Path, str]], str]],
     whole: dict[str, pd.DataFrame],
     log: ProblemLog,
 ) -> dict[str, pd.DataFrame]:
