@@ -300,7 +300,7 @@ def _parse_alone(
     raw: RawTable, key: str, log: ProblemLog, file: Path, named: pd.CategoricalDtype
 ) -> pd.DataFrame:
     frame = parse_list_frame(raw, SSDA903[key], log, str(file))
-    number = named.categories.get_loc(str(file))
+    number = list(named.categories).index(str(file))
     frame["_file"] = pd.Categorical.from_codes(np.full(len(frame), number), dtype=named)
     return frame
 
@@ -378,7 +378,8 @@ def _parse_together(
             replace(problem, file=str(reads[n].file), row=problem.row - (n + 1) * _ROW_STEP)
         )
     ends = np.searchsorted(owner, np.arange(len(reads) + 1))
-    numbers = named.categories.get_indexer([str(r.file) for r in reads])
+    names = list(named.categories)  # a few dozen files: a list, not the index's hash table
+    numbers = [names.index(str(r.file)) for r in reads]
     frame["_file"] = pd.Categorical.from_codes(np.repeat(numbers, np.diff(ends)), dtype=named)
     out = []
     for n, r in enumerate(reads):
