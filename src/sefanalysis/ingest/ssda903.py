@@ -334,9 +334,9 @@ def _stacked(parts: list[Cells]) -> Cells:
 
 def _parse_together(
     key: str, reads: list[_Raw], named: pd.CategoricalDtype
-) -> list[tuple[list, FileSummary, pd.DataFrame]] | None:
+) -> list[tuple[list, FileSummary, _Part]] | None:
     """The files of one kind with the same heading row parsed as one table: for each file its
-    problems, its row counts and its frame, as its own parse gives them; None where the parse
+    problems, its row counts and its rows, as its own parse gives them; None where the parse
     of the whole may differ from the files' own (see above)."""
     spec = SSDA903[key]
     # a column numbering the files keeps equal rows of two files from being duplicates
@@ -814,11 +814,14 @@ def _stack(
     # rows and rows superseded of each file, counted for each table at once
     held: dict[str, tuple[int, int]] = {}
     for frame in out.values():
-        codes, names = pd.factorize(frame["_file"].to_numpy(dtype=object))
+        # every file's number among all the files found (its category); a file holds rows of
+        # one table only, so the files with none here are left out
+        codes, names = frame["_file"].cat.codes.to_numpy(), frame["_file"].cat.categories
         rows = np.bincount(codes, minlength=len(names))
         gone = np.bincount(codes, weights=frame["_superseded"].to_numpy(dtype=bool),
                            minlength=len(names))  # fmt: skip
-        held |= {name: (int(n), int(g)) for name, n, g in zip(names, rows, gone, strict=True)}
+        held |= {name: (int(n), int(g))
+                 for name, n, g in zip(names, rows, gone, strict=True) if n}  # fmt: skip
     for start, tables, files, how in merged:
         label = year_label(start)
         for key, (file, file_how) in files.items():
