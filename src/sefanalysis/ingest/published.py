@@ -132,10 +132,11 @@ def _parse_arrays(columns: list[pd.Series]) -> list[Parsed]:
     parsed once together (a table's value columns hold a few hundred distinct texts in 20,000
     cells, and pandas' cost per operation, not per cell, dominated when each column was parsed
     alone)."""
-    local = [pd.factorize(column) for column in columns]  # the same codes as of its text
-    pooled = pd.Series(np.concatenate([u.to_numpy(dtype=object) for _, u in local]),
-                       dtype="string")  # fmt: skip
-    at, distinct = pd.factorize(pooled)
+    # the columns one below another factorised once: their distinct texts in the order
+    # factorising each and pooling the uniques gave
+    joined = columns[0] if len(columns) == 1 else pd.concat(columns, ignore_index=True)
+    codes, uniques = pd.factorize(joined, sort=False)
+    at, distinct = pd.factorize(pd.Series(np.asarray(uniques, dtype=object), dtype="string"))
     distinct = pd.Series(distinct, dtype="string")
     if len(columns) > 1:
         numbers = [t.replace(",", "") for t in distinct.str.strip().to_numpy(dtype=object)]
@@ -144,12 +145,12 @@ def _parse_arrays(columns: list[pd.Series]) -> list[Parsed]:
     # a missing cell is parsed with the rest (NA: no value, no marker, not bad)
     value, marker, bad = _parse_distinct(pd.concat([distinct, pd.Series([pd.NA], dtype="string")],
                                                    ignore_index=True))  # fmt: skip
+    take = np.append(at, len(distinct))[codes]  # a missing cell's code (-1) takes the NA
     out, start = [], 0
-    for codes, uniques in local:
-        to_pooled = np.append(at[start : start + len(uniques)], len(distinct))
-        start += len(uniques)
-        take = to_pooled[np.where(codes < 0, len(uniques), codes)]
-        out.append((value[take], marker[take], bad[take]))
+    for column in columns:
+        cells = take[start : start + len(column)]
+        start += len(column)
+        out.append((value[cells], marker[cells], bad[cells]))
     return out
 
 
@@ -211,10 +212,12 @@ def _report_bad(frame: pd.DataFrame, bad: pd.Series | np.ndarray, file: str, col
 
 # ----------------------------------------------------------------------------- EES tables
 def _read_csv(file: Path, log: ProblemLog) -> pd.DataFrame | None:
-    """A CSV as text cells, header not applied (BOM, CRLF and quoted empties as DfE writes)."""
+    """A CSV as text cells, header not applied (BOM, CRLF and quoted empties as DfE writes),
+    as Python strings (objects: an EES table's cells are worked on once per distinct text,
+    and converting every column to pandas' strings cost more than that work)."""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return pd.read_csv(file, header=None, dtype=str, keep_default_na=False,
+            return pd.read_csv(file, header=None, dtype=object, keep_default_na=False,
                                encoding=encoding)  # fmt: skip
         except UnicodeDecodeError:
             continue
@@ -354,14 +357,17 @@ def _code_of(text: str, distinct: np.ndarray) -> int:
 
 def _stripped_codes(columns: list[pd.Series]) -> tuple[list[np.ndarray], np.ndarray]:
     """The columns as pandas' strings, stripped, blank where missing: as codes into one
-    array of their distinct texts (which holds the blank text). The columns are stripped one
-    below another in one go (pandas' cost per operation outweighed the work)."""
+    array of their distinct texts (which holds the blank text). The columns are factorised one
+    below another in one go and each distinct text stripped once (pandas' cost per operation
+    outweighed the work)."""
     n = len(columns[0]) if columns else 0
-    text = pd.concat(columns, ignore_index=True) if columns else pd.Series([], dtype=str)
-    codes, distinct = pd.factorize(text.astype("string").str.strip().fillna(""), sort=False)
+    text = pd.concat(columns, ignore_index=True) if columns else pd.Series([], dtype=object)
+    # each distinct text stripped once (the same strip of pandas' strings as of every cell)
+    codes, uniques = pd.factorize(text, sort=False)
+    stripped = pd.Series(np.asarray(uniques, dtype=object), dtype="string").str.strip().fillna("")
+    at, distinct = pd.factorize(np.append(stripped.to_numpy(dtype=object), ""), sort=False)
+    codes = at[codes]  # a missing cell (-1) takes the blank text, the last
     distinct = np.asarray(distinct, dtype=object)
-    if _code_of("", distinct) < 0:
-        distinct = np.append(distinct, "")
     return [codes[i * n : (i + 1) * n] for i in range(len(columns))], distinct
 
 
@@ -917,8 +923,8 @@ def load_published(paths: str | Path | Iterable[str | Path], log: ProblemLog) ->
             if cells is not None:
                 tables.append(cells)
         elif {"measureshort", "yeartype"} <= heads:
-            dictionary = _read_dictionary(raw, file, log)
-        elif (model := read_neighbour_grid(raw, file, log)) is not None:
+            dictionary = _read_dictionary(raw.astype("str"), file, log)
+        elif (model := read_neighbour_grid(raw.astype("str"), file, log)) is not None:
             models.append(model)
         else:
             log.add(WARNING, "unrecognised file", str(file),
