@@ -112,7 +112,10 @@ def parse_values(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 # columns of a file that has one are parsed one by one, as before.
 _WHOLE_NUMBER_SENSITIVE = re.compile(r"^-0+$|\d{16,}")
 
-Parsed = tuple[np.ndarray, np.ndarray, np.ndarray]  # value (NaN: none), marker ("": none), bad
+Parsed = tuple[np.ndarray, np.ndarray, np.ndarray]  # value (NaN: none), marker code, bad
+# DfE's markers as codes (0: none), in the order the first found names a derived gap
+MARKER_CODES = np.array(["", "c", "u", "x", "z", "k", "low", "-"], dtype=object)
+MARKER_ORDER = tuple(MARKER_CODES[1:])
 
 
 def _parse_columns(columns: list[pd.Series]) -> list[tuple[pd.Series, pd.Series, pd.Series]]:
@@ -121,7 +124,7 @@ def _parse_columns(columns: list[pd.Series]) -> list[tuple[pd.Series, pd.Series,
     for column, (value, marker, bad) in zip(columns, _parse_arrays(columns), strict=True):
         out.append((pd.Series(pd.arrays.FloatingArray(value, np.isnan(value)),
                               index=column.index, name=column.name),
-                    pd.Series(marker, index=column.index, dtype=object),
+                    pd.Series(MARKER_CODES[marker], index=column.index, dtype=object),
                     pd.Series(pd.array(bad, dtype="bool[pyarrow]"),
                               index=column.index)))  # fmt: skip
     return out
@@ -146,6 +149,8 @@ def _parse_arrays(columns: list[pd.Series]) -> list[Parsed]:
     value, marker, bad = _parse_distinct(pd.concat([distinct, pd.Series([pd.NA], dtype="string")],
                                                    ignore_index=True))  # fmt: skip
     take = np.append(at, len(distinct))[codes]  # a missing cell's code (-1) takes the NA
+    code_of = {m: i for i, m in enumerate(MARKER_CODES)}
+    marker = np.array([code_of[m] for m in marker], dtype=np.int8)
     out, start = [], 0
     for column in columns:
         cells = take[start : start + len(column)]
@@ -236,7 +241,7 @@ def _is_value_column(parsed: Parsed) -> bool:
     least 90% of its non-blank cells, from its :func:`parse_values` (a blank cell is the only
     one that is neither a value, a marker nor bad)."""
     value, marker, bad = parsed
-    readable = ~np.isnan(value) | (marker != "")
+    readable = ~np.isnan(value) | (marker != 0)
     filled = int((readable | bad).sum())
     return filled == 0 or bool(readable.sum() / filled >= 0.9)
 
@@ -503,8 +508,16 @@ def _cells(areas: dict[str, _Texts], columns: list[tuple[str, Parsed]],
 
 
 def _markers(markers: list[np.ndarray]) -> _Texts:
-    """DfE's markers of cells (a handful of distinct texts) as :class:`_Texts`."""
-    return _Texts.of(np.concatenate(markers).astype(object), "str")
+    """DfE's markers of cells (codes, see MARKER_CODES) as :class:`_Texts`."""
+    return _Texts(np.concatenate(markers).astype(np.intp), MARKER_CODES, "str")
+
+
+def _marker_codes(markers: _Texts) -> np.ndarray:
+    """The codes (see MARKER_CODES) of a column of DfE's markers."""
+    if markers.distinct is MARKER_CODES:
+        return markers.codes
+    code_of = {m: i for i, m in enumerate(MARKER_CODES)}
+    return np.array([*(code_of[m] for m in markers.distinct), 0], dtype=np.int8)[markers.codes]
 
 
 def _constant(value: object, rows: int) -> Column:
@@ -633,9 +646,6 @@ AREA_KEYS = ["area_type", "area_code", "old_la_code", "area_name", "region_code"
              "region_name", "year", "source_file"]  # fmt: skip
 
 
-MARKER_ORDER = ("c", "u", "x", "z", "k", "low", "-")  # the first found names a derived gap
-
-
 @dataclass
 class _Wide:
     """One file's cells as arrays, a row per area and year and a column per measure key: built
@@ -643,7 +653,7 @@ class _Wide:
     per-operation cost over ~60 rules a file was most of the reading time)."""
 
     values: np.ndarray  # float, NaN where the cell is missing or absent
-    markers: np.ndarray  # object: DfE's marker, "" where none or absent
+    markers: np.ndarray  # DfE's marker's code (see MARKER_CODES), 0 where none or absent
     position: dict[str, int]
 
     def take(self, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -664,9 +674,12 @@ def _sum(wide: _Wide, cols: list[str]) -> tuple[np.ndarray, np.ndarray]:
     else:
         total = np.asfortranarray(parts).sum(axis=1)
     total[missing.any(axis=1)] = np.nan
-    marker = np.select([(marks == m).any(axis=1) for m in MARKER_ORDER], list(MARKER_ORDER),
-                       "")  # fmt: skip
-    return total, marker
+    # the first marker of MARKER_ORDER found: the lowest code above 0
+    marker = np.where(marks > 0, marks, len(MARKER_CODES)).min(axis=1, initial=len(MARKER_CODES))
+    return total, np.where(marker < len(MARKER_CODES), marker, 0).astype(np.int8)
+
+
+_MARKER_Z = np.int8(list(MARKER_CODES).index("z"))
 
 
 def _rule_rows(rule: Rule, wide: _Wide, keys: list[str]) -> dict | None:
@@ -681,7 +694,7 @@ def _rule_rows(rule: Rule, wide: _Wide, keys: list[str]) -> dict | None:
     if rule.expect and (len(num_keys) != rule.expect or len(den_keys) != rule.expect):
         return None
     rows = len(wide.values)
-    nothing = (np.full(rows, np.nan), np.full(rows, "", dtype=object))
+    nothing = (np.full(rows, np.nan), np.zeros(rows, dtype=np.int8))
     num, num_mark = _sum(wide, num_keys) if num_keys else nothing
     den, den_mark = _sum(wide, den_keys) if den_keys else nothing
     if rule.value:
@@ -690,9 +703,9 @@ def _rule_rows(rule: Rule, wide: _Wide, keys: list[str]) -> dict | None:
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
             value = rule.scale * num / np.where(den > 0, den, np.nan)
-        marker = np.where(num_mark != "", num_mark, den_mark)
+        marker = np.where(num_mark != 0, num_mark, den_mark)
         # nothing to divide by (e.g. an authority with no conferences): DfE's "not applicable"
-        marker = np.where((marker == "") & (den == 0), "z", marker)
+        marker = np.where((marker == 0) & (den == 0), _MARKER_Z, marker)
         measure_key = rule.how or " + ".join(num_keys) + " ÷ " + " + ".join(den_keys)
     if rule.per_10k:  # the population implied by DfE's own count and rate (see the catalogue)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -730,9 +743,9 @@ def _wide(cells: _Cells) -> tuple[dict[str, Column], _Wide]:
     n_rows, n_keys = int(starts.sum()), len(keys)
     cell = row[kept] * n_keys + key_code[kept]
     value = cells["value"][kept]
-    marker = cells["marker"].texts()[kept]
+    marker = _marker_codes(cells["marker"])[kept]
     values = np.full(n_rows * n_keys, np.nan)
-    markers = np.full(n_rows * n_keys, "", dtype=object)
+    markers = np.zeros(n_rows * n_keys, dtype=np.int8)
     has_value = ~np.isnan(value)
     filled, first = np.unique(cell[has_value], return_index=True)
     values[filled] = value[has_value][first]
@@ -1036,24 +1049,27 @@ def _text_dtypes(pieces: list[_Cells]) -> pd.Series:
     own rules (``str`` and ``string`` give ``string``, anything with object gives object):
     read off empty frames of the pieces' types, one of each combination of types."""
     kinds = {tuple((c, p[c].dtype) for c in TEXT_COLUMNS if c in p): None for p in pieces}
-    heads = [pd.DataFrame({c: pd.Series(dtype=d) for c, d in kind}) for kind in kinds]
+    heads = [pd.DataFrame({c: pd.array([], dtype=d) for c, d in kind}) for kind in kinds]
     return pd.concat(heads, ignore_index=True).dtypes
 
 
 def _joined(pieces: list[_Cells], name: str) -> _Texts:
     """The column ``name`` of the pieces one below another (missing where a piece lacks
     it), as codes into the distinct texts of all of them."""
-    given = [p[name] for p in pieces if name in p]
-    pooled = np.concatenate([t.distinct for t in given]) if given else np.array([], dtype=object)
+    # a table's cells and its indicators share their texts' arrays: each pooled once
+    arrays = {id(p[name].distinct): p[name].distinct for p in pieces if name in p}
+    start = dict(zip(arrays, np.cumsum([0, *map(len, arrays.values())]), strict=False))
+    pooled = np.concatenate([*arrays.values(), np.array([], dtype=object)])
     at, distinct = pd.factorize(pooled, sort=False)
-    codes, start = [], 0
+    at = np.append(at, -1)  # a missing text's code (-1) stays missing
+    codes = []
     for piece in pieces:
         if name not in piece:
             codes.append(np.full(len(piece), -1, dtype=np.intp))
             continue
         column = piece[name]
-        codes.append(np.append(at[start : start + len(column.distinct)], -1)[column.codes])
-        start += len(column.distinct)
+        first = start[id(column.distinct)]
+        codes.append(np.where(column.codes < 0, -1, at[first + column.codes]))
     return _Texts(np.concatenate(codes), np.asarray(distinct, dtype=object), "")
 
 
