@@ -1137,7 +1137,8 @@ def comparators(values: pd.DataFrame) -> pd.DataFrame:
     priority = values["priority"].iloc[at].to_numpy() if "priority" in values else 0
     rank = pd.DataFrame({"_p": priority, "_r": -np.nan_to_num(release[codes], nan=0.0)})
     order = rank.sort_values(["_p", "_r"], kind="stable").index.to_numpy()
-    keys = pd.DataFrame({"indicator_id": rows["indicator_id"].to_numpy(),
+    # (the ids as the objects they are: a frame would convert them to pandas' strings first)
+    keys = pd.DataFrame({"indicator_id": pd.Series(rows["indicator_id"].to_numpy(), dtype=object),
                          "time_period": rows["time_period"].to_numpy(),
                          "area_type": rows["area_type"].array, "_area": area})  # fmt: skip
     first = order[~keys.take(order).duplicated().to_numpy()]
