@@ -109,8 +109,10 @@ def parse_values(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 # Texts pandas reads as another number in a column of whole numbers than among decimals
 # (``-0`` is 0 or -0.0; whole numbers of 16 digits or more are rounded another way): the
-# columns of a file that has one are parsed one by one, as before.
-_WHOLE_NUMBER_SENSITIVE = re.compile(r"^-0+$|\d{16,}")
+# columns of a file that has one are parsed one by one, as before. Searched for in all the
+# distinct texts at once, a text a line (a text holding a line break may match where it would
+# not alone: its columns are then parsed one by one, which is never wrong).
+_WHOLE_NUMBER_SENSITIVE = re.compile(r"^-0+$|\d{16,}", re.MULTILINE)
 
 Parsed = tuple[np.ndarray, np.ndarray, np.ndarray]  # value (NaN: none), marker code, bad
 # DfE's markers as codes (0: none), in the order the first found names a derived gap
@@ -142,8 +144,8 @@ def _parse_arrays(columns: list[pd.Series]) -> list[Parsed]:
     at, distinct = pd.factorize(pd.Series(np.asarray(uniques, dtype=object), dtype="string"))
     distinct = pd.Series(distinct, dtype="string")
     if len(columns) > 1:
-        numbers = [t.replace(",", "") for t in distinct.str.strip().to_numpy(dtype=object)]
-        if any(_WHOLE_NUMBER_SENSITIVE.search(t) for t in numbers):
+        numbers = "\n".join(distinct.str.strip().to_numpy(dtype=object)).replace(",", "")
+        if _WHOLE_NUMBER_SENSITIVE.search(numbers):
             return [_parse_arrays([column])[0] for column in columns]
     # a missing cell is parsed with the rest (NA: no value, no marker, not bad)
     value, marker, bad = _parse_distinct(pd.concat([distinct, pd.Series([pd.NA], dtype="string")],
@@ -404,7 +406,7 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> _Cells | None:
                                                          *(p for _, p in labels)]])  # fmt: skip
     ids = dict(zip(id_columns, texts[: len(id_columns)], strict=True))
     labelled = _labelled([name for name, _ in labels], texts[len(ids) :], distinct, len(body))
-    keys = sorted({f"{lk}col={key_of(v)}" for lk in labelled.keys for v, _ in values})
+    keys = sorted({f"{lk}col={kinds[pos]}" for lk in labelled.keys for _, pos in values})
     table = _recognise(keys)
     year, year_texts = _year(ids.get("year"), distinct)
     if table is None:
@@ -415,8 +417,8 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> _Cells | None:
         log.not_used(str(file), "not recognised as a DfE table the project reads (see the "
                      "problem log)")  # fmt: skip
         return None
-    for name, _ in values:
-        column_keys = {f"{lk}col={key_of(name)}" for lk in labelled.keys}
+    for name, pos in values:
+        column_keys = {f"{lk}col={kinds[pos]}" for lk in labelled.keys}
         if not any(_match(p, k) for k in column_keys for p in table.known):
             log.add(WARNING, "unrecognised column", str(file), column=name,
                     expected=f"a column of DfE's {table.title} table; its values are kept "
@@ -436,8 +438,8 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> _Cells | None:
         _report_bad(body, parsed[pos][2], str(file), name, body[pos], rows, log)
     constants = {"table": table.key, "edition": edition, "source_file": str(file),
                  "priority": table.priority, "period": table.period}  # fmt: skip
-    cells = _cells(areas, [(name, parsed[pos]) for name, pos in values], labelled, year, rows,
-                   constants)  # fmt: skip
+    cells = _cells(areas, [(name, kinds[pos], parsed[pos]) for name, pos in values], labelled,
+                   year, rows, constants)  # fmt: skip
     if bad_year.any():
         cells = cells.take(np.flatnonzero(pd.notna(cells["year"])))
     log.used(str(file), f"{edition}", f"EES table recognised by its columns "
@@ -478,29 +480,31 @@ def _labelled(names: list[str], texts: list[np.ndarray], distinct: np.ndarray,
     line, _ = pd.factorize(combined, sort=False)
     first = np.unique(line, return_index=True)[1]  # a line of each combination
     found = [distinct[codes[first]] for codes in texts]
-    keys = ["".join(f"{key_of(name)}={key_of(t[i])};" for name, t in zip(names, found, strict=True))
+    names = [key_of(name) for name in names]
+    keys = ["".join(f"{name}={key_of(t[i])};" for name, t in zip(names, found, strict=True))
             for i in range(len(first))]  # fmt: skip
     written = ["".join(f"{t[i]} / " for t in found) for i in range(len(first))]
     return _Labelled(line, keys, written, ("str", "string") if texts else ("object", "object"))
 
 
-def _cells(areas: dict[str, _Texts], columns: list[tuple[str, Parsed]],
+def _cells(areas: dict[str, _Texts], columns: list[tuple[str, str, Parsed]],
            labelled: _Labelled, year: pd.Series, rows: pd.Series,
            constants: dict) -> _Cells:  # fmt: skip
     """One row per cell: each value column's cells below the previous column's, beside the
     areas, with the cell's measure key and name, and the file's ``constants`` (the keys and
-    names once per label combination and column)."""
+    names once per label combination and column; ``columns``: each value column's name, key
+    and parsed cells)."""
     repeat = np.tile(np.arange(len(rows)), len(columns))
     combination = np.concatenate([i * len(labelled.keys) + labelled.line
                                   for i in range(len(columns))])  # fmt: skip
-    keys = [f"{lk}col={key_of(name)}" for name, _ in columns for lk in labelled.keys]
-    names = [f"{ln}{name}" for name, _ in columns for ln in labelled.names]
+    keys = [f"{lk}col={key}" for _, key, _ in columns for lk in labelled.keys]
+    names = [f"{ln}{name}" for name, _, _ in columns for ln in labelled.names]
     cells = {name: column.take(repeat) for name, column in areas.items()}
     cells |= {
         "key": _Texts.of(np.array(keys, dtype=object), labelled.dtypes[0]).take(combination),
         "measure": _Texts.of(np.array(names, dtype=object), labelled.dtypes[1]).take(combination),
-        "value": np.concatenate([value for _, (value, _, _) in columns]),
-        "marker": _markers([marker for _, (_, marker, _) in columns]),
+        "value": np.concatenate([value for _, _, (value, _, _) in columns]),
+        "marker": _markers([marker for _, _, (_, marker, _) in columns]),
         "year": year.to_numpy()[repeat],
         "row": rows.to_numpy()[repeat],
     }  # fmt: skip
