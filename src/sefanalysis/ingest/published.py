@@ -316,13 +316,6 @@ class _Cells:
         """The column's text in the first row."""
         return self.columns[name].distinct[self.columns[name].codes[0]]
 
-    @classmethod
-    def of_frame(cls, frame: pd.DataFrame) -> _Cells:
-        """A frame's columns, its texts (pandas' strings or objects) as :class:`_Texts`."""
-        return cls({c: _Texts.of(frame[c], str(frame[c].dtype))
-                    if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)
-                    else frame[c].to_numpy() for c in frame.columns})  # fmt: skip
-
 
 def _areas(ids: dict[str, np.ndarray], distinct: np.ndarray, lines: int) -> dict[str, _Texts]:
     """Area columns of an EES table from its identifier columns (codes into the table's
@@ -582,7 +575,7 @@ def _lait_areas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_lait(frame: pd.DataFrame, file: Path, log: ProblemLog,
-               dictionary: pd.DataFrame | None) -> pd.DataFrame:  # fmt: skip
+               dictionary: pd.DataFrame | None) -> _Cells:  # fmt: skip
     rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
     value, marker, bad = parse_values(frame["Values"])
     _report_bad(frame, bad, str(file), "Values", frame["Values"], rows, log)
@@ -601,21 +594,26 @@ def _read_lait(frame: pd.DataFrame, file: Path, log: ProblemLog,
     measure = short.cat.rename_categories(
         [f"{c}: {titles.get(c, '')}" for c in short.cat.categories]
     )
-    cells = _lait_areas(frame).assign(
-        key="lait=" + measure_key,
-        measure=measure.to_numpy(),
-        value=value.to_numpy(), marker=marker.to_numpy(), year=year.to_numpy(),
-        status=status.to_numpy(), row=rows.to_numpy(), table="lait",
-        edition=f"{LAIT}, data set with years to {int(year.max())}"
-        + (" (synthetic demonstration values)" if synthetic else ""),
-        source_file=str(file),
-        priority=9,
-        period=measure_key.map(periods).fillna("").to_numpy(),
-    )  # fmt: skip
+    edition = f"{LAIT}, data set with years to {int(year.max())}" + (
+        " (synthetic demonstration values)" if synthetic else ""
+    )
+    areas, n = _lait_areas(frame), len(frame)
+    # the columns a frame of them would have had, texts as pandas' strings (``str``)
+    cells = _Cells({c: _Texts.of(areas[c], str(areas[c].dtype)) for c in areas.columns} | {
+        "key": _Texts.of(("lait=" + measure_key).to_numpy(), "str"),
+        "measure": _Texts(measure.cat.codes.to_numpy().astype(np.intp),
+                          np.asarray(measure.cat.categories, dtype=object), "str"),
+        "value": value.to_numpy(), "marker": _Texts.of(marker.to_numpy(), "str"),
+        "year": year.to_numpy(), "status": _Texts.of(status.to_numpy(), "str"),
+        "row": rows.to_numpy(), "table": _Texts.constant("lait", n),
+        "edition": _Texts.constant(edition, n), "source_file": _Texts.constant(str(file), n),
+        "priority": np.full(n, 9),
+        "period": _Texts.of(measure_key.map(periods).fillna("").to_numpy(), "str"),
+    })  # fmt: skip
     log.used(str(file), f"{LAIT} data set: {frame['Short Desc'].nunique()} measures, "
              f"{len(frame)} rows", "parquet with LAIT's columns Short Desc, Years, "
              "LA and Regions, Values, LA Number")  # fmt: skip
-    return _Cells.of_frame(cells.loc[year.notna()])
+    return cells.take(np.flatnonzero(year.notna().to_numpy()))
 
 
 LAIT_COLUMNS = {"Short Desc", "Years", "LA and Regions", "Values", "LA Number"}
