@@ -1046,13 +1046,17 @@ def _assemble(tables: list[_Cells]) -> pd.DataFrame:
     return pd.DataFrame({c: columns[c] for c in [*COLUMNS, "priority"]})
 
 
-def _text_dtypes(pieces: list[_Cells]) -> pd.Series:
+def _text_dtypes(pieces: list[_Cells]) -> dict[str, object]:
     """The type of each text column after ``pd.concat`` of the pieces as frames, by pandas'
     own rules (``str`` and ``string`` give ``string``, anything with object gives object):
-    read off empty frames of the pieces' types, one of each combination of types."""
-    kinds = {tuple((c, p[c].dtype) for c in TEXT_COLUMNS if c in p): None for p in pieces}
+    read off empty frames of the pieces' types, one of each combination of types (a column
+    of one type in every piece keeps it)."""
+    types = {c: {p[c].dtype if c in p else None for p in pieces} for c in TEXT_COLUMNS}
+    same = {c: next(iter(t)) for c, t in types.items() if len(t) == 1 and None not in t}
+    varying = [c for c in TEXT_COLUMNS if c not in same]
+    kinds = {tuple((c, p[c].dtype) for c in varying if c in p): None for p in pieces}
     heads = [pd.DataFrame({c: pd.array([], dtype=d) for c, d in kind}) for kind in kinds]
-    return pd.concat(heads, ignore_index=True).dtypes
+    return same | (pd.concat(heads, ignore_index=True).dtypes.to_dict() if varying else {})
 
 
 def _joined(pieces: list[_Cells], name: str) -> _Texts:
@@ -1064,15 +1068,14 @@ def _joined(pieces: list[_Cells], name: str) -> _Texts:
     pooled = np.concatenate([*arrays.values(), np.array([], dtype=object)])
     at, distinct = pd.factorize(pooled, sort=False)
     at = np.append(at, -1)  # a missing text's code (-1) stays missing
-    codes = []
+    parts, shift = [], []
     for piece in pieces:
-        if name not in piece:
-            codes.append(np.full(len(piece), -1, dtype=np.intp))
-            continue
-        column = piece[name]
-        first = start[id(column.distinct)]
-        codes.append(np.where(column.codes < 0, -1, at[first + column.codes]))
-    return _Texts(np.concatenate(codes), np.asarray(distinct, dtype=object), "")
+        given = name in piece
+        parts.append(piece[name].codes if given else np.full(len(piece), -1, dtype=np.intp))
+        shift.append(start[id(piece[name].distinct)] if given else 0)
+    codes = np.concatenate(parts)
+    codes = np.where(codes < 0, -1, at[codes + np.repeat(shift, [len(p) for p in parts])])
+    return _Texts(codes, np.asarray(distinct, dtype=object), "")
 
 
 def _categorical(column: _Texts, dtype: object, blank: bool) -> pd.Categorical:
