@@ -269,7 +269,7 @@ class _Texts:
     the type of the final column's categories."""
 
     codes: np.ndarray  # -1 where missing
-    distinct: np.ndarray  # object: each text once
+    distinct: np.ndarray  # object: each text once (a table's columns may share one array)
     dtype: str
 
     @classmethod
