@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,10 +109,15 @@ def parse_values(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 # Texts pandas reads as another number in a column of whole numbers than among decimals
 # (``-0`` is 0 or -0.0; whole numbers of 16 digits or more are rounded another way): the
-# columns of a file that has one are parsed one by one, as before.
-_WHOLE_NUMBER_SENSITIVE = re.compile(r"^-0+$|\d{16,}")
+# columns of a file that has one are parsed one by one, as before. Searched for in all the
+# distinct texts at once, a text a line (a text holding a line break may match where it would
+# not alone: its columns are then parsed one by one, which is never wrong).
+_WHOLE_NUMBER_SENSITIVE = re.compile(r"^-0+$|\d{16,}", re.MULTILINE)
 
-Parsed = tuple[np.ndarray, np.ndarray, np.ndarray]  # value (NaN: none), marker ("": none), bad
+Parsed = tuple[np.ndarray, np.ndarray, np.ndarray]  # value (NaN: none), marker code, bad
+# DfE's markers as codes (0: none), in the order the first found names a derived gap
+MARKER_CODES = np.array(["", "c", "u", "x", "z", "k", "low", "-"], dtype=object)
+MARKER_ORDER = tuple(MARKER_CODES[1:])
 
 
 def _parse_columns(columns: list[pd.Series]) -> list[tuple[pd.Series, pd.Series, pd.Series]]:
@@ -121,7 +126,7 @@ def _parse_columns(columns: list[pd.Series]) -> list[tuple[pd.Series, pd.Series,
     for column, (value, marker, bad) in zip(columns, _parse_arrays(columns), strict=True):
         out.append((pd.Series(pd.arrays.FloatingArray(value, np.isnan(value)),
                               index=column.index, name=column.name),
-                    pd.Series(marker, index=column.index, dtype=object),
+                    pd.Series(MARKER_CODES[marker], index=column.index, dtype=object),
                     pd.Series(pd.array(bad, dtype="bool[pyarrow]"),
                               index=column.index)))  # fmt: skip
     return out
@@ -132,24 +137,27 @@ def _parse_arrays(columns: list[pd.Series]) -> list[Parsed]:
     parsed once together (a table's value columns hold a few hundred distinct texts in 20,000
     cells, and pandas' cost per operation, not per cell, dominated when each column was parsed
     alone)."""
-    local = [pd.factorize(column) for column in columns]  # the same codes as of its text
-    pooled = pd.Series(np.concatenate([u.to_numpy(dtype=object) for _, u in local]),
-                       dtype="string")  # fmt: skip
-    at, distinct = pd.factorize(pooled)
+    # the columns one below another factorised once: their distinct texts in the order
+    # factorising each and pooling the uniques gave
+    joined = columns[0] if len(columns) == 1 else pd.concat(columns, ignore_index=True)
+    codes, uniques = pd.factorize(joined, sort=False)
+    at, distinct = pd.factorize(pd.Series(np.asarray(uniques, dtype=object), dtype="string"))
     distinct = pd.Series(distinct, dtype="string")
     if len(columns) > 1:
-        numbers = [t.replace(",", "") for t in distinct.str.strip().to_numpy(dtype=object)]
-        if any(_WHOLE_NUMBER_SENSITIVE.search(t) for t in numbers):
+        numbers = "\n".join(distinct.str.strip().to_numpy(dtype=object)).replace(",", "")
+        if _WHOLE_NUMBER_SENSITIVE.search(numbers):
             return [_parse_arrays([column])[0] for column in columns]
     # a missing cell is parsed with the rest (NA: no value, no marker, not bad)
     value, marker, bad = _parse_distinct(pd.concat([distinct, pd.Series([pd.NA], dtype="string")],
                                                    ignore_index=True))  # fmt: skip
+    take = np.append(at, len(distinct))[codes]  # a missing cell's code (-1) takes the NA
+    code_of = {m: i for i, m in enumerate(MARKER_CODES)}
+    marker = np.array([code_of[m] for m in marker], dtype=np.int8)
     out, start = [], 0
-    for codes, uniques in local:
-        to_pooled = np.append(at[start : start + len(uniques)], len(distinct))
-        start += len(uniques)
-        take = to_pooled[np.where(codes < 0, len(uniques), codes)]
-        out.append((value[take], marker[take], bad[take]))
+    for column in columns:
+        cells = take[start : start + len(column)]
+        start += len(column)
+        out.append((value[cells], marker[cells], bad[cells]))
     return out
 
 
@@ -211,10 +219,12 @@ def _report_bad(frame: pd.DataFrame, bad: pd.Series | np.ndarray, file: str, col
 
 # ----------------------------------------------------------------------------- EES tables
 def _read_csv(file: Path, log: ProblemLog) -> pd.DataFrame | None:
-    """A CSV as text cells, header not applied (BOM, CRLF and quoted empties as DfE writes)."""
+    """A CSV as text cells, header not applied (BOM, CRLF and quoted empties as DfE writes),
+    as Python strings (objects: an EES table's cells are worked on once per distinct text,
+    and converting every column to pandas' strings cost more than that work)."""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return pd.read_csv(file, header=None, dtype=str, keep_default_na=False,
+            return pd.read_csv(file, header=None, dtype=object, keep_default_na=False,
                                encoding=encoding)  # fmt: skip
         except UnicodeDecodeError:
             continue
@@ -233,7 +243,7 @@ def _is_value_column(parsed: Parsed) -> bool:
     least 90% of its non-blank cells, from its :func:`parse_values` (a blank cell is the only
     one that is neither a value, a marker nor bad)."""
     value, marker, bad = parsed
-    readable = ~np.isnan(value) | (marker != "")
+    readable = ~np.isnan(value) | (marker != 0)
     filled = int((readable | bad).sum())
     return filled == 0 or bool(readable.sum() / filled >= 0.9)
 
@@ -250,52 +260,118 @@ def _recognise(keys: list[str]) -> Table | None:
     return max(found, key=lambda t: len(t.signature)) if found else None
 
 
-def _areas(ids: pd.DataFrame) -> pd.DataFrame:
-    """Area columns of an EES table from its identifier columns (on arrays: the level of each
-    distinct geographic level once, the rest a choice between columns)."""
-    blank = np.full(len(ids), "", dtype=object)
-    get = lambda c: ids[c].to_numpy(dtype=object) if c in ids else blank  # noqa: E731
-    codes, levels = pd.factorize(ids["geographic_level"] if "geographic_level" in ids
-                                 else pd.Series(blank), sort=False)  # fmt: skip
-    level_of = [LEVELS.get(key_of(level), "other") for level in levels]
-    level = np.array([*level_of, "other"], dtype=object)[codes]
-    england, region, la = level == "england", level == "region", level == "la"
+@dataclass
+class _Texts:
+    """A text column as codes into its distinct texts (a few hundred in thousands of cells):
+    the work on texts is done once per distinct text, and the final categoricals are built
+    from the codes. ``dtype`` is the type pandas gives the column when it is a frame's
+    (``str``, ``string`` or ``object``): pandas' concat rules over the pieces' types decide
+    the type of the final column's categories."""
 
-    def kept(column: str, where: np.ndarray) -> object:
-        # a column the file gives stays pandas' strings (as the frames it joins hold it)
-        chosen = np.where(where, get(column), "")
-        return pd.array(chosen, dtype="string") if column in ids else chosen
+    codes: np.ndarray  # -1 where missing
+    distinct: np.ndarray  # object: each text once (a table's columns may share one array)
+    dtype: str
 
-    return pd.DataFrame({
-        "area_type": level,
-        "area_code": np.select([england, region], [get("country_code"), get("region_code")],
-                               get("new_la_code")),
-        "area_name": np.select([england, region], [get("country_name"), get("region_name")],
-                               get("la_name")),
+    @classmethod
+    def of(cls, values: object, dtype: str) -> _Texts:
+        codes, distinct = pd.factorize(values, sort=False)
+        return cls(codes, np.asarray(distinct, dtype=object), dtype)
+
+    @classmethod
+    def constant(cls, text: str, rows: int) -> _Texts:
+        return cls(np.zeros(rows, dtype=np.intp), np.array([text], dtype=object), "str")
+
+    def take(self, at: np.ndarray) -> _Texts:
+        return _Texts(self.codes[at], self.distinct, self.dtype)
+
+    def texts(self) -> np.ndarray:
+        """The texts as an object array (None where missing)."""
+        return np.append(self.distinct, None)[self.codes]
+
+
+Column = np.ndarray | _Texts
+
+
+class _Cells:
+    """One table's cells (or the indicators derived from them) as columns: numbers as numpy
+    arrays, texts as :class:`_Texts` (a frame a table cost more than the work on its cells)."""
+
+    def __init__(self, columns: dict[str, Column]) -> None:
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.columns["value"])
+
+    def __getitem__(self, name: str) -> Column:
+        return self.columns[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.columns
+
+    def take(self, at: np.ndarray) -> _Cells:
+        return _Cells({name: c.take(at) if isinstance(c, _Texts) else c[at]
+                       for name, c in self.columns.items()})  # fmt: skip
+
+    def text(self, name: str) -> str:
+        """The column's text in the first row."""
+        return self.columns[name].distinct[self.columns[name].codes[0]]
+
+
+def _areas(ids: dict[str, np.ndarray], distinct: np.ndarray, lines: int) -> dict[str, _Texts]:
+    """Area columns of an EES table from its identifier columns (codes into the table's
+    distinct texts, ``distinct``, which holds the blank text): the level of each distinct
+    geographic level once, the rest a choice between columns' codes."""
+    blank = np.full(lines, _code_of("", distinct), dtype=np.intp)
+    get = lambda c: ids.get(c, blank)  # noqa: E731
+    codes, at = pd.factorize(get("geographic_level"), sort=False)
+    level_of = [AREA_TYPES.index(LEVELS.get(key_of(distinct[a]), "other")) for a in at]
+    level = np.array([*level_of, AREA_TYPES.index("other")], dtype=np.intp)[codes]
+    england, region = level == 0, level == 1
+    la = level == 2
+
+    # a column the file gives is pandas' strings (as the frames it joins hold it), a column
+    # made up of blanks objects (which a frame reads as ``str``)
+    def kept(column: str, where: np.ndarray) -> _Texts:
+        return _Texts(np.where(where, get(column), blank), distinct,
+                      "string" if column in ids else "str")  # fmt: skip
+
+    return {
+        "area_type": _Texts(level, np.array(AREA_TYPES, dtype=object), "str"),
+        "area_code": _Texts(np.select([england, region], [get("country_code"), get("region_code")],
+                                      get("new_la_code")), distinct, "str"),
+        "area_name": _Texts(np.select([england, region], [get("country_name"), get("region_name")],
+                                      get("la_name")), distinct, "str"),
         "old_la_code": kept("old_la_code", la),
         "region_code": kept("region_code", ~england),
         "region_name": kept("region_name", ~england),
-    }, index=ids.index)  # fmt: skip
+    }  # fmt: skip
 
 
-def _stripped(column: pd.Series) -> pd.Series:
-    """The column as pandas' strings, stripped, blank where missing (pyarrow's strip of the
-    whole column costs less than factorising it to strip each distinct text once)."""
-    return column.astype("string").str.strip().fillna("")
+AREA_TYPES = ("england", "region", "la", "other")
 
 
-def _stripped_all(columns: list[pd.Series]) -> list[pd.Series]:
-    """:func:`_stripped` of each column, the columns stripped one below another in one go
-    when they are of one type (pandas' cost per operation outweighed the work)."""
-    if len(columns) < 2 or len({str(c.dtype) for c in columns}) > 1:
-        return [_stripped(c) for c in columns]
-    text = _stripped(pd.concat(columns, ignore_index=True)).array
-    n = len(columns[0])
-    return [pd.Series(text[i * n : (i + 1) * n], index=c.index, name=c.name)
-            for i, c in enumerate(columns)]  # fmt: skip
+def _code_of(text: str, distinct: np.ndarray) -> int:
+    found = np.flatnonzero(distinct == text)
+    return int(found[0]) if len(found) else -1
 
 
-def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | None:
+def _stripped_codes(columns: list[pd.Series]) -> tuple[list[np.ndarray], np.ndarray]:
+    """The columns as pandas' strings, stripped, blank where missing: as codes into one
+    array of their distinct texts (which holds the blank text). The columns are factorised one
+    below another in one go and each distinct text stripped once (pandas' cost per operation
+    outweighed the work)."""
+    n = len(columns[0]) if columns else 0
+    text = pd.concat(columns, ignore_index=True) if columns else pd.Series([], dtype=object)
+    # each distinct text stripped once (the same strip of pandas' strings as of every cell)
+    codes, uniques = pd.factorize(text, sort=False)
+    stripped = pd.Series(np.asarray(uniques, dtype=object), dtype="string").str.strip().fillna("")
+    at, distinct = pd.factorize(np.append(stripped.to_numpy(dtype=object), ""), sort=False)
+    codes = at[codes]  # a missing cell (-1) takes the blank text, the last
+    distinct = np.asarray(distinct, dtype=object)
+    return [codes[i * n : (i + 1) * n] for i in range(len(columns))], distinct
+
+
+def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> _Cells | None:
     """Cells of one EES table, or None (reported) when it is not one of DfE's known tables."""
     header = [str(h) for h in raw.iloc[0]]
     body = raw.iloc[1:].reset_index(drop=True)
@@ -319,12 +395,13 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
             values.append((name, pos))
         else:
             labels.append((name, pos))
-    texts = _stripped_all([body[p] for p in [*id_columns.values(), *(p for _, p in labels)]])
+    texts, distinct = _stripped_codes([body[p] for p in [*id_columns.values(),
+                                                         *(p for _, p in labels)]])  # fmt: skip
     ids = dict(zip(id_columns, texts[: len(id_columns)], strict=True))
-    labelled = _labelled([name for name, _ in labels], texts[len(ids) :], len(body))
-    keys = sorted({f"{lk}col={key_of(v)}" for lk in labelled.keys for v, _ in values})
+    labelled = _labelled([name for name, _ in labels], texts[len(ids) :], distinct, len(body))
+    keys = sorted({f"{lk}col={kinds[pos]}" for lk in labelled.keys for _, pos in values})
     table = _recognise(keys)
-    year = pd.to_numeric(ids.get("year", pd.Series(dtype=str)), errors="coerce")
+    year, year_texts = _year(ids.get("year"), distinct)
     if table is None:
         log.add(WARNING, "unrecognised file", str(file),
                 value=", ".join(h for h, _ in values[:6]),
@@ -333,19 +410,20 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
         log.not_used(str(file), "not recognised as a DfE table the project reads (see the "
                      "problem log)")  # fmt: skip
         return None
-    for name, _ in values:
-        column_keys = {f"{lk}col={key_of(name)}" for lk in labelled.keys}
+    for name, pos in values:
+        column_keys = {f"{lk}col={kinds[pos]}" for lk in labelled.keys}
         if not any(_match(p, k) for k in column_keys for p in table.known):
             log.add(WARNING, "unrecognised column", str(file), column=name,
                     expected=f"a column of DfE's {table.title} table; its values are kept "
                     "under their own name and not used as a comparator")  # fmt: skip
     bad_year = year.isna()
     if bad_year.any():
-        _report_bad(body, bad_year, str(file), "time_period", ids.get("year", body[0]), rows,
-                    log)  # fmt: skip
+        _report_bad(body, bad_year, str(file), "time_period",
+                    year_texts() if "year" in ids else body[0], rows, log)  # fmt: skip
     release = int(year.max()) if year.notna().any() else 0
-    areas = _areas(pd.DataFrame(ids))
-    synthetic = any(SYNTHETIC.search(str(v)) for v in areas["area_name"].unique())
+    areas = _areas(ids, distinct, len(body))
+    names = areas["area_name"]
+    synthetic = any(SYNTHETIC.search(str(v)) for v in names.distinct[np.unique(names.codes)])
     edition = (f"{table.publication}, {release} release, {table.title}" if release
                else f"{table.publication}, release not known, {table.title}")  # fmt: skip
     edition += " (synthetic demonstration values)" if synthetic else ""
@@ -353,13 +431,24 @@ def _read_ees(raw: pd.DataFrame, file: Path, log: ProblemLog) -> pd.DataFrame | 
         _report_bad(body, parsed[pos][2], str(file), name, body[pos], rows, log)
     constants = {"table": table.key, "edition": edition, "source_file": str(file),
                  "priority": table.priority, "period": table.period}  # fmt: skip
-    cells = _cells(areas, [(name, parsed[pos]) for name, pos in values], labelled, year, rows,
-                   constants)  # fmt: skip
-    cells = cells.loc[cells["year"].notna()]
+    cells = _cells(areas, [(name, kinds[pos], parsed[pos]) for name, pos in values], labelled,
+                   year, rows, constants)  # fmt: skip
+    if bad_year.any():
+        cells = cells.take(np.flatnonzero(pd.notna(cells["year"])))
     log.used(str(file), f"{edition}", f"EES table recognised by its columns "
              f"({', '.join(table.signature)}); {len(body)} rows, years "
              f"{int(year.min()) if release else '?'}-{release or '?'}")  # fmt: skip
     return cells
+
+
+def _year(codes: np.ndarray | None, distinct: np.ndarray) -> tuple[pd.Series, Callable]:
+    """DfE's ``time_period`` of each line as a number (missing where it is not one), read
+    once per distinct text; and a function giving the texts (for the problem log)."""
+    if codes is None:
+        return pd.to_numeric(pd.Series(dtype=str), errors="coerce"), lambda: None
+    local, at = pd.factorize(codes, sort=False)
+    number = pd.to_numeric(pd.Series(distinct[at], dtype="string"), errors="coerce")
+    return pd.Series(number.array.take(local)), lambda: pd.Series(distinct[codes])
 
 
 @dataclass
@@ -374,58 +463,66 @@ class _Labelled:
     dtypes: tuple[str, str]  # of the keys and names: as the label columns' texts, if any
 
 
-def _labelled(names: list[str], texts: list[pd.Series], lines: int) -> _Labelled:
-    """:class:`_Labelled` of a table's label columns (a few dozen combinations in thousands
-    of lines: keyed and written once each)."""
+def _labelled(names: list[str], texts: list[np.ndarray], distinct: np.ndarray,
+              lines: int) -> _Labelled:  # fmt: skip
+    """:class:`_Labelled` of a table's label columns (codes into ``distinct``; a few dozen
+    combinations in thousands of lines: keyed and written once each)."""
     combined = np.zeros(lines, dtype=np.int64)
-    for text in texts:
-        codes, uniques = pd.factorize(text, sort=False)  # stripped: never missing
-        combined = pd.factorize(combined * (len(uniques) + 1) + codes, sort=False)[0]
+    for codes in texts:  # stripped: never missing
+        combined = pd.factorize(combined * (len(distinct) + 1) + codes, sort=False)[0]
     line, _ = pd.factorize(combined, sort=False)
     first = np.unique(line, return_index=True)[1]  # a line of each combination
-    found = [text.to_numpy(dtype=object)[first] for text in texts]
-    keys = ["".join(f"{key_of(name)}={key_of(t[i])};" for name, t in zip(names, found, strict=True))
+    found = [distinct[codes[first]] for codes in texts]
+    names = [key_of(name) for name in names]
+    keys = ["".join(f"{name}={key_of(t[i])};" for name, t in zip(names, found, strict=True))
             for i in range(len(first))]  # fmt: skip
     written = ["".join(f"{t[i]} / " for t in found) for i in range(len(first))]
     return _Labelled(line, keys, written, ("str", "string") if texts else ("object", "object"))
 
 
-def _cells(areas: pd.DataFrame, columns: list[tuple[str, Parsed]],
+def _cells(areas: dict[str, _Texts], columns: list[tuple[str, str, Parsed]],
            labelled: _Labelled, year: pd.Series, rows: pd.Series,
-           constants: dict) -> pd.DataFrame:  # fmt: skip
+           constants: dict) -> _Cells:  # fmt: skip
     """One row per cell: each value column's cells below the previous column's, beside the
-    areas, with the cell's measure key and name, and the file's ``constants`` last (built
-    whole, not a frame per column; the keys and names once per label combination and
-    column)."""
-    repeat = np.tile(np.arange(len(areas)), len(columns))
+    areas, with the cell's measure key and name, and the file's ``constants`` (the keys and
+    names once per label combination and column; ``columns``: each value column's name, key
+    and parsed cells)."""
+    repeat = np.tile(np.arange(len(rows)), len(columns))
     combination = np.concatenate([i * len(labelled.keys) + labelled.line
                                   for i in range(len(columns))])  # fmt: skip
-    keys = [f"{lk}col={key_of(name)}" for name, _ in columns for lk in labelled.keys]
-    names = [f"{ln}{name}" for name, _ in columns for ln in labelled.names]
-    cells = {name: areas[name].array.take(repeat) for name in areas.columns}
+    keys = [f"{lk}col={key}" for _, key, _ in columns for lk in labelled.keys]
+    names = [f"{ln}{name}" for name, _, _ in columns for ln in labelled.names]
+    cells = {name: column.take(repeat) for name, column in areas.items()}
     cells |= {
-        "key": _texts(keys, labelled.dtypes[0], combination),
-        "measure": _texts(names, labelled.dtypes[1], combination),
-        "value": np.concatenate([value for _, (value, _, _) in columns]),
-        "marker": np.concatenate([marker for _, (_, marker, _) in columns]),
+        "key": _Texts.of(np.array(keys, dtype=object), labelled.dtypes[0]).take(combination),
+        "measure": _Texts.of(np.array(names, dtype=object), labelled.dtypes[1]).take(combination),
+        "value": np.concatenate([value for _, _, (value, _, _) in columns]),
+        "marker": _markers([marker for _, _, (_, marker, _) in columns]),
         "year": year.to_numpy()[repeat],
         "row": rows.to_numpy()[repeat],
     }  # fmt: skip
-    return pd.DataFrame(cells | {k: _constant(v, len(repeat)) for k, v in constants.items()})
+    return _Cells(cells | {k: _constant(v, len(repeat)) for k, v in constants.items()})
 
 
-def _constant(value: object, rows: int) -> object:
-    """A column of ``value`` of the type ``DataFrame.assign`` gives a scalar (pandas' strings
-    for a text), built as an array (setting a scalar column costs more than the work)."""
+def _markers(markers: list[np.ndarray]) -> _Texts:
+    """DfE's markers of cells (codes, see MARKER_CODES) as :class:`_Texts`."""
+    return _Texts(np.concatenate(markers).astype(np.intp), MARKER_CODES, "str")
+
+
+def _marker_codes(markers: _Texts) -> np.ndarray:
+    """The codes (see MARKER_CODES) of a column of DfE's markers."""
+    if markers.distinct is MARKER_CODES:
+        return markers.codes
+    code_of = {m: i for i, m in enumerate(MARKER_CODES)}
+    return np.array([*(code_of[m] for m in markers.distinct), 0], dtype=np.int8)[markers.codes]
+
+
+def _constant(value: object, rows: int) -> Column:
+    """A column of ``value``: texts as :class:`_Texts` of pandas' strings (the type
+    ``DataFrame.assign`` gives a text)."""
     if isinstance(value, str):
-        return pd.array([value], dtype="str").take(np.zeros(rows, dtype=np.intp))
+        return _Texts.constant(value, rows)
     return np.full(rows, value)
-
-
-def _texts(distinct: list[str], dtype: str, take: np.ndarray) -> pd.Series:
-    """``distinct[take]`` as a column of ``dtype`` (a Series: a frame would read an object
-    array as pandas' strings)."""
-    return pd.Series(pd.array(distinct, dtype=dtype).take(take), dtype=dtype)
 
 
 # ----------------------------------------------------------------------------- LAIT
@@ -478,7 +575,7 @@ def _lait_areas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_lait(frame: pd.DataFrame, file: Path, log: ProblemLog,
-               dictionary: pd.DataFrame | None) -> pd.DataFrame:  # fmt: skip
+               dictionary: pd.DataFrame | None) -> _Cells:  # fmt: skip
     rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
     value, marker, bad = parse_values(frame["Values"])
     _report_bad(frame, bad, str(file), "Values", frame["Values"], rows, log)
@@ -497,21 +594,26 @@ def _read_lait(frame: pd.DataFrame, file: Path, log: ProblemLog,
     measure = short.cat.rename_categories(
         [f"{c}: {titles.get(c, '')}" for c in short.cat.categories]
     )
-    cells = _lait_areas(frame).assign(
-        key="lait=" + measure_key,
-        measure=measure.to_numpy(),
-        value=value.to_numpy(), marker=marker.to_numpy(), year=year.to_numpy(),
-        status=status.to_numpy(), row=rows.to_numpy(), table="lait",
-        edition=f"{LAIT}, data set with years to {int(year.max())}"
-        + (" (synthetic demonstration values)" if synthetic else ""),
-        source_file=str(file),
-        priority=9,
-        period=measure_key.map(periods).fillna("").to_numpy(),
-    )  # fmt: skip
+    edition = f"{LAIT}, data set with years to {int(year.max())}" + (
+        " (synthetic demonstration values)" if synthetic else ""
+    )
+    areas, n = _lait_areas(frame), len(frame)
+    # the columns a frame of them would have had, texts as pandas' strings (``str``)
+    cells = _Cells({c: _Texts.of(areas[c], str(areas[c].dtype)) for c in areas.columns} | {
+        "key": _Texts.of(("lait=" + measure_key).to_numpy(), "str"),
+        "measure": _Texts(measure.cat.codes.to_numpy().astype(np.intp),
+                          np.asarray(measure.cat.categories, dtype=object), "str"),
+        "value": value.to_numpy(), "marker": _Texts.of(marker.to_numpy(), "str"),
+        "year": year.to_numpy(), "status": _Texts.of(status.to_numpy(), "str"),
+        "row": rows.to_numpy(), "table": _Texts.constant("lait", n),
+        "edition": _Texts.constant(edition, n), "source_file": _Texts.constant(str(file), n),
+        "priority": np.full(n, 9),
+        "period": _Texts.of(measure_key.map(periods).fillna("").to_numpy(), "str"),
+    })  # fmt: skip
     log.used(str(file), f"{LAIT} data set: {frame['Short Desc'].nunique()} measures, "
              f"{len(frame)} rows", "parquet with LAIT's columns Short Desc, Years, "
              "LA and Regions, Values, LA Number")  # fmt: skip
-    return cells.loc[year.notna()]
+    return cells.take(np.flatnonzero(year.notna().to_numpy()))
 
 
 LAIT_COLUMNS = {"Short Desc", "Years", "LA and Regions", "Values", "LA Number"}
@@ -546,9 +648,6 @@ AREA_KEYS = ["area_type", "area_code", "old_la_code", "area_name", "region_code"
              "region_name", "year", "source_file"]  # fmt: skip
 
 
-MARKER_ORDER = ("c", "u", "x", "z", "k", "low", "-")  # the first found names a derived gap
-
-
 @dataclass
 class _Wide:
     """One file's cells as arrays, a row per area and year and a column per measure key: built
@@ -556,7 +655,7 @@ class _Wide:
     per-operation cost over ~60 rules a file was most of the reading time)."""
 
     values: np.ndarray  # float, NaN where the cell is missing or absent
-    markers: np.ndarray  # object: DfE's marker, "" where none or absent
+    markers: np.ndarray  # DfE's marker's code (see MARKER_CODES), 0 where none or absent
     position: dict[str, int]
 
     def take(self, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -577,9 +676,12 @@ def _sum(wide: _Wide, cols: list[str]) -> tuple[np.ndarray, np.ndarray]:
     else:
         total = np.asfortranarray(parts).sum(axis=1)
     total[missing.any(axis=1)] = np.nan
-    marker = np.select([(marks == m).any(axis=1) for m in MARKER_ORDER], list(MARKER_ORDER),
-                       "")  # fmt: skip
-    return total, marker
+    # the first marker of MARKER_ORDER found: the lowest code above 0
+    marker = np.where(marks > 0, marks, len(MARKER_CODES)).min(axis=1, initial=len(MARKER_CODES))
+    return total, np.where(marker < len(MARKER_CODES), marker, 0).astype(np.int8)
+
+
+_MARKER_Z = np.int8(list(MARKER_CODES).index("z"))
 
 
 def _rule_rows(rule: Rule, wide: _Wide, keys: list[str]) -> dict | None:
@@ -594,7 +696,7 @@ def _rule_rows(rule: Rule, wide: _Wide, keys: list[str]) -> dict | None:
     if rule.expect and (len(num_keys) != rule.expect or len(den_keys) != rule.expect):
         return None
     rows = len(wide.values)
-    nothing = (np.full(rows, np.nan), np.full(rows, "", dtype=object))
+    nothing = (np.full(rows, np.nan), np.zeros(rows, dtype=np.int8))
     num, num_mark = _sum(wide, num_keys) if num_keys else nothing
     den, den_mark = _sum(wide, den_keys) if den_keys else nothing
     if rule.value:
@@ -603,9 +705,9 @@ def _rule_rows(rule: Rule, wide: _Wide, keys: list[str]) -> dict | None:
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
             value = rule.scale * num / np.where(den > 0, den, np.nan)
-        marker = np.where(num_mark != "", num_mark, den_mark)
+        marker = np.where(num_mark != 0, num_mark, den_mark)
         # nothing to divide by (e.g. an authority with no conferences): DfE's "not applicable"
-        marker = np.where((marker == "") & (den == 0), "z", marker)
+        marker = np.where((marker == 0) & (den == 0), _MARKER_Z, marker)
         measure_key = rule.how or " + ".join(num_keys) + " ÷ " + " + ".join(den_keys)
     if rule.per_10k:  # the population implied by DfE's own count and rate (see the catalogue)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -615,113 +717,138 @@ def _rule_rows(rule: Rule, wide: _Wide, keys: list[str]) -> dict | None:
             "breakdown": rule.breakdown}  # fmt: skip
 
 
-def _wide(cells: pd.DataFrame) -> tuple[pd.DataFrame, _Wide]:
+def _wide(cells: _Cells) -> tuple[dict[str, Column], _Wide]:
     """The areas (a row per area and year) and the cells of each as arrays: of a cell given
     twice, its first value and its first marker. The rows are in the order
     ``groupby(sort=False)`` and ``unstack`` gave them: by each area column's values in the
     order they first appear, the first column first."""
     # the cells of a file line share its area and year: each area column is factorised over
-    # the first cell of each line (in order of appearance, so the codes are the same)
+    # the first cell of each line (in order of appearance, so the codes are the same as of
+    # the texts)
     line, _ = pd.factorize(cells["row"], sort=False)
     _, first = np.unique(line, return_index=True)
-    lines = {c: cells[c].array.take(first) for c in AREA_KEYS}
-    codes = np.column_stack([pd.factorize(lines[c], sort=False)[0] for c in AREA_KEYS])[line]
-    key_code, keys = pd.factorize(cells["key"], sort=False)
-    kept = (codes >= 0).all(axis=1) & (key_code >= 0)  # groupby leaves out missing keys
-    codes, key_code = codes[kept], key_code[kept]
-    order = np.lexsort(codes.T[::-1])
-    starts = np.r_[True, (np.diff(codes[order], axis=0) != 0).any(axis=1)]
-    row = np.empty(len(order), dtype=np.intp)
-    row[order] = np.cumsum(starts) - 1
+    lines = {c: cells[c].take(first) for c in AREA_KEYS}
+    codes = np.column_stack([_first_seen(lines[c]) for c in AREA_KEYS])
+    key = cells["key"]
+    key_code, keys = key.codes, key.distinct  # a key's column: its code
+    # groupby leaves out missing keys: a line counts where its area is known and at least one
+    # of its cells has a key; the areas are sorted line by line (a tenth of the cells)
+    keyed = np.zeros(len(first), dtype=bool)
+    keyed[line[key_code >= 0]] = True
+    usable = np.flatnonzero((codes >= 0).all(axis=1) & keyed)
+    order = np.lexsort(codes[usable].T[::-1])
+    starts = np.r_[True, (np.diff(codes[usable][order], axis=0) != 0).any(axis=1)]
+    line_row = np.full(len(first), -1, dtype=np.intp)
+    line_row[usable[order]] = np.cumsum(starts) - 1
+    row = line_row[line]
+    kept = (row >= 0) & (key_code >= 0)
     n_rows, n_keys = int(starts.sum()), len(keys)
-    cell = row * n_keys + key_code
-    value = cells["value"].to_numpy(dtype=float, na_value=np.nan)[kept]
-    marker = cells["marker"].to_numpy(dtype=object)[kept]
+    cell = row[kept] * n_keys + key_code[kept]
+    value = cells["value"][kept]
+    marker = _marker_codes(cells["marker"])[kept]
     values = np.full(n_rows * n_keys, np.nan)
-    markers = np.full(n_rows * n_keys, "", dtype=object)
+    markers = np.zeros(n_rows * n_keys, dtype=np.int8)
     has_value = ~np.isnan(value)
     filled, first = np.unique(cell[has_value], return_index=True)
     values[filled] = value[has_value][first]
     filled, first = np.unique(cell, return_index=True)
     markers[filled] = marker[first]
-    of_row = line[kept][order[starts]]  # each row's line
-    areas = pd.DataFrame({c: lines[c].take(of_row) for c in AREA_KEYS})
+    of_row = usable[order[starts]]  # a line of each row (its lines share their areas)
+    areas = {c: lines[c].take(of_row) for c in AREA_KEYS}
     return areas, _Wide(values.reshape(n_rows, n_keys), markers.reshape(n_rows, n_keys),
                         {k: i for i, k in enumerate(keys)})  # fmt: skip
 
 
-def _indicators(cells: pd.DataFrame) -> pd.DataFrame:
+def _first_seen(column: Column) -> np.ndarray:
+    """Codes of a column's values in order of first appearance (-1 where missing)."""
+    if isinstance(column, _Texts):
+        codes = pd.factorize(column.codes, sort=False)[0]
+        return np.where(column.codes < 0, -1, codes)
+    return pd.factorize(column, sort=False)[0]
+
+
+def _indicators(cells: _Cells) -> _Cells | None:
     """The project's indicators from one file's cells, by its table's rules."""
-    table = cells["table"].iloc[0]
-    keys = sorted(cells["key"].unique())
+    table = cells.text("table")
+    key = cells["key"]
     if table == "lait":
-        mapped = cells.loc[cells["key"].str.slice(5).isin(LAIT_RULES)].copy()
-        short = mapped["key"].str.slice(5)
-        mapped["indicator_id"] = short.map({k: r[0] for k, r in LAIT_RULES.items()})
-        mapped["breakdown"] = short.map({k: r[2] for k, r in LAIT_RULES.items()})
-        mapped["measure_key"] = mapped["measure"]
-        return mapped.assign(numerator=np.nan, denominator=np.nan)
+        # each LAIT measure's rule looked up once per distinct key
+        rules = [LAIT_RULES.get(k[5:]) for k in key.distinct]
+        mapped = cells.take(np.flatnonzero(np.array([*(r is not None for r in rules), False])
+                                           [key.codes]))  # fmt: skip
+        codes = mapped["key"].codes
+        ids = np.array([r[0] if r else None for r in rules], dtype=object)[codes]
+        breakdown = _Texts.of(np.array([r[2] if r else "" for r in rules], dtype=object), "str")
+        n = len(codes)
+        return _Cells(mapped.columns | {"indicator_id": ids, "breakdown": breakdown.take(codes),
+                                        "numerator": np.full(n, np.nan),
+                                        "denominator": np.full(n, np.nan)})  # fmt: skip
     spec = next(t for t in TABLES if t.key == table)
     if not spec.rules:
-        return pd.DataFrame()
+        return None
+    keys = sorted(key.distinct[np.unique(key.codes[key.codes >= 0])])
     areas, wide = _wide(cells)
     found = [f for r in spec.rules if (f := _rule_rows(r, wide, keys)) is not None]
     if not found:
-        return pd.DataFrame()
+        return None
     # one file: its edition and table
-    same = {name: cells[name].iloc[0] for name in ("edition", "priority", "period")}
+    same = {"edition": cells.text("edition"), "priority": cells["priority"][0],
+            "period": cells.text("period")}  # fmt: skip
     return _stack(areas, found, _measures(cells), {"table": table, **same, "status": ""})
 
 
-def _measures(cells: pd.DataFrame) -> pd.Series:
-    """Each measure key's name as the file gives it (its first cell's)."""
-    _, first = np.unique(pd.factorize(cells["key"], sort=False)[0], return_index=True)
-    return cells["measure"].iloc[first].set_axis(cells["key"].iloc[first])
+def _measures(cells: _Cells) -> tuple[dict[str, str], str]:
+    """Each measure key's name as the file gives it (its first cell's), and the type of the
+    names' column."""
+    key, measure = cells["key"], cells["measure"]
+    present, first = np.unique(key.codes, return_index=True)
+    known = present >= 0
+    names = measure.texts()[first[known]]
+    return dict(zip(key.distinct[present[known]], names, strict=True)), measure.dtype
 
 
-def _stack(areas: pd.DataFrame, found: list[dict], measures: pd.Series,
-           constants: dict) -> pd.DataFrame:  # fmt: skip
+def _stack(areas: dict[str, Column], found: list[dict], measures: tuple[dict[str, str], str],
+           constants: dict) -> _Cells:  # fmt: skip
     """The rules' columns one rule below another, each beside the areas, with the name of
     each rule's measure (DfE's, or the rule's own description of a derived one), and the
-    file's ``constants`` (its table, edition...) last. Built as one frame from its columns
-    (a column set at a time cost more than the work)."""
-    n, each = len(areas), np.repeat(np.arange(len(found)), len(areas))
-    tile = np.tile(np.arange(n), len(found))
-    out = {name: areas[name].array.take(tile) for name in areas.columns}
+    file's ``constants`` (its table, edition...)."""
+    n = len(areas["year"])
+    each, tile = np.repeat(np.arange(len(found)), n), np.tile(np.arange(n), len(found))
+    out = {name: column.take(tile) for name, column in areas.items()}
     floats = {name: np.concatenate([np.broadcast_to(np.asarray(f[name], dtype=float), n)
                                     for f in found])
               for name in ("value", "numerator", "denominator")}  # fmt: skip
-    # the markers are a handful of distinct texts: converted to pandas' strings once each
-    codes, distinct = pd.factorize(np.concatenate([f["marker"] for f in found]).astype(object))
-    texts = {
-        name: pd.array([f[name] for f in found], dtype="str").take(each)
-        for name in ("measure_key", "indicator_id", "breakdown")
-    }  # one text a rule
-    keys = pd.Series([f["measure_key"] for f in found], dtype="str")
-    out |= {"value": floats["value"], "marker": pd.array(distinct, dtype="str").take(codes),
-            "measure_key": texts["measure_key"], "numerator": floats["numerator"],
-            "denominator": floats["denominator"], "indicator_id": texts["indicator_id"],
-            "breakdown": texts["breakdown"],
-            "measure": keys.map(measures).fillna(keys).take(each).array}  # fmt: skip
+    # a measure DfE names is named as in its file, a derived one by the rule's description;
+    # its column is pandas' strings as the file's measure names were, else ``str``
+    named, dtype = measures
+    written = [
+        m if (m := named.get(f["measure_key"])) is not None else f["measure_key"] for f in found
+    ]
+    out |= floats | {
+        "marker": _markers([f["marker"] for f in found]),
+        "indicator_id": np.array([f["indicator_id"] for f in found], dtype=object)[each],
+        "breakdown": _Texts.of(np.array([f["breakdown"] for f in found], dtype=object),
+                               "str").take(each),
+        "measure": _Texts.of(np.array(written, dtype=object),
+                             "string" if dtype == "string" else "str").take(each),
+    }  # fmt: skip
     out |= {name: _constant(value, len(tile)) for name, value in constants.items()}
-    return pd.DataFrame(out, columns=[*areas.columns, *RULE_COLUMNS, *constants])
-
-
-RULE_COLUMNS = ["value", "marker", "measure_key", "numerator", "denominator", "indicator_id",
-                "breakdown", "measure"]  # fmt: skip
+    return _Cells(out)
 
 
 # ----------------------------------------------------------------------------- assembly
-def _period_end(year: pd.Series, period: pd.Series) -> pd.Series:
+def _period_end(year: pd.Series, period: _Texts) -> pd.Series:
     """The date each figure ends, worked out once per distinct year and period (in order of
     first appearance, so ``to_datetime`` infers the same format from the same first text)."""
     year_code, _ = pd.factorize(year, sort=False)
-    period_code, periods = pd.factorize(period, sort=False)
+    period_code, periods = pd.factorize(period.codes, sort=False)
+    period_code = np.where(period.codes < 0, -1, period_code)
     pair, _ = pd.factorize(year_code * (len(periods) + 1) + period_code, sort=False)
     # the codes count up in order of first appearance: each first appears where they rise
     highest = np.maximum.accumulate(pair)
     first = np.flatnonzero(np.r_[True, highest[1:] != highest[:-1]])
-    ends = _period_ends(year.iloc[first], period.iloc[first])
+    periods = pd.Series(period.take(first).texts(), index=year.index[first], dtype="str")
+    ends = _period_ends(year.iloc[first], periods)
     return pd.Series(ends.array.take(pair), index=year.index)
 
 
@@ -731,24 +858,23 @@ def _period_ends(year: pd.Series, period: pd.Series) -> pd.Series:
     return pd.to_datetime(y + month_day, errors="coerce")
 
 
-def _current_codes(frames: list[pd.DataFrame]) -> dict[str, str]:
+def _current_codes(tables: list[_Cells]) -> dict[str, str]:
     """Each authority's current ONS code: its code in the latest year of the files read
     (CIN files keep each year's own code; CLA files restate every year on one edition's
     codes), keyed by DfE's three-digit number."""
-    if not frames:
+    if not tables:
         return {}
     # the cells of a file line share its area and year, and the latest year's last cell wins:
     # the last cell of each line decides as all of them would (a tenth of the cells)
     old, code, year = [], [], []
-    for f in frames:
-        row = f["row"].to_numpy()
+    for cells in tables:
+        row = cells["row"]
         last = np.sort(len(row) - 1 - np.unique(row[::-1], return_index=True)[1])
-        line = {c: f[c].array.take(last).to_numpy(dtype=object)
-                for c in ("area_type", "old_la_code", "area_code", "year")}  # fmt: skip
+        line = {c: cells[c].take(last).texts() for c in ("area_type", "old_la_code", "area_code")}
         la = (line["area_type"] == "la") & (line["old_la_code"] != "") & (line["area_code"] != "")
         old.append(line["old_la_code"][la])
         code.append(line["area_code"][la])
-        year.append(line["year"][la])
+        year.append(cells["year"][last][la])
     old, code, year = np.concatenate(old), np.concatenate(code), np.concatenate(year)
     latest = np.argsort(year.astype(float), kind="stable")
     return dict(zip(old[latest], code[latest], strict=True))  # the latest year's code last
@@ -770,7 +896,7 @@ def load_published(paths: str | Path | Iterable[str | Path], log: ProblemLog) ->
     from .population import POPULATION_COLUMNS
 
     files = _expand(paths)
-    tables: list[pd.DataFrame] = []
+    tables: list[_Cells] = []
     models: list[pd.DataFrame] = []
     populations: list[pd.DataFrame] = []
     lait: list[tuple[pd.DataFrame, Path]] = []
@@ -812,8 +938,8 @@ def load_published(paths: str | Path | Iterable[str | Path], log: ProblemLog) ->
             if cells is not None:
                 tables.append(cells)
         elif {"measureshort", "yeartype"} <= heads:
-            dictionary = _read_dictionary(raw, file, log)
-        elif (model := read_neighbour_grid(raw, file, log)) is not None:
+            dictionary = _read_dictionary(raw.astype("str"), file, log)
+        elif (model := read_neighbour_grid(raw.astype("str"), file, log)) is not None:
             models.append(model)
         else:
             log.add(WARNING, "unrecognised file", str(file),
@@ -867,32 +993,106 @@ def _empty_neighbours() -> pd.DataFrame:
     return pd.DataFrame(columns=NEIGHBOUR_COLUMNS)
 
 
-def _assemble(tables: list[pd.DataFrame]) -> pd.DataFrame:
+TEXT_COLUMNS = ["measure", "breakdown", "area_code", "old_la_code", "area_name", "area_type",
+                "region_code", "region_name", "marker", "status", "table", "edition",
+                "source_file"]  # fmt: skip
+
+
+def _assemble(tables: list[_Cells]) -> pd.DataFrame:
+    """The tables' cells and the indicators derived from them, one below another, texts as
+    categoricals (the pieces' codes joined, the categories sorted: what ``pd.concat`` and
+    ``astype("category")`` gave, without writing out and hashing every row's text)."""
     tables = [t for t in tables if len(t)]
     if not tables:
         return pd.DataFrame(columns=[*COLUMNS, "priority"])
-    derived = [d for t in tables if len(t) and len(d := _indicators(t))]
-    raw = [t.assign(indicator_id=pd.NA, breakdown="", numerator=np.nan, denominator=np.nan)
-           for t in tables if len(t)]  # fmt: skip
-    frame = pd.concat([*derived, *raw], ignore_index=True)
-    codes = {**LA_CODES, **_current_codes(tables)}  # the files' own codes first
-    # an authority's current code where one is known: looked up once per DfE number
-    number, numbers = pd.factorize(frame["old_la_code"], sort=False)
-    current = np.array([codes.get(n) for n in numbers] + [None], dtype=object)[number]
-    known = (frame["area_type"] == "la").to_numpy(dtype=bool) & pd.notna(current)
-    frame["area_code"] = frame["area_code"].mask(known, current)
-    frame["time_period"] = _period_end(frame["year"], frame["period"])
-    frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
-    frame["status"] = frame["status"].fillna("") if "status" in frame else ""
-    for col in ("value", "numerator", "denominator"):
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
-    frame["marker"] = frame["marker"].fillna("").astype(str)
-    frame["area_code"] = frame["area_code"].fillna("")
-    out = frame[[*COLUMNS, "priority"]]
-    text = ["measure", "breakdown", "area_code", "old_la_code", "area_name", "area_type",
-            "region_code", "region_name", "marker", "status", "table", "edition",
-            "source_file"]  # fmt: skip
-    return out.astype({c: "category" for c in text})
+    derived = [d for t in tables if (d := _indicators(t)) is not None and len(d)]
+    raw = [_Cells(t.columns | {"indicator_id": np.full(len(t), pd.NA, dtype=object),
+                               "breakdown": _Texts.constant("", len(t)),
+                               "numerator": np.full(len(t), np.nan),
+                               "denominator": np.full(len(t), np.nan)})
+           for t in tables]  # fmt: skip
+    pieces = [*derived, *raw]
+    text = {c: _joined(pieces, c) for c in [*TEXT_COLUMNS, "period"]}
+    # an authority's current code where one is known (the files' own codes first): looked up
+    # once per DfE number
+    codes = {**LA_CODES, **_current_codes(tables)}
+    old, area = text["old_la_code"], text["area_code"]
+    current = [codes.get(n) for n in old.distinct]
+    found = [c for c in current if c is not None]
+    at, area.distinct = pd.factorize(np.concatenate([area.distinct, np.array(found, dtype=object)]))
+    area.distinct = np.asarray(area.distinct, dtype=object)
+    to_current = np.full(len(current) + 1, -1, dtype=np.intp)
+    to_current[[i for i, c in enumerate(current) if c is not None]] = at[len(at) - len(found) :]
+    now = to_current[old.codes]
+    la = text["area_type"].codes == _code_of("la", text["area_type"].distinct)
+    area.codes = np.where(la & (now >= 0), now,
+                          np.append(at[: len(at) - len(found)], -1)[area.codes])  # fmt: skip
+    numbers = {c: np.concatenate([p[c] for p in pieces])
+               for c in ("year", "value", "numerator", "denominator", "priority")}  # fmt: skip
+    year = pd.Series(numbers["year"])
+    columns = {
+        "indicator_id": pd.Series(
+            np.concatenate([p["indicator_id"] for p in pieces]), dtype=object
+        ),
+        "time_period": _period_end(year, text["period"]),
+        "year": pd.to_numeric(year, errors="coerce").astype("Int64"),
+    }
+    dtypes = _text_dtypes(pieces)
+    for c in TEXT_COLUMNS:
+        columns[c] = _categorical(text[c], "str" if c == "marker" else dtypes.get(c, "str"),
+                                  blank=c in {"marker", "status", "area_code"})  # fmt: skip
+    columns |= {c: numbers[c].astype(float) for c in ("value", "numerator", "denominator")}
+    columns["priority"] = numbers["priority"]
+    return pd.DataFrame({c: columns[c] for c in [*COLUMNS, "priority"]})
+
+
+def _text_dtypes(pieces: list[_Cells]) -> dict[str, object]:
+    """The type of each text column after ``pd.concat`` of the pieces as frames, by pandas'
+    own rules (``str`` and ``string`` give ``string``, anything with object gives object):
+    read off empty frames of the pieces' types, one of each combination of types (a column
+    of one type in every piece keeps it)."""
+    types = {c: {p[c].dtype if c in p else None for p in pieces} for c in TEXT_COLUMNS}
+    same = {c: next(iter(t)) for c, t in types.items() if len(t) == 1 and None not in t}
+    varying = [c for c in TEXT_COLUMNS if c not in same]
+    kinds = {tuple((c, p[c].dtype) for c in varying if c in p): None for p in pieces}
+    heads = [pd.DataFrame({c: pd.array([], dtype=d) for c, d in kind}) for kind in kinds]
+    return same | (pd.concat(heads, ignore_index=True).dtypes.to_dict() if varying else {})
+
+
+def _joined(pieces: list[_Cells], name: str) -> _Texts:
+    """The column ``name`` of the pieces one below another (missing where a piece lacks
+    it), as codes into the distinct texts of all of them."""
+    # a table's cells and its indicators share their texts' arrays: each pooled once
+    arrays = {id(p[name].distinct): p[name].distinct for p in pieces if name in p}
+    start = dict(zip(arrays, np.cumsum([0, *map(len, arrays.values())]), strict=False))
+    pooled = np.concatenate([*arrays.values(), np.array([], dtype=object)])
+    at, distinct = pd.factorize(pooled, sort=False)
+    at = np.append(at, -1)  # a missing text's code (-1) stays missing
+    parts, shift = [], []
+    for piece in pieces:
+        given = name in piece
+        parts.append(piece[name].codes if given else np.full(len(piece), -1, dtype=np.intp))
+        shift.append(start[id(piece[name].distinct)] if given else 0)
+    codes = np.concatenate(parts)
+    codes = np.where(codes < 0, -1, at[codes + np.repeat(shift, [len(p) for p in parts])])
+    return _Texts(codes, np.asarray(distinct, dtype=object), "")
+
+
+def _categorical(column: _Texts, dtype: object, blank: bool) -> pd.Categorical:
+    """``astype("category")`` of the column in ``dtype`` (missing as blank if ``blank``): its
+    distinct texts sorted as categories (inferred where the column was objects)."""
+    codes, distinct = column.codes, column.distinct
+    if blank and (codes < 0).any():
+        if (code := _code_of("", distinct)) < 0:
+            distinct, code = np.append(distinct, ""), len(distinct)
+        codes = np.where(codes < 0, code, codes)
+    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(distinct)))
+    texts = distinct[used]
+    order = np.argsort(texts, kind="stable")
+    rank = np.full(len(distinct) + 1, -1, dtype=np.intp)  # a missing value's code is -1
+    rank[used[order]] = np.arange(len(order))
+    categories = pd.Index(texts[order], dtype=None if str(dtype) == "object" else dtype)
+    return pd.Categorical.from_codes(rank[codes], dtype=pd.CategoricalDtype(categories))
 
 
 def read_published(paths: str | Path | Iterable[str | Path],
@@ -942,7 +1142,8 @@ def comparators(values: pd.DataFrame) -> pd.DataFrame:
     priority = values["priority"].iloc[at].to_numpy() if "priority" in values else 0
     rank = pd.DataFrame({"_p": priority, "_r": -np.nan_to_num(release[codes], nan=0.0)})
     order = rank.sort_values(["_p", "_r"], kind="stable").index.to_numpy()
-    keys = pd.DataFrame({"indicator_id": rows["indicator_id"].to_numpy(),
+    # (the ids as the objects they are: a frame would convert them to pandas' strings first)
+    keys = pd.DataFrame({"indicator_id": pd.Series(rows["indicator_id"].to_numpy(), dtype=object),
                          "time_period": rows["time_period"].to_numpy(),
                          "area_type": rows["area_type"].array, "_area": area})  # fmt: skip
     first = order[~keys.take(order).duplicated().to_numpy()]
