@@ -27,6 +27,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+# Libraries the readers import where first used (cells.Workbook, cells.csv_table, and pandas'
+# read_parquet for DfE's LAIT file, which reads through pyarrow.dataset), imported with the
+# loader instead: start-up, like the other imports, not part of reading the first authority
+# (pyarrow.parquet and pyarrow.dataset load pyarrow's file systems and OpenSSL: ~12 ms).
+import pyarrow.csv  # noqa: F401
+import pyarrow.dataset  # noqa: F401
+import pyarrow.parquet  # noqa: F401
+import python_calamine  # noqa: F401
+
 from .cache import fingerprint
 from .errors import DataError
 from .ingest import files as F

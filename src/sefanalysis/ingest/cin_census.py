@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from lxml import etree  # with the module (start-up), not on the first return read
 
 from .problems import PROBLEM_COLUMNS, WARNING, ProblemLog
 from .xml_elements import Elements, elements, head, scan
@@ -216,8 +217,6 @@ def _header(root, problems: _Problems) -> tuple[pd.Timestamp | None, str]:
 
 def read_cin_census(path: str | Path, log: ProblemLog) -> CinCensus | None:
     """Read one CIN census XML return; None (reported) if it cannot be parsed or dated."""
-    from lxml import etree
-
     file = str(path)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     scanned = _scanned(file, parser)
@@ -258,8 +257,6 @@ def _scanned(file: str, parser) -> tuple[Elements, object] | None:
     and the root of lxml's parse of its beginning up to the end of its header (all that
     ``_header`` reads, on the same lines); None for any other file (lxml then parses it whole,
     and reports it if it is not XML)."""
-    from lxml import etree
-
     try:
         data = Path(file).read_bytes()
     except OSError:
