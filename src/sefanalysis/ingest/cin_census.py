@@ -588,8 +588,9 @@ def _line_dicts(el: Elements, last: np.ndarray, first: np.ndarray,
         one = (block == block[:, :1]).all(axis=1) if order else np.ones(len(rows), bool)
         lines = block[one, 0].tolist() if order else [None] * int(one.sum())
         out[rows[one]] = list(map(dict.fromkeys, repeat(keys), lines))
-        each = zip(*block[~one].T.tolist(), strict=True)
-        out[rows[~one]] = [dict(zip(keys, row, strict=True)) for row in each]
+        # the others (a box written over several lines): each row's lines paired with the keys
+        # by map (no Python loop; every row of ``block`` has one line per key)
+        out[rows[~one]] = list(map(dict, map(zip, repeat(keys), block[~one].tolist())))
     return out
 
 
