@@ -56,26 +56,24 @@ def files_table(ds: Dataset) -> pd.DataFrame:
 def print_report(ds: Dataset, limit: int = 50) -> str:
     """Plain-text report for ``sefanalysis validate``."""
     lines = [f"Data-quality report for {ds.path}", ""]
-    files = files_table(ds)
-    if not files.empty:
+    # the log's records as they are (what files_table and inventory_table hold, without
+    # building frames for a few lines of text)
+    if ds.log.files:
         lines.append("Files read:")
-        for rec in files.itertuples(index=False):
-            where = rec.file + (f" [{rec.sheet}]" if rec.sheet else "")
+        for rec in ds.log.files:
+            where = _relative(ds.path, rec.file) + (f" [{rec.sheet}]" if rec.sheet else "")
             lines.append(f"  {where}: {rec.rows_read} rows read, {rec.rows_rejected} rejected")
         lines.append("")
-    inventory = inventory_table(ds)
-    if not inventory.empty:
+    if ds.log.inventory:
         lines.append("Every file in the data folder:")
-        for rec in inventory.itertuples(index=False):
-            use = f"{rec.taken_as} ({rec.how})" if rec.taken_as else rec.how
-            lines.append(f"  {rec.status:<8}  {rec.file}: {use}")
+        for use in ds.log.inventory:
+            how = f"{use.taken_as} ({use.how})" if use.taken_as else use.how
+            lines.append(f"  {use.status:<8}  {_relative(ds.path, use.file)}: {how}")
         lines.append("")
-    if ds.absent_lists:
-        lines += [
-            "Annex A lists not supplied (their indicators are missing): "
-            + ", ".join(ds.absent_lists),
-            "",
-        ]
+    absent = ds.absent_lists
+    if absent:
+        lines += ["Annex A lists not supplied (their indicators are missing): " + ", ".join(absent)]
+        lines.append("")
     problems = ds.log.problems
     fatal = [p for p in problems if p.severity == "fatal"]
     lines.append(f"{len(problems)} problem(s), {len(fatal)} fatal.")

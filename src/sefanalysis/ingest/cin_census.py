@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from lxml import etree  # with the module (start-up), not on the first return read
 
 from .problems import PROBLEM_COLUMNS, WARNING, ProblemLog
 from .xml_elements import Elements, elements, head, scan
@@ -216,8 +217,6 @@ def _header(root, problems: _Problems) -> tuple[pd.Timestamp | None, str]:
 
 def read_cin_census(path: str | Path, log: ProblemLog) -> CinCensus | None:
     """Read one CIN census XML return; None (reported) if it cannot be parsed or dated."""
-    from lxml import etree
-
     file = str(path)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     scanned = _scanned(file, parser)
@@ -258,8 +257,6 @@ def _scanned(file: str, parser) -> tuple[Elements, object] | None:
     and the root of lxml's parse of its beginning up to the end of its header (all that
     ``_header`` reads, on the same lines); None for any other file (lxml then parses it whole,
     and reports it if it is not XML)."""
-    from lxml import etree
-
     try:
         data = Path(file).read_bytes()
     except OSError:
@@ -591,8 +588,9 @@ def _line_dicts(el: Elements, last: np.ndarray, first: np.ndarray,
         one = (block == block[:, :1]).all(axis=1) if order else np.ones(len(rows), bool)
         lines = block[one, 0].tolist() if order else [None] * int(one.sum())
         out[rows[one]] = list(map(dict.fromkeys, repeat(keys), lines))
-        each = zip(*block[~one].T.tolist(), strict=True)
-        out[rows[~one]] = [dict(zip(keys, row, strict=True)) for row in each]
+        # the others (a box written over several lines): each row's lines paired with the keys
+        # by map (no Python loop; every row of ``block`` has one line per key)
+        out[rows[~one]] = list(map(dict, map(zip, repeat(keys), block[~one].tolist())))
     return out
 
 
