@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -175,11 +175,15 @@ def sheet_table(rows: list[list[object]]) -> RawTable:
     markers missing), as ``read_excel(header=None, dtype=object)`` converts them."""
     if not rows:
         return RawTable([], np.arange(0))
-    grid = np.empty((len(rows), len(rows[0])), dtype=object)
-    grid[:] = rows
+    width = len(rows[0])
+    if len(set(map(len, rows))) > 1:
+        raise ValueError("rows of unequal length")  # calamine's ranges are rectangular
+    # every cell in one flat array, turned column by column in one copy (a 2-D grid filled
+    # from the row lists costs twice as much)
+    cells_by_row = np.fromiter(chain.from_iterable(rows), dtype=object, count=len(rows) * width)
+    by_column = cells_by_row.reshape(len(rows), width).T.copy()
     columns = []
-    for j in range(grid.shape[1]):
-        values = np.ascontiguousarray(grid[:, j])
+    for values in by_column:
         # read_excel's parser keeps one object for values that compare equal in a column
         # (True, 1 and 1.0 are all the first of them to appear): so do these cells
         cells = Cells.of(values)
