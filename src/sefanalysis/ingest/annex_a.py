@@ -417,8 +417,10 @@ def _reject_rows(
     columns, a number standing for each row's value (see :class:`.parse.Parsed`)."""
     keep = np.ones(len(frame), dtype=bool)
     frames = []
+    keys = keys or {}
     for key in spec.required_values:
-        missing = frame[key].isna().to_numpy() & keep
+        held = keys.get(key)  # a text column's keys are -1 exactly where it is missing
+        missing = (held < 0 if held is not None else frame[key].isna().to_numpy()) & keep
         heading = spec.column(key).heading
         frames.append(
             _problem_frame(
@@ -457,7 +459,7 @@ def _reject_rows(
             keep &= ~bad
     # Only tables with an identifier can hold true duplicates (two audits alike are two audits).
     if any(c.kind == "id" for c in spec.columns) and keep.any():
-        dup = _duplicated(frame, [c.key for c in spec.columns], keys or {}) & keep
+        dup = _duplicated(frame, [c.key for c in spec.columns], keys) & keep
         frames.append(
             _problem_frame(
                 dup,
@@ -486,7 +488,13 @@ def _duplicated(frame: pd.DataFrame, columns: list[str], keys: dict[str, np.ndar
     for col in columns:
         codes = keys.get(col)
         if codes is None:
-            codes = pd.factorize(frame[col], use_na_sentinel=True)[0]
+            column = frame[col]
+            if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M":
+                # dates as their integers: equal where the dates are (NaT one value, as
+                # missing ones are one), without pandas' per-call costs for dates
+                codes = pd.factorize(column.to_numpy().view("i8"))[0]
+            else:
+                codes = pd.factorize(column, use_na_sentinel=True)[0]
         size = int(codes.max(initial=-1)) + 2
         if int(group.max(initial=0)) + 1 > (1 << 62) // size:  # keep the numbers in range
             group = pd.factorize(group)[0].astype(np.int64)
