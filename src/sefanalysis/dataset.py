@@ -156,12 +156,26 @@ def _is_text(dtype: object) -> bool:
     return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
 
 
-def _rows(column: pd.Series) -> np.ndarray:
-    """A text column's rows as plain objects, missing ones None or NA (plain objects hash
-    fastest); the values of a Python-backed string column are used as they are, not copied."""
+def _is_coded_text(dtype: object) -> bool:
+    """A categorical of text (as the Annex A reader leaves its text columns for compact)."""
+    return isinstance(dtype, pd.CategoricalDtype) and _is_text(dtype.categories.dtype)
+
+
+def _factorised(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A text column's rows as codes into its distinct values, in order of first appearance
+    (``pd.factorize`` of its values as plain objects, missing ones -1)."""
+    if _is_coded_text(column.dtype):  # its codes factorised: the values are not hashed again
+        codes = column.cat.codes.to_numpy()
+        present = codes >= 0
+        held, order = pd.factorize(codes[present])
+        rows = np.full(len(codes), -1, dtype=np.intp)
+        rows[present] = held
+        return rows, column.cat.categories.to_numpy(dtype=object)[order]
     if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "python":
-        return column.array.to_numpy(dtype=object)  # str or pd.NA: both factorise as before
-    return column.to_numpy(dtype=object, na_value=None)
+        values = column.array.to_numpy(dtype=object)  # as held (str or NA), not copied
+    else:
+        values = column.to_numpy(dtype=object, na_value=None)  # plain objects hash fastest
+    return pd.factorize(values, use_na_sentinel=True)
 
 
 def compact(*groups: dict[str, pd.DataFrame]) -> list[dict[str, pd.DataFrame]]:
@@ -176,8 +190,8 @@ def compact(*groups: dict[str, pd.DataFrame]) -> list[dict[str, pd.DataFrame]]:
     values: dict[str, list] = {}
     for frame in frames:
         for col, dtype in frame.dtypes.items():
-            if _is_text(dtype):
-                codes, uniques = pd.factorize(_rows(frame[col]), use_na_sentinel=True)
+            if _is_text(dtype) or _is_coded_text(dtype):
+                codes, uniques = _factorised(frame[col])
                 factorised[id(frame), col] = codes, uniques
                 values.setdefault(SAME_VALUES.get(col, col), []).append(uniques)
     dtypes = {}
@@ -360,10 +374,11 @@ def _read_annex_a(
     if len(books) + len(filled) > 1 or len(folders) > 1:
         _two_sources(books + (folders if len(folders) > 1 else filled), "the Annex A lists", log)
         return {spec.key: empty_list(spec) for spec in ANNEX_A}
+    # text columns stay categoricals of their distinct texts until compact gives each name its type
     if books:
-        return read_annex_a_workbook(books[0], log, extract, workbook)
+        return read_annex_a_workbook(books[0], log, extract, workbook, categorical=True)
     if folders:
-        return read_annex_a_csv_dir(folders[0], log, extract)
+        return read_annex_a_csv_dir(folders[0], log, extract, categorical=True)
     log.add(
         FATAL,
         "missing file",

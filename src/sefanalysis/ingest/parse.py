@@ -78,9 +78,20 @@ class Parsed(NamedTuple):
     keys: np.ndarray | None = None
 
 
-def _row_keys(per_unique: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    keys, _ = pd.factorize(per_unique, use_na_sentinel=True)
-    return np.append(keys, -1)[codes]
+def _text_rows(
+    per_unique: np.ndarray, codes: np.ndarray, categorical: bool
+) -> tuple[np.ndarray | pd.api.extensions.ExtensionArray, np.ndarray]:
+    """A text column's rows from its text for each distinct raw value (None where missing)
+    and each row's raw value (``codes``), with a number for each row standing for its text
+    (-1 where missing). With ``categorical`` the rows are a categorical of the distinct texts
+    in order of first appearance (each text once, not a string for each row)."""
+    keys, distinct = pd.factorize(per_unique, use_na_sentinel=True)
+    rows = np.append(keys, -1)[codes]
+    if not categorical:
+        return pd.array(per_unique, dtype=TEXT).take(codes, allow_fill=True), rows
+    # distinct texts from factorize: none missing or repeated, so pandas' check is skipped
+    dtype = pd.CategoricalDtype._from_fastpath(pd.Index(distinct, dtype=object), ordered=False)
+    return pd.Categorical.from_codes(rows, dtype=dtype, validate=False), rows
 
 
 @dataclass(frozen=True)
@@ -501,8 +512,11 @@ def _canonical(text: str, lookup: dict[str, str]) -> str | None:
     return code if code is not None else lookup.get(text.lower())
 
 
-def codes_of(cells: Cells, codes: dict[str, list[str]], place: Place) -> Parsed:
-    """:func:`parse_codes` of one raw column: each distinct spelling is looked up once."""
+def codes_of(
+    cells: Cells, codes: dict[str, list[str]], place: Place, categorical: bool = False
+) -> Parsed:
+    """:func:`parse_codes` of one raw column: each distinct spelling is looked up once (with
+    ``categorical``, the codes as a categorical: see :func:`text_of`)."""
     lookup = code_lookup(codes)
     merged = cells.merged()  # as pandas' factorize has the distinct values
     texts = _texts(merged.uniques)
@@ -516,8 +530,8 @@ def codes_of(cells: Cells, codes: dict[str, list[str]], place: Place) -> Parsed:
     if len(expected) > 160:
         expected = expected[:157] + "..."
     problems = _problems(merged.spread(bad, False), cells, "unknown code", place, expected)
-    values = pd.array(found, dtype=TEXT).take(merged.codes, allow_fill=True)
-    return Parsed(values, problems, _row_keys(found, merged.codes))
+    values, keys = _text_rows(found, merged.codes, categorical)
+    return Parsed(values, problems, keys)
 
 
 def parse_codes(
@@ -528,8 +542,10 @@ def parse_codes(
     return pd.Series(values, index=raw.index), problems
 
 
-def text_of(cells: Cells, ids: bool = False) -> Parsed:
-    """:func:`parse_text` (or, with ``ids``, :func:`parse_ids`) of one raw column."""
+def text_of(cells: Cells, ids: bool = False, categorical: bool = False) -> Parsed:
+    """:func:`parse_text` (or, with ``ids``, :func:`parse_ids`) of one raw column; with
+    ``categorical`` the texts as a categorical of the distinct texts in order of first
+    appearance, categories unsorted (for :func:`sefanalysis.dataset.compact`)."""
     raw = _texts(cells.uniques)
     out = np.empty(len(raw), dtype=object)
     out[:] = list(map(str.strip, map(str.replace, raw, repeat("\xa0"), repeat(" "))))
@@ -540,8 +556,8 @@ def text_of(cells: Cells, ids: bool = False) -> Parsed:
         whole = np.fromiter(map(str.endswith, out, repeat(".0")), bool, len(out)) & ~blank
         out[whole] = [_WHOLE_FLOAT.sub(r"\1", t) for t in out[whole]]
     out[blank] = None
-    values = pd.array(out, dtype=TEXT).take(cells.codes, allow_fill=True)
-    return Parsed(values, keys=_row_keys(out, cells.codes))
+    values, keys = _text_rows(out, cells.codes, categorical)
+    return Parsed(values, keys=keys)
 
 
 def parse_text(raw: pd.Series) -> pd.Series:
