@@ -228,6 +228,12 @@ class _ColumnDates:
         self.month_first = False
         self.conflict: tuple[list[str], list[str]] | None = None
         # the type of the cells is decided once for the column: Excel date cells, text, or both
+        if n and set(map(type, uniques.array)) == {datetime}:
+            # Excel date cells only (a workbook's usual date column; distinct values are never
+            # missing): read at once, as below but without pandas' type inference
+            self.blank = np.zeros(n, dtype=bool)
+            self._datetime_cells(uniques, ~self.blank)
+            return
         inferred = pd.api.types.infer_dtype(uniques, skipna=True)
         if inferred in {"datetime", "date"}:
             self.blank = uniques.isna().to_numpy(dtype=bool)
@@ -267,7 +273,7 @@ class _ColumnDates:
             parsed = pd.to_datetime(cells.to_numpy(), errors="coerce", utc=True)
         if parsed.tz is not None:  # the date as written, whatever the zone
             parsed = parsed.tz_localize(None)
-        self._held(pd.Series(parsed), where)
+        self._held(parsed.to_numpy(), where)
 
     def _text(self, stripped: np.ndarray, rest: np.ndarray, weights: np.ndarray) -> None:
         """The values written as text (trimmed; None elsewhere) at ``rest``."""
@@ -449,8 +455,24 @@ def _column_problem(
     )
 
 
+_EXACT = 1 << 53  # integers a float holds exactly: read alike as text or as numbers
+
+
 def _numbers(cells: Cells) -> tuple[pd.Series, np.ndarray]:
     """Each distinct value as a number (NA where it is not one), and which are blank."""
+    held = np.zeros(len(cells.uniques), dtype=bool)  # the distinct values some row holds
+    held[cells.codes[cells.codes >= 0]] = True
+    whole = cells.uniques[held]
+    if (
+        len(whole)
+        and set(map(type, whole)) == {int}
+        and -_EXACT < min(whole) <= max(whole) < _EXACT
+    ):
+        # Excel whole numbers only (a workbook's usual number column): the integers they
+        # are, as their text would be read below, none blank (those no row holds: missing)
+        values = np.zeros(len(held), dtype=np.int64)
+        values[held] = whole.astype(np.int64)
+        return pd.Series(pd.arrays.IntegerArray(values, ~held)), np.zeros(len(held), bool)
     texts = _texts(cells.uniques)
     blank = _blank(texts)
     stripped = np.empty(len(texts), dtype=object)
