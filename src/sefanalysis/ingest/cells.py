@@ -169,6 +169,9 @@ def _excel_cells(values: np.ndarray) -> np.ndarray:
     return converted
 
 
+_END = object()  # what next() gives once the cells are all read
+
+
 def sheet_table(rows: list[list[object]]) -> RawTable:
     """A worksheet's rows as calamine gives them, as a :class:`RawTable`: every distinct value
     of a column converted once (whole floats become integers, dates datetimes, pandas' missing
@@ -176,11 +179,13 @@ def sheet_table(rows: list[list[object]]) -> RawTable:
     if not rows:
         return RawTable([], np.arange(0))
     width = len(rows[0])
-    if len(set(map(len, rows))) > 1:
-        raise ValueError("rows of unequal length")  # calamine's ranges are rectangular
     # every cell in one flat array, turned column by column in one copy (a 2-D grid filled
-    # from the row lists costs twice as much)
-    cells_by_row = np.fromiter(chain.from_iterable(rows), dtype=object, count=len(rows) * width)
+    # from the row lists costs twice as much); calamine's ranges are rectangular, so too
+    # few or too many cells is an error (fromiter raises on too few)
+    cells = chain.from_iterable(rows)
+    cells_by_row = np.fromiter(cells, dtype=object, count=len(rows) * width)
+    if next(cells, _END) is not _END:
+        raise ValueError("rows of unequal length")
     by_column = cells_by_row.reshape(len(rows), width).T.copy()
     columns = []
     for values in by_column:

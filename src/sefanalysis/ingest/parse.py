@@ -26,6 +26,7 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 SERIAL_MIN, SERIAL_MAX = 18264, 73051  # 1950-01-01 .. 2100-01-01
 TEXT = pd.StringDtype("python")
 MISSING_MARKERS = {"", "#n/a", "n/a", "na", "nan", "none", "null", "nat", "-"}
+_LONGEST_MARKER = max(map(len, MISSING_MARKERS))
 
 
 def norm_heading(text: object) -> str:
@@ -228,7 +229,7 @@ class _ColumnDates:
         self.month_first = False
         self.conflict: tuple[list[str], list[str]] | None = None
         # the type of the cells is decided once for the column: Excel date cells, text, or both
-        if n and set(map(type, uniques.array)) == {datetime}:
+        if n and set(map(type, uniques.to_numpy())) == {datetime}:
             # Excel date cells only (a workbook's usual date column; distinct values are never
             # missing): read at once, as below but without pandas' type inference
             self.blank = np.zeros(n, dtype=bool)
@@ -572,8 +573,11 @@ def text_of(cells: Cells, ids: bool = False, categorical: bool = False) -> Parse
     out = np.empty(len(raw), dtype=object)
     out[:] = list(map(str.strip, map(str.replace, raw, repeat("\xa0"), repeat(" "))))
     # the trimmed text is a missing marker exactly where the raw text is (no marker holds a
-    # space), so the markers are looked up in it rather than trimming every value again
-    blank = np.fromiter(map(MISSING_MARKERS.__contains__, map(str.lower, out)), bool, len(out))
+    # space), so the markers are looked up in it rather than trimming every value again; and
+    # only in the short texts (lower-casing never shortens a text), not in every identifier
+    short = np.flatnonzero(np.fromiter(map(len, out), np.intp, len(out)) <= _LONGEST_MARKER)
+    blank = np.zeros(len(out), dtype=bool)
+    blank[short] = [text.lower() in MISSING_MARKERS for text in out[short]]
     if ids:  # "12345.0" is 12345 (only values ending ".0" can be such)
         whole = np.fromiter(map(str.endswith, out, repeat(".0")), bool, len(out)) & ~blank
         out[whole] = [_WHOLE_FLOAT.sub(r"\1", t) for t in out[whole]]
