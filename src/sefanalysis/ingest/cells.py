@@ -182,23 +182,26 @@ def sheet_table(rows: list[list[object]]) -> RawTable:
     # every cell in one flat array, turned column by column in one copy (a 2-D grid filled
     # from the row lists costs twice as much); calamine's ranges are rectangular, so too
     # few or too many cells is an error (fromiter raises on too few)
-    cells = chain.from_iterable(rows)
-    cells_by_row = np.fromiter(cells, dtype=object, count=len(rows) * width)
-    if next(cells, _END) is not _END:
+    flat = chain.from_iterable(rows)
+    cells_by_row = np.fromiter(flat, dtype=object, count=len(rows) * width)
+    if next(flat, _END) is not _END:
         raise ValueError("rows of unequal length")
     by_column = cells_by_row.reshape(len(rows), width).T.copy()
     columns = []
     for values in by_column:
         # read_excel's parser keeps one object for values that compare equal in a column
-        # (True, 1 and 1.0 are all the first of them to appear): so do these cells
-        cells = Cells.of(values)
+        # (True, 1 and 1.0 are all the first of them to appear): so do these cells; text
+        # only (most columns) holds no such values, so it is factorised without that check
+        cells = Cells.of(values, exact=False)
         if pd.api.types.infer_dtype(cells.uniques, skipna=False) == "string":
-            # text only (most columns): nothing to convert but the missing markers
+            # nothing to convert but the missing markers
             missing = np.fromiter(map(EXCEL_NA.__contains__, cells.uniques), bool)
             if missing.any():
                 cells = cells.recoded(np.where(missing, np.nan, cells.uniques))
             columns.append(cells)
             continue
+        if _may_conflate(values, cells.uniques):
+            cells = Cells.of(values)
         columns.append(cells.recoded(_excel_cells(cells.uniques)))
     return RawTable(columns, np.arange(len(rows)))
 
