@@ -165,12 +165,12 @@ def _factorised(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """A text column's rows as codes into its distinct values, in order of first appearance
     (``pd.factorize`` of its values as plain objects, missing ones -1)."""
     if _is_coded_text(column.dtype):  # its codes factorised: the values are not hashed again
-        codes = column.cat.codes.to_numpy()
-        present = codes >= 0
-        held, order = pd.factorize(codes[present])
-        rows = np.full(len(codes), -1, dtype=np.intp)
+        coded = column.array  # the Categorical itself: its codes without a Series around them
+        present = coded.codes >= 0
+        held, order = pd.factorize(coded.codes[present])
+        rows = np.full(len(coded), -1, dtype=np.intp)
         rows[present] = held
-        return rows, column.cat.categories.to_numpy(dtype=object)[order]
+        return rows, coded.categories.to_numpy(dtype=object)[order]
     if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "python":
         values = column.array.to_numpy(dtype=object)  # as held (str or NA), not copied
     else:
