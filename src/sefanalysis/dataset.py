@@ -163,8 +163,30 @@ def _sha256(path: Path) -> str:
 SAME_VALUES = {"CHILD": "child_id"}  # SSDA903 and Annex A identify children the same way
 
 
-def _is_text(column: pd.Series) -> bool:
-    return pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)
+def _is_text(dtype: object) -> bool:
+    return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+
+
+def _is_coded_text(dtype: object) -> bool:
+    """A categorical of text (as the Annex A reader leaves its text columns for compact)."""
+    return isinstance(dtype, pd.CategoricalDtype) and _is_text(dtype.categories.dtype)
+
+
+def _factorised(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A text column's rows as codes into its distinct values, in order of first appearance
+    (``pd.factorize`` of its values as plain objects, missing ones -1)."""
+    if _is_coded_text(column.dtype):  # its codes factorised: the values are not hashed again
+        coded = column.array  # the Categorical itself: its codes without a Series around them
+        present = coded.codes >= 0
+        held, order = pd.factorize(coded.codes[present])
+        rows = np.full(len(coded), -1, dtype=np.intp)
+        rows[present] = held
+        return rows, coded.categories.to_numpy(dtype=object)[order]
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "python":
+        values = column.array.to_numpy(dtype=object)  # as held (str or NA), not copied
+    else:
+        values = column.to_numpy(dtype=object, na_value=None)  # plain objects hash fastest
+    return pd.factorize(values, use_na_sentinel=True)
 
 
 def compact(*groups: dict[str, pd.DataFrame]) -> list[dict[str, pd.DataFrame]]:
@@ -178,11 +200,11 @@ def compact(*groups: dict[str, pd.DataFrame]) -> list[dict[str, pd.DataFrame]]:
     factorised: dict[tuple[int, str], tuple[np.ndarray, object]] = {}
     values: dict[str, list] = {}
     for frame in frames:
-        for col in filter(lambda c: _is_text(frame[c]), frame.columns):
-            cells = frame[col].to_numpy(dtype=object, na_value=None)  # plain objects hash fastest
-            codes, uniques = pd.factorize(cells, use_na_sentinel=True)
-            factorised[id(frame), col] = codes, uniques
-            values.setdefault(SAME_VALUES.get(col, col), []).append(uniques)
+        for col, dtype in frame.dtypes.items():
+            if _is_text(dtype) or _is_coded_text(dtype):
+                codes, uniques = _factorised(frame[col])
+                factorised[id(frame), col] = codes, uniques
+                values.setdefault(SAME_VALUES.get(col, col), []).append(uniques)
     dtypes = {}
     # for each column read, where each of its distinct values stands among the categories
     positions: dict[tuple[int, str], np.ndarray] = {}
@@ -195,17 +217,20 @@ def compact(*groups: dict[str, pd.DataFrame]) -> list[dict[str, pd.DataFrame]]:
 
     def one(frame: pd.DataFrame) -> pd.DataFrame:
         text = {}
-        for col in frame.columns:
+        for col, held in frame.dtypes.items():
             dtype = dtypes.get(SAME_VALUES.get(col, col))
             if (id(frame), col) in factorised:
                 codes, _ = factorised[id(frame), col]
                 at = np.append(positions[id(frame), col], -1)[codes]
                 text[col] = pd.Categorical.from_codes(at, dtype=dtype, validate=False)
-            elif dtype is not None and _is_text(frame[col]):  # an empty frame
+            elif dtype is not None and _is_text(held):  # an empty frame
                 text[col] = frame[col].astype(dtype)
         return frame.assign(**text) if text else frame
 
     return [{k: one(v) for k, v in group.items()} for group in groups]
+
+
+FEW = 1000  # distinct values sorted by Python: pyarrow's fixed costs exceed its speed below this
 
 
 def _categories(parts: list[np.ndarray]) -> tuple[pd.CategoricalDtype, list[np.ndarray]]:
@@ -222,12 +247,21 @@ def _categories(parts: list[np.ndarray]) -> tuple[pd.CategoricalDtype, list[np.n
     # text only (what the readers write): the pooled values factorised once and sorted as
     # before, instead of each column's values looked up in the categories
     codes, distinct = pd.factorize(pooled)
-    index = pd.Index(distinct)
-    order = index.argsort()
+    if len(distinct) <= FEW:
+        # Python orders text by code point, as pyarrow's sort of the text index does
+        order = np.argsort(distinct, kind="stable")
+        categories = pd.Index(distinct[order])
+    else:
+        index = pd.Index(distinct)
+        order = index.argsort()
+        categories = index.take(order)
     rank = np.empty(len(order), dtype=np.intp)
     rank[order] = np.arange(len(order))
     ends = np.cumsum([len(part) for part in parts])[:-1]
-    return pd.CategoricalDtype(index.take(order)), np.split(rank[codes], ends)
+    # the categories are factorize's distinct values, so none is missing or repeated: pandas'
+    # check of that is skipped (for Arrow text it makes a Python string of every category)
+    dtype = pd.CategoricalDtype._from_fastpath(categories, ordered=False)
+    return dtype, np.split(rank[codes], ends)
 
 
 def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
@@ -375,10 +409,11 @@ def _read_annex_a(
     if len(books) + len(filled) > 1 or len(folders) > 1:
         _two_sources(books + (folders if len(folders) > 1 else filled), "the Annex A lists", log)
         return {spec.key: empty_list(spec) for spec in ANNEX_A}
+    # text columns stay categoricals of their distinct texts until compact gives each name its type
     if books:
-        return read_annex_a_workbook(books[0], log, extract, workbook)
+        return read_annex_a_workbook(books[0], log, extract, workbook, categorical=True)
     if folders:
-        return read_annex_a_csv_dir(folders[0], log, extract)
+        return read_annex_a_csv_dir(folders[0], log, extract, categorical=True)
     log.add(
         FATAL,
         "missing file",

@@ -23,6 +23,7 @@ from .annex_a_spec import ANNEX_A, LISTS_BY_NUMBER, Column, ListSpec
 from .cells import RawTable, Workbook, csv_table
 from .parse import (
     NO_PROBLEMS,
+    TEXT,
     Place,
     blank_mask,
     codes_of,
@@ -109,12 +110,16 @@ def parse_list(
     sheet: str = "",
     extract: pd.Timestamp | None = None,
     today: bool = False,
+    categorical: bool = False,
 ) -> pd.DataFrame:
     """Turn one raw sheet (no header applied) into the canonical, typed list frame.
 
     Event dates may not follow ``extract`` (the data extract date) or, with ``today``, today's
     date (for tables that may be extracted after the lists); with neither, no date is too late.
-    Each column is parsed as a whole, through its distinct values (:mod:`.cells`).
+    Each column is parsed as a whole, through its distinct values (:mod:`.cells`). With
+    ``categorical``, text columns (identifiers, codes, text) of a frame with rows are
+    categoricals of their distinct texts, unsorted, for :func:`sefanalysis.dataset.compact`
+    to give each column name its one type without hashing every row's text again.
     """
     raw = RawTable.of(raw)
     if raw.empty:
@@ -151,9 +156,9 @@ def parse_list(
         elif col.kind == "number":
             parsed = numbers_of(cells, place)
         elif col.kind == "code":
-            parsed = codes_of(cells, col.codes or {}, place)
+            parsed = codes_of(cells, col.codes or {}, place, categorical)
         else:
-            parsed = text_of(cells, ids=col.kind == "id")
+            parsed = text_of(cells, ids=col.kind == "id", categorical=categorical)
         data[key] = parsed.values
         if parsed.keys is not None:
             keys[key] = parsed.keys
@@ -191,7 +196,10 @@ def parse_list(
             sheet=sheet,
             expected=f"{spec.label} rows under the heading row; the table is empty",
         )
-    return _reject_rows(out, spec, log, summary, file, sheet, keys)
+    out = _reject_rows(out, spec, log, summary, file, sheet, keys)
+    if categorical and out.empty:  # as without: compact leaves a frame without rows as it is
+        out = out.astype(dict.fromkeys(keys, TEXT))
+    return out
 
 
 def _columns(
@@ -417,8 +425,10 @@ def _reject_rows(
     columns, a number standing for each row's value (see :class:`.parse.Parsed`)."""
     keep = np.ones(len(frame), dtype=bool)
     frames = []
+    keys = keys or {}
     for key in spec.required_values:
-        missing = frame[key].isna().to_numpy() & keep
+        held = keys.get(key)  # a text column's keys are -1 exactly where it is missing
+        missing = (held < 0 if held is not None else frame[key].isna().to_numpy()) & keep
         heading = spec.column(key).heading
         frames.append(
             _problem_frame(
@@ -457,7 +467,7 @@ def _reject_rows(
             keep &= ~bad
     # Only tables with an identifier can hold true duplicates (two audits alike are two audits).
     if any(c.kind == "id" for c in spec.columns) and keep.any():
-        dup = _duplicated(frame, [c.key for c in spec.columns], keys or {}) & keep
+        dup = _duplicated(frame, [c.key for c in spec.columns], keys) & keep
         frames.append(
             _problem_frame(
                 dup,
@@ -486,7 +496,13 @@ def _duplicated(frame: pd.DataFrame, columns: list[str], keys: dict[str, np.ndar
     for col in columns:
         codes = keys.get(col)
         if codes is None:
-            codes = pd.factorize(frame[col], use_na_sentinel=True)[0]
+            column = frame[col]
+            if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M":
+                # dates as their integers: equal where the dates are (NaT one value, as
+                # missing ones are one), without pandas' per-call costs for dates
+                codes = pd.factorize(column.to_numpy().view("i8"))[0]
+            else:
+                codes = pd.factorize(column, use_na_sentinel=True)[0]
         size = int(codes.max(initial=-1)) + 2
         if int(group.max(initial=0)) + 1 > (1 << 62) // size:  # keep the numbers in range
             group = pd.factorize(group)[0].astype(np.int64)
@@ -499,9 +515,11 @@ def read_annex_a_workbook(
     log: ProblemLog,
     extract: pd.Timestamp | None = None,
     workbook: Workbook | None = None,
+    categorical: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """All lists from an Annex A workbook; a list with no sheet is reported and left empty.
-    ``workbook`` is the file already being read (see :class:`.cells.Workbook`), if it is.
+    ``workbook`` is the file already being read (see :class:`.cells.Workbook`), if it is;
+    ``categorical`` as for :func:`parse_list`.
 
     A workbook with none of the lists is fatal, and so are two sheets for one list."""
     refused = F.not_a_file(path)
@@ -577,7 +595,7 @@ def read_annex_a_workbook(
         f"Annex A workbook: {_lists_text(found)}",
         "sheets " + ", ".join(f"{found[n][0]!r} as List {n}" for n in sorted(found)) + not_lists,
     )
-    return _collect(found, log, str(path), extract=extract)
+    return _collect(found, log, str(path), extract=extract, categorical=categorical)
 
 
 def _lists_text(found: dict) -> str:
@@ -588,9 +606,10 @@ def _lists_text(found: dict) -> str:
 
 
 def read_annex_a_csv_dir(
-    path: Path, log: ProblemLog, extract: pd.Timestamp | None = None
+    path: Path, log: ProblemLog, extract: pd.Timestamp | None = None, categorical: bool = False
 ) -> dict[str, pd.DataFrame]:
-    """All lists from a folder of CSV files named after their list ("list_3.csv", ...).
+    """All lists from a folder of CSV files named after their list ("list_3.csv", ...);
+    ``categorical`` as for :func:`parse_list`.
 
     A folder holding files of which none is a list is fatal; an empty folder supplies no list
     (each is reported missing, and its indicators are missing)."""
@@ -637,7 +656,7 @@ def read_annex_a_csv_dir(
             value=", ".join(e.name for e in listing),
             expected="CSV files named after the Annex A lists (list_1.csv ... list_11.csv)",
         )
-    return _collect(found, log, str(path), per_file=True, extract=extract)
+    return _collect(found, log, str(path), per_file=True, extract=extract, categorical=categorical)
 
 
 def read_csv_raw(file: Path, log: ProblemLog) -> RawTable | pd.DataFrame | None:
@@ -691,6 +710,7 @@ def _collect(
     source: str,
     per_file: bool = False,
     extract: pd.Timestamp | None = None,
+    categorical: bool = False,
 ) -> dict[str, pd.DataFrame]:
     lists: dict[str, pd.DataFrame] = {}
     for spec in ANNEX_A:
@@ -702,7 +722,9 @@ def _collect(
             continue
         name, raw = found[spec.number]
         file, sheet = (name, "") if per_file else (source, name)
-        lists[spec.key] = parse_list(raw, spec, log, file, sheet, extract=extract)
+        lists[spec.key] = parse_list(
+            raw, spec, log, file, sheet, extract=extract, categorical=categorical
+        )
     return lists
 
 

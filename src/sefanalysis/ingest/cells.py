@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -169,27 +169,39 @@ def _excel_cells(values: np.ndarray) -> np.ndarray:
     return converted
 
 
+_END = object()  # what next() gives once the cells are all read
+
+
 def sheet_table(rows: list[list[object]]) -> RawTable:
     """A worksheet's rows as calamine gives them, as a :class:`RawTable`: every distinct value
     of a column converted once (whole floats become integers, dates datetimes, pandas' missing
     markers missing), as ``read_excel(header=None, dtype=object)`` converts them."""
     if not rows:
         return RawTable([], np.arange(0))
-    grid = np.empty((len(rows), len(rows[0])), dtype=object)
-    grid[:] = rows
+    width = len(rows[0])
+    # every cell in one flat array, turned column by column in one copy (a 2-D grid filled
+    # from the row lists costs twice as much); calamine's ranges are rectangular, so too
+    # few or too many cells is an error (fromiter raises on too few)
+    flat = chain.from_iterable(rows)
+    cells_by_row = np.fromiter(flat, dtype=object, count=len(rows) * width)
+    if next(flat, _END) is not _END:
+        raise ValueError("rows of unequal length")
+    by_column = cells_by_row.reshape(len(rows), width).T.copy()
     columns = []
-    for j in range(grid.shape[1]):
-        values = np.ascontiguousarray(grid[:, j])
+    for values in by_column:
         # read_excel's parser keeps one object for values that compare equal in a column
-        # (True, 1 and 1.0 are all the first of them to appear): so do these cells
-        cells = Cells.of(values)
+        # (True, 1 and 1.0 are all the first of them to appear): so do these cells; text
+        # only (most columns) holds no such values, so it is factorised without that check
+        cells = Cells.of(values, exact=False)
         if pd.api.types.infer_dtype(cells.uniques, skipna=False) == "string":
-            # text only (most columns): nothing to convert but the missing markers
+            # nothing to convert but the missing markers
             missing = np.fromiter(map(EXCEL_NA.__contains__, cells.uniques), bool)
             if missing.any():
                 cells = cells.recoded(np.where(missing, np.nan, cells.uniques))
             columns.append(cells)
             continue
+        if _may_conflate(values, cells.uniques):
+            cells = Cells.of(values)
         columns.append(cells.recoded(_excel_cells(cells.uniques)))
     return RawTable(columns, np.arange(len(rows)))
 

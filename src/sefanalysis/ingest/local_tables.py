@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import codes as C
@@ -278,7 +279,8 @@ def _unique(frame: pd.DataFrame, spec: ListSpec, log: ProblemLog, file: str) -> 
     if not spec.unique or frame.empty:
         return frame
     data = [c.key for c in spec.columns]
-    keyed = frame.dropna(subset=list(spec.unique))
+    has_key = np.logical_and.reduce([frame[c].notna().to_numpy() for c in spec.unique])
+    keyed = frame if has_key.all() else frame.loc[has_key]  # rows without a key are kept
     repeat = keyed.duplicated(data, keep="first")
     frames = []
     if repeat.any():
@@ -326,8 +328,9 @@ def _unique(frame: pd.DataFrame, spec: ListSpec, log: ProblemLog, file: str) -> 
             )
     if frames:
         log.add_many(pd.concat(frames, ignore_index=True))
-    drop = keyed.index[repeat]
-    return frame.drop(index=drop).reset_index(drop=True)
+    if not repeat.any():
+        return frame
+    return frame.drop(index=keyed.index[repeat]).reset_index(drop=True)
 
 
 def _known_indicators(frame: pd.DataFrame, key: str, log: ProblemLog, file: str) -> pd.DataFrame:
@@ -341,7 +344,11 @@ def _known_indicators(frame: pd.DataFrame, key: str, log: ProblemLog, file: str)
     ids = frame["indicator_id"]
     unknown = ids.notna() & ~ids.isin(list(REGISTRY))
     rows = []
-    for rec in frame.loc[unknown, ["_row", "indicator_id"]].itertuples(index=False):
+    for rec in (
+        frame.loc[unknown, ["_row", "indicator_id"]].itertuples(index=False)
+        if unknown.any()
+        else ()
+    ):
         near = difflib.get_close_matches(str(rec[1]), list(REGISTRY), n=1, cutoff=0.6)
         hint = f" (did you mean {near[0]!r}?)" if near else ""
         rows.append(
@@ -359,9 +366,9 @@ def _known_indicators(frame: pd.DataFrame, key: str, log: ProblemLog, file: str)
             }
         )
     value_col = "target" if key == "targets" else "value"
-    pct = ids.map(lambda i: REGISTRY[i].unit == "pct" if i in REGISTRY else False).astype(bool)
+    pct = ids.isin([i for i, indicator in REGISTRY.items() if indicator.unit == "pct"])
     over = pct & (frame[value_col] > 100).fillna(False).astype(bool)
-    for rec in frame.loc[over, ["_row", value_col]].itertuples(index=False):
+    for rec in frame.loc[over, ["_row", value_col]].itertuples(index=False) if over.any() else ():
         rows.append(
             {
                 "severity": WARNING,
@@ -376,4 +383,5 @@ def _known_indicators(frame: pd.DataFrame, key: str, log: ProblemLog, file: str)
         )
     if rows:
         log.add_many(pd.DataFrame(rows, columns=PROBLEM_COLUMNS))
-    return frame.loc[~(unknown | over)].reset_index(drop=True)
+    dropped = (unknown | over).to_numpy(dtype=bool)
+    return frame.loc[~dropped].reset_index(drop=True) if dropped.any() else frame

@@ -26,6 +26,7 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 SERIAL_MIN, SERIAL_MAX = 18264, 73051  # 1950-01-01 .. 2100-01-01
 TEXT = pd.StringDtype("python")
 MISSING_MARKERS = {"", "#n/a", "n/a", "na", "nan", "none", "null", "nat", "-"}
+_LONGEST_MARKER = max(map(len, MISSING_MARKERS))
 
 
 def norm_heading(text: object) -> str:
@@ -78,9 +79,20 @@ class Parsed(NamedTuple):
     keys: np.ndarray | None = None
 
 
-def _row_keys(per_unique: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    keys, _ = pd.factorize(per_unique, use_na_sentinel=True)
-    return np.append(keys, -1)[codes]
+def _text_rows(
+    per_unique: np.ndarray, codes: np.ndarray, categorical: bool
+) -> tuple[np.ndarray | pd.api.extensions.ExtensionArray, np.ndarray]:
+    """A text column's rows from its text for each distinct raw value (None where missing)
+    and each row's raw value (``codes``), with a number for each row standing for its text
+    (-1 where missing). With ``categorical`` the rows are a categorical of the distinct texts
+    in order of first appearance (each text once, not a string for each row)."""
+    keys, distinct = pd.factorize(per_unique, use_na_sentinel=True)
+    rows = np.append(keys, -1)[codes]
+    if not categorical:
+        return pd.array(per_unique, dtype=TEXT).take(codes, allow_fill=True), rows
+    # distinct texts from factorize: none missing or repeated, so pandas' check is skipped
+    dtype = pd.CategoricalDtype._from_fastpath(pd.Index(distinct, dtype=object), ordered=False)
+    return pd.Categorical.from_codes(rows, dtype=dtype, validate=False), rows
 
 
 @dataclass(frozen=True)
@@ -217,6 +229,12 @@ class _ColumnDates:
         self.month_first = False
         self.conflict: tuple[list[str], list[str]] | None = None
         # the type of the cells is decided once for the column: Excel date cells, text, or both
+        if n and set(map(type, uniques.to_numpy())) == {datetime}:
+            # Excel date cells only (a workbook's usual date column; distinct values are never
+            # missing): read at once, as below but without pandas' type inference
+            self.blank = np.zeros(n, dtype=bool)
+            self._datetime_cells(uniques, ~self.blank)
+            return
         inferred = pd.api.types.infer_dtype(uniques, skipna=True)
         if inferred in {"datetime", "date"}:
             self.blank = uniques.isna().to_numpy(dtype=bool)
@@ -256,7 +274,7 @@ class _ColumnDates:
             parsed = pd.to_datetime(cells.to_numpy(), errors="coerce", utc=True)
         if parsed.tz is not None:  # the date as written, whatever the zone
             parsed = parsed.tz_localize(None)
-        self._held(pd.Series(parsed), where)
+        self._held(parsed.to_numpy(), where)
 
     def _text(self, stripped: np.ndarray, rest: np.ndarray, weights: np.ndarray) -> None:
         """The values written as text (trimmed; None elsewhere) at ``rest``."""
@@ -438,8 +456,24 @@ def _column_problem(
     )
 
 
+_EXACT = 1 << 53  # integers a float holds exactly: read alike as text or as numbers
+
+
 def _numbers(cells: Cells) -> tuple[pd.Series, np.ndarray]:
     """Each distinct value as a number (NA where it is not one), and which are blank."""
+    held = np.zeros(len(cells.uniques), dtype=bool)  # the distinct values some row holds
+    held[cells.codes[cells.codes >= 0]] = True
+    whole = cells.uniques[held]
+    if (
+        len(whole)
+        and set(map(type, whole)) == {int}
+        and -_EXACT < min(whole) <= max(whole) < _EXACT
+    ):
+        # Excel whole numbers only (a workbook's usual number column): the integers they
+        # are, as their text would be read below, none blank (those no row holds: missing)
+        values = np.zeros(len(held), dtype=np.int64)
+        values[held] = whole.astype(np.int64)
+        return pd.Series(pd.arrays.IntegerArray(values, ~held)), np.zeros(len(held), bool)
     texts = _texts(cells.uniques)
     blank = _blank(texts)
     stripped = np.empty(len(texts), dtype=object)
@@ -501,8 +535,11 @@ def _canonical(text: str, lookup: dict[str, str]) -> str | None:
     return code if code is not None else lookup.get(text.lower())
 
 
-def codes_of(cells: Cells, codes: dict[str, list[str]], place: Place) -> Parsed:
-    """:func:`parse_codes` of one raw column: each distinct spelling is looked up once."""
+def codes_of(
+    cells: Cells, codes: dict[str, list[str]], place: Place, categorical: bool = False
+) -> Parsed:
+    """:func:`parse_codes` of one raw column: each distinct spelling is looked up once (with
+    ``categorical``, the codes as a categorical: see :func:`text_of`)."""
     lookup = code_lookup(codes)
     merged = cells.merged()  # as pandas' factorize has the distinct values
     texts = _texts(merged.uniques)
@@ -516,8 +553,8 @@ def codes_of(cells: Cells, codes: dict[str, list[str]], place: Place) -> Parsed:
     if len(expected) > 160:
         expected = expected[:157] + "..."
     problems = _problems(merged.spread(bad, False), cells, "unknown code", place, expected)
-    values = pd.array(found, dtype=TEXT).take(merged.codes, allow_fill=True)
-    return Parsed(values, problems, _row_keys(found, merged.codes))
+    values, keys = _text_rows(found, merged.codes, categorical)
+    return Parsed(values, problems, keys)
 
 
 def parse_codes(
@@ -528,20 +565,25 @@ def parse_codes(
     return pd.Series(values, index=raw.index), problems
 
 
-def text_of(cells: Cells, ids: bool = False) -> Parsed:
-    """:func:`parse_text` (or, with ``ids``, :func:`parse_ids`) of one raw column."""
+def text_of(cells: Cells, ids: bool = False, categorical: bool = False) -> Parsed:
+    """:func:`parse_text` (or, with ``ids``, :func:`parse_ids`) of one raw column; with
+    ``categorical`` the texts as a categorical of the distinct texts in order of first
+    appearance, categories unsorted (for :func:`sefanalysis.dataset.compact`)."""
     raw = _texts(cells.uniques)
     out = np.empty(len(raw), dtype=object)
     out[:] = list(map(str.strip, map(str.replace, raw, repeat("\xa0"), repeat(" "))))
     # the trimmed text is a missing marker exactly where the raw text is (no marker holds a
-    # space), so the markers are looked up in it rather than trimming every value again
-    blank = np.fromiter(map(MISSING_MARKERS.__contains__, map(str.lower, out)), bool, len(out))
+    # space), so the markers are looked up in it rather than trimming every value again; and
+    # only in the short texts (lower-casing never shortens a text), not in every identifier
+    short = np.flatnonzero(np.fromiter(map(len, out), np.intp, len(out)) <= _LONGEST_MARKER)
+    blank = np.zeros(len(out), dtype=bool)
+    blank[short] = [text.lower() in MISSING_MARKERS for text in out[short]]
     if ids:  # "12345.0" is 12345 (only values ending ".0" can be such)
         whole = np.fromiter(map(str.endswith, out, repeat(".0")), bool, len(out)) & ~blank
         out[whole] = [_WHOLE_FLOAT.sub(r"\1", t) for t in out[whole]]
     out[blank] = None
-    values = pd.array(out, dtype=TEXT).take(cells.codes, allow_fill=True)
-    return Parsed(values, keys=_row_keys(out, cells.codes))
+    values, keys = _text_rows(out, cells.codes, categorical)
+    return Parsed(values, keys=keys)
 
 
 def parse_text(raw: pd.Series) -> pd.Series:
