@@ -29,15 +29,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-# Libraries the readers import where first used (cells.Workbook, cells.csv_table, and pandas'
-# read_parquet for DfE's LAIT file, which reads through pyarrow.dataset), imported with the
-# loader instead: start-up, like the other imports, not part of reading the first authority
-# (pyarrow.parquet and pyarrow.dataset load pyarrow's file systems and OpenSSL: ~12 ms).
-import pyarrow.csv  # noqa: F401
-import pyarrow.dataset  # noqa: F401
-import pyarrow.parquet  # noqa: F401
-import python_calamine  # noqa: F401
-
 from .cache import fingerprint
 from .errors import DataError
 from .ingest import files as F
@@ -258,9 +249,7 @@ def _categories(parts: list[np.ndarray]) -> tuple[pd.CategoricalDtype, list[np.n
     rank = np.empty(len(order), dtype=np.intp)
     rank[order] = np.arange(len(order))
     ends = np.cumsum([len(part) for part in parts])[:-1]
-    # the categories are factorize's distinct values, so none is missing or repeated: pandas'
-    # check of that is skipped (for Arrow text it makes a Python string of every category)
-    dtype = pd.CategoricalDtype._from_fastpath(categories, ordered=False)
+    dtype = pd.CategoricalDtype(categories, ordered=False)
     return dtype, np.split(rank[codes], ends)
 
 

@@ -21,6 +21,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pv
+from python_calamine import SheetTypeEnum, load_workbook
 
 # The strings pandas' readers take as missing by default (pandas.io.parsers STR_NA_VALUES): a
 # workbook cell holding one of them is empty, as it was when sheets were read by read_excel.
@@ -213,9 +216,6 @@ def csv_table(path: Path) -> RawTable | None:
     missing); no Python string is made per cell. None where pyarrow cannot read the file as
     that would (another encoding, rows of unequal length, no rows): the caller then reads it
     with pandas, which reports what is wrong as it always has."""
-    import pyarrow as pa
-    import pyarrow.csv as pv
-
     try:
         with path.open("rb") as handle:
             head = handle.read(1 << 16)
@@ -259,8 +259,6 @@ class Workbook:
     by :meth:`sheets`, as it would be read at once."""
 
     def __init__(self, path: Path) -> None:
-        from python_calamine import SheetTypeEnum, load_workbook
-
         self._book = None
         self._error: BaseException | None = None
         self._pending: list[tuple[str, Future]] = []

@@ -90,8 +90,7 @@ def _text_rows(
     rows = np.append(keys, -1)[codes]
     if not categorical:
         return pd.array(per_unique, dtype=TEXT).take(codes, allow_fill=True), rows
-    # distinct texts from factorize: none missing or repeated, so pandas' check is skipped
-    dtype = pd.CategoricalDtype._from_fastpath(pd.Index(distinct, dtype=object), ordered=False)
+    dtype = pd.CategoricalDtype(pd.Index(distinct, dtype=object), ordered=False)
     return pd.Categorical.from_codes(rows, dtype=dtype, validate=False), rows
 
 

@@ -32,6 +32,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+# pandas reads DfE's LAIT parquet file through these: imported with the reader (start-up)
+# rather than on the first read (they load pyarrow's file systems and OpenSSL, ~12 ms)
+import pyarrow.dataset  # noqa: F401
+import pyarrow.parquet  # noqa: F401
+
 from .la_codes import LA_CODES
 from .problems import WARNING, ProblemLog
 from .published_catalogue import (
