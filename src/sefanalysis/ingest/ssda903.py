@@ -418,7 +418,7 @@ def _check_returns(
     tables: dict[str, pd.DataFrame], returns: list[tuple[str, list[str]]], log: ProblemLog
 ) -> dict[str, pd.DataFrame]:
     """Each return's duplicates removed (:func:`_dedupe_within`) and its rows checked
-    (:func:`check_consistency`, placement codes of its collection year), for all the returns
+    (:func:`_consistency`, placement codes of its collection year), for all the returns
     at once: ``tables`` hold the returns' rows one return after another, ``_return`` numbering
     them, and ``returns`` gives each return's collection year and its tables in order. The
     problems are logged as checking one return after another would log them."""
@@ -445,21 +445,12 @@ def _check_returns(
     return tables
 
 
-def check_consistency(tables: dict[str, pd.DataFrame], log: ProblemLog) -> None:
-    """Cross-row and cross-table rules of the SSDA903 guide, reported row by row (the rows are
-    kept; the children-in-care measures read the episodes as they are, and say so)."""
-    found: list[_Found] = []
-    tables = {k: v.assign(_return=0) for k, v in tables.items()}
-    _consistency(tables, [("", list(tables))], found)
-    found.sort(key=lambda f: f[:2])
-    for _, _, kind, file, row, column, value, expected in found:
-        log.add(WARNING, kind, file, row=row, column=column, value=value, expected=expected)
-
-
 def _consistency(
     tables: dict[str, pd.DataFrame], returns: list[tuple[str, list[str]]], found: list[_Found]
 ) -> None:
-    """:func:`check_consistency` of every return in ``tables`` (numbered by ``_return``)."""
+    """Cross-row and cross-table rules of the SSDA903 guide, for every return in ``tables``
+    (numbered by ``_return``), reported row by row into ``found`` (the rows are kept; the
+    children-in-care measures read the episodes as they are, and say so)."""
     eps = tables.get("episodes")
     if eps is not None and len(eps):
         # within each return, each child's episodes in order (a stable sort: as one return's)
@@ -602,12 +593,13 @@ def _layer_episodes(eps: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
     # the children (factorised once); a child missing (never: the reader rejects such rows)
     # has none
     years, year = np.unique(eps["_start"].to_numpy(), return_inverse=True)
+    n_years = max(len(years), 1)  # no episodes: every array below is empty
     child = pd.factorize(eps["CHILD"], use_na_sentinel=True)[0]
-    pair = child.astype(np.int64) * len(years) + year
+    pair = child.astype(np.int64) * n_years + year
     present = np.unique(pair[child >= 0])
     after = np.append(present[1:], -1)
-    same_child = after // len(years) == present // len(years)
-    next_year = np.where(same_child & (after >= 0), after % len(years), -1)
+    same_child = after // n_years == present // n_years
+    next_year = np.where(same_child & (after >= 0), after % n_years, -1)
     nxt = np.full(len(pair), -1)
     if len(present):
         at = np.minimum(np.searchsorted(present, pair), len(present) - 1)
