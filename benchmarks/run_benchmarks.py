@@ -457,7 +457,8 @@ def _warm_up(floor: bool = False) -> None:
     of reading data, for the readers or for the floor."""
     if floor:
         import pyarrow.csv  # noqa: F401
-        import pyarrow.parquet  # noqa: F401
+        import pyarrow.dataset  # noqa: F401 - what pq.read_table reads through; the loader
+        import pyarrow.parquet  # noqa: F401 - imports both with its modules (start-up)
         import python_calamine  # noqa: F401
         from lxml import etree  # noqa: F401
 

@@ -267,13 +267,13 @@ def load_dataset(path: str | Path, strict: bool = False) -> Dataset:
 @contextlib.contextmanager
 def _cycle_collector_paused() -> Iterator[None]:
     """Python's cycle collector paused while a dataset is read, and resumed after (unless the
-    caller had paused it). Reading builds some hundreds of thousands of container objects (the
+    caller had paused it). Reading builds hundreds of thousands of container objects (the
     rows of the workbook's sheets as calamine gives them, the census' per-row dicts) that make
-    almost no reference cycles: the collector's passes over them free next to nothing (a
-    collection right after a load of the demonstration authority finds 274 unreachable
-    objects) but cost two or three full collections, 0.1-0.3 s of the load. Reference counting
+    almost no reference cycles, so the collector's full passes over them free next to nothing
+    but take a large share of a first load (measured in docs/benchmarks.md). Reference counting
     frees everything else as before; the few cycles are collected once the collector runs
-    again."""
+    again. The pause is the process's: other threads' allocations do not start a collection
+    while a dataset is read."""
     if not gc.isenabled():
         yield
         return

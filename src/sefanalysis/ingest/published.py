@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 # pandas reads DfE's LAIT parquet file through these: imported with the reader (start-up)
-# rather than on the first read (they load pyarrow's file systems and OpenSSL, ~12 ms)
+# rather than on the first read (they load pyarrow's file systems and OpenSSL)
 import pyarrow.dataset  # noqa: F401
 import pyarrow.parquet  # noqa: F401
 
@@ -122,7 +122,6 @@ _WHOLE_NUMBER_SENSITIVE = re.compile(r"^-0+$|\d{16,}", re.MULTILINE)
 Parsed = tuple[np.ndarray, np.ndarray, np.ndarray]  # value (NaN: none), marker code, bad
 # DfE's markers as codes (0: none), in the order the first found names a derived gap
 MARKER_CODES = np.array(["", "c", "u", "x", "z", "k", "low", "-"], dtype=object)
-MARKER_ORDER = tuple(MARKER_CODES[1:])
 
 
 def _parse_columns(columns: list[pd.Series]) -> list[tuple[pd.Series, pd.Series, pd.Series]]:
@@ -681,7 +680,7 @@ def _sum(wide: _Wide, cols: list[str]) -> tuple[np.ndarray, np.ndarray]:
     else:
         total = np.asfortranarray(parts).sum(axis=1)
     total[missing.any(axis=1)] = np.nan
-    # the first marker of MARKER_ORDER found: the lowest code above 0
+    # the first marker of MARKER_CODES found: the lowest code above 0
     marker = np.where(marks > 0, marks, len(MARKER_CODES)).min(axis=1, initial=len(MARKER_CODES))
     return total, np.where(marker < len(MARKER_CODES), marker, 0).astype(np.int8)
 
