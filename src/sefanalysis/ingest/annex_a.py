@@ -77,8 +77,11 @@ def _heading_index(spec: ListSpec) -> dict[str, str]:
     return index
 
 
-def _find_header(raw: RawTable, spec: ListSpec) -> tuple[int, int]:
-    """(row position of the heading row, number of headings matched) within the first rows."""
+def find_heading_row(raw: RawTable, spec: ListSpec) -> tuple[int, int]:
+    """(row position of the heading row, number of headings matched) within the first rows:
+    the row naming most of ``spec``'s columns. Used by :func:`parse_list` and by the SSDA903
+    reader, to parse files of one kind together only where each file's own parse would find
+    its headings in the same place."""
     index = _heading_index(spec)
     every = len(set(index.values()))  # a row naming every column cannot be bettered
     best = (0, 0)
@@ -126,7 +129,7 @@ def parse_list(
         log.files.append(FileSummary(file, sheet, spec.key, 0))
         log.add(WARNING, "no rows", file, sheet=sheet, expected=f"{spec.label} rows")
         return empty_list(spec)
-    header_pos, hits = _find_header(raw, spec)
+    header_pos, hits = find_heading_row(raw, spec)
     if hits < 2:
         log.add(FATAL, "not an Annex A list" if spec.number else "not the expected table", file,
                 sheet=sheet, row=1, expected=f"the headings of {spec.label}, e.g. "
@@ -559,7 +562,7 @@ def read_annex_a_workbook(
     for number, named in sorted(candidates.items()):
         spec = LISTS_BY_NUMBER[number]
         fitting = (
-            [c for c in named if _find_header(c[1], spec)[1] >= 2] if len(named) > 1 else named
+            [c for c in named if find_heading_row(c[1], spec)[1] >= 2] if len(named) > 1 else named
         )
         if len(fitting) > 1:
             both = " and ".join(repr(n) for n, _ in fitting)

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from . import codes as C
-from .annex_a import _find_header, read_csv_raw
+from .annex_a import find_heading_row, read_csv_raw
 from .annex_a import parse_list as parse_list_frame
 from .annex_a_spec import Column, ListSpec
 from .cells import Cells, RawTable
@@ -310,7 +310,7 @@ def _laid_out(file: Path, raw: RawTable, spec: ListSpec) -> _Raw | None:
     with no rows or no heading row."""
     if raw.empty:
         return None
-    heading_row, hits = _find_header(raw, spec)
+    heading_row, hits = find_heading_row(raw, spec)
     if hits < 2:
         return None
     below = np.arange(heading_row + 1, len(raw))
@@ -359,7 +359,7 @@ def _parse_together(
         [[0]] + [(n + 1) * _ROW_STEP + r.raw.index[r.body] for n, r in enumerate(reads)]
     )
     table = RawTable(columns, index)
-    if _find_header(table, wide)[0] != 0:
+    if find_heading_row(table, wide)[0] != 0:
         return None
     log = ProblemLog()
     frame = parse_list_frame(table, wide, log, "")
